@@ -1,0 +1,148 @@
+// slimbench-cli bench: throughput and memory of the runtime on random token ids.
+// A benchmark, not a test: it prints numbers (median of repetitions, min/max) that the notes compare
+// against transformers measured in the same run on the same machine (tests/bench/).
+#include "app/cli/commands.h"
+
+#include "core/common/errors.h"
+#include "core/eval/device_memory.h"
+#include "core/eval/perplexity.h"
+#include "core/model/llama_model.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <sstream>
+
+namespace slim::cli {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Stats {
+    double median = 0, min = 0, max = 0;
+};
+Stats summarize(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    Stats s;
+    s.min = v.front();
+    s.max = v.back();
+    s.median = v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+    return s;
+}
+nlohmann::json toJson(const Stats& s) { return {{"median", s.median}, {"min", s.min}, {"max", s.max}}; }
+
+std::vector<int64_t> parseList(const std::string& s) {
+    std::vector<int64_t> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        out.push_back(std::stoll(item));
+    return out;
+}
+
+// Seconds of: prefill of (B, P) random ids, then `gen` single-token decode steps (greedy).
+std::pair<double, double> timeGeneration(const model::LlamaModel& m, int64_t B, int64_t P, int64_t gen) {
+    const at::Device dev = m.device();
+    model::KVCache cache;
+    cache.allocate(m.config(), B, P + gen + 1, at::TensorOptions().device(dev).dtype(m.dtype()));
+    const at::Tensor prompt = at::randint(m.config().vocabSize, {B, P}, at::TensorOptions().dtype(at::kLong).device(dev));
+    model::ForwardOptions fo;
+    fo.cache = &cache;
+    fo.lastTokenOnly = true;
+    eval::synchronizeDevice(dev);
+    const auto t0 = Clock::now();
+    at::Tensor logits = m.forward(prompt, fo);
+    at::Tensor next = logits.argmax(-1);                      // (B, 1)
+    eval::synchronizeDevice(dev);
+    const auto t1 = Clock::now();
+    for (int64_t i = 0; i < gen; ++i) {
+        logits = m.forward(next, fo);
+        next = logits.argmax(-1);
+    }
+    (void)next.to(at::kCPU);
+    eval::synchronizeDevice(dev);
+    const auto t2 = Clock::now();
+    return {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count()};
+}
+
+std::vector<std::string> withCommonBench() {
+    auto v = commonModelOptions();
+    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows"})
+        v.emplace_back(k);
+    return v;
+}
+
+} // namespace
+
+int cmdBench(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json"});
+    a.allowOnly(withCommonBench());
+    const std::string dir = a.positionalAt(0, "MODEL_DIR");
+    const int64_t promptLen = a.getInt("prompt-len", 128);
+    const int64_t genLen = a.getInt("gen-len", 128);
+    const auto batches = parseList(a.get("batch", "1,8"));
+    const int64_t reps = std::max<int64_t>(1, a.getInt("reps", 3));
+    const int64_t pplContext = a.getInt("ppl-context", 2048);
+    const int64_t pplBatch = a.getInt("ppl-batch", 4);
+    const int64_t pplWindows = a.getInt("ppl-windows", 8);
+
+    const auto model = loadModel(dir, a, out);
+    const at::Device dev = model->device();
+    at::InferenceMode guard;
+    const int64_t weightBytes = model->storageBytes();
+    nlohmann::json r = {{"model", dir}, {"device", deviceName(dev)}, {"weight_bytes", weightBytes},
+                        {"parameters", model->parameterCount()}, {"prompt_len", promptLen}, {"gen_len", genLen},
+                        {"reps", reps}};
+    nlohmann::json runs = nlohmann::json::array();
+    for (int64_t B : batches) {
+        out.status("generation, batch " + std::to_string(B));
+        eval::resetPeakMemory(dev);
+        timeGeneration(*model, B, promptLen, std::min<int64_t>(genLen, 8));   // warm-up
+        std::vector<double> prefill, decode;
+        for (int64_t i = 0; i < reps; ++i) {
+            out.jobContext().checkCancel();
+            const auto [p, d] = timeGeneration(*model, B, promptLen, genLen);
+            prefill.push_back(static_cast<double>(B * promptLen) / p);
+            decode.push_back(static_cast<double>(B * genLen) / d);
+        }
+        const Stats ds = summarize(decode);
+        nlohmann::json run = {{"batch", B},
+                              {"prefill_tokens_per_s", toJson(summarize(prefill))},
+                              {"decode_tokens_per_s", toJson(ds)},
+                              {"peak_memory_bytes", eval::peakMemoryBytes(dev)}};
+        if (B == 1) {
+            // Batch-1 decode reads every weight once per token: the bandwidth bound.
+            run["weight_bytes_per_token"] = weightBytes;
+        }
+        runs.push_back(run);
+    }
+    r["generation"] = runs;
+
+    // Perplexity-evaluation throughput: full windows in batches, logits + log-softmax + gather.
+    if (pplWindows > 0) {
+        out.status("perplexity evaluation");
+        eval::resetPeakMemory(dev);
+        std::vector<int32_t> stream(static_cast<size_t>(pplContext * pplWindows));
+        const at::Tensor rnd = at::randint(model->config().vocabSize, {static_cast<int64_t>(stream.size())}, at::kLong);
+        for (size_t i = 0; i < stream.size(); ++i)
+            stream[i] = static_cast<int32_t>(rnd[static_cast<int64_t>(i)].item<int64_t>());
+        eval::TokenPerplexityOptions po;
+        po.context = pplContext;
+        po.batchSize = pplBatch;
+        JobContext ctx = out.jobContext();
+        (void)eval::tokenPerplexity(*model, std::vector<int32_t>(stream.begin(), stream.begin() + pplContext * std::min<int64_t>(pplBatch, pplWindows)), po, ctx);  // warm-up
+        std::vector<double> tps;
+        for (int64_t i = 0; i < reps; ++i) {
+            const auto pr = eval::tokenPerplexity(*model, stream, po, ctx);
+            tps.push_back(pr.tokensPerS);
+        }
+        r["perplexity_eval"] = {{"context", pplContext}, {"batch", pplBatch}, {"windows", pplWindows},
+                                {"tokens_per_s", toJson(summarize(tps))}, {"peak_memory_bytes", eval::peakMemoryBytes(dev)}};
+    }
+    out.result(r);
+    return 0;
+}
+
+} // namespace slim::cli

@@ -1,0 +1,75 @@
+// slimbench-cli: the command-line face of the Slimbench core (links core only, no Qt).
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+
+#include "core/common/errors.h"
+
+#include <c10/util/Exception.h>
+
+#include <cstring>
+#include <iostream>
+
+using namespace slim::cli;
+
+namespace {
+
+const Command kCommands[] = {
+    {"info", "info MODEL_DIR", "architecture, sizes, parameter count and bytes by dtype", cmdInfo},
+    {"tokenize", "tokenize TOKENIZER --text TEXT [--no-special]", "token ids of a text", cmdTokenize},
+    {"logits", "logits MODEL_DIR --prompt TEXT [--top-k K]", "NLL of a prompt and the top-k next tokens", cmdLogits},
+    {"generate", "generate MODEL_DIR --prompt TEXT --max-new-tokens N [--temperature T] [--top-p P] [--seed S] [--stop-at-eos]",
+     "generate text (T = 0: greedy)", cmdGenerate},
+    {"perplexity", "perplexity MODEL_DIR --text FILE --context N [--max-tokens M] [--stride S] [--bos-per-window] [--batch B]",
+     "token perplexity (GPTQ style by default)", cmdPerplexity},
+    {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N]",
+     "prefill / decode / perplexity throughput and peak memory", cmdBench},
+    {"train-demo", "train-demo [--out DIR] [--force] [--steps N]", "train the built-in demo model", cmdTrainDemo},
+};
+
+void printUsage(std::ostream& os) {
+    os << "usage: slimbench-cli COMMAND [ARGS] [--json] [--device cpu|cuda] [--dtype auto|fp32|bf16|fp16]\n\n"
+          "commands:\n";
+    for (const auto& c : kCommands)
+        os << "  " << c.usage << "\n      " << c.help << "\n";
+    os << "\nexit codes: 0 ok, 1 error, 2 cancelled\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+        printUsage(argc < 2 ? std::cerr : std::cout);
+        return argc < 2 ? 1 : 0;
+    }
+    std::vector<std::string> args(argv + 2, argv + argc);
+    bool json = false;
+    for (const auto& a : args)
+        if (a == "--json")
+            json = true;
+    Output out(json);
+    const std::string name = argv[1];
+    for (const auto& c : kCommands) {
+        if (name != c.name)
+            continue;
+        auto report = [&](const char* kind, const std::string& message, int code) {
+            std::cerr << "slimbench-cli " << name << ": " << (code == 2 ? "cancelled" : "error: " + message) << std::endl;
+            if (json)
+                std::cout << nlohmann::json{{"event", "error"}, {"kind", kind}, {"message", message}}.dump() << std::endl;
+            return code;
+        };
+        try {
+            return c.fn(args, out);
+        } catch (const slim::Error& e) {
+            return report(e.kind(), e.what(), e.exitCode());
+        } catch (const c10::Error& e) {
+            return report("torch", e.what_without_backtrace(), 1);
+        } catch (const std::bad_alloc&) {
+            return report("out-of-memory", "out of host memory", 1);
+        } catch (const std::exception& e) {
+            return report("internal", e.what(), 1);
+        }
+    }
+    std::cerr << "slimbench-cli: unknown command '" << name << "'\n\n";
+    printUsage(std::cerr);
+    return 1;
+}

@@ -1,0 +1,28 @@
+#pragma once
+/// @file settings_dialog.h
+/// Application settings: the interface language (applied at the next start).
+
+#include <QDialog>
+
+class QComboBox;
+
+namespace slim::app {
+
+class SettingsDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit SettingsDialog(QWidget* parent = nullptr);
+    /// The chosen language code ("" = system default).
+    QString selectedLanguage() const;
+    void setSelectedLanguage(const QString& code);
+
+    /// Write the choices to the settings (called on accept()).
+    void save() const;
+
+    void accept() override;
+
+private:
+    QComboBox* m_language = nullptr;
+};
+
+} // namespace slim::app

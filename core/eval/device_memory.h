@@ -1,0 +1,20 @@
+#pragma once
+/// @file device_memory.h
+/// Measured memory: CUDA caching-allocator statistics on GPUs, process RSS on the CPU.
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace slim::eval {
+
+/// Reset the peak counter (CUDA allocator peak; on the CPU nothing: VmHWM cannot be reset).
+void resetPeakMemory(const at::Device& device);
+/// Peak bytes allocated on the device since the last reset (CUDA), or the process peak RSS (CPU).
+int64_t peakMemoryBytes(const at::Device& device);
+/// Bytes currently allocated on the device (CUDA), or the current RSS (CPU).
+int64_t currentMemoryBytes(const at::Device& device);
+/// Wait for queued device work.
+void synchronizeDevice(const at::Device& device);
+
+} // namespace slim::eval

@@ -1,0 +1,85 @@
+#pragma once
+/// @file demo_model.h
+/// The built-in demo model, so that Slimbench works offline: a small Llama (GQA, SwiGLU, RoPE)
+/// trained from scratch on the public-domain King James Bible (Debian bible-kjv-text) with a
+/// byte-fallback BPE tokenizer trained on the same text, saved as a Hugging Face folder
+/// (config.json, model.safetensors, tokenizer.json, tokenizer_config.json,
+/// generation_config.json, plus heldout.txt: the evaluation text it never saw).
+///
+/// The folder is built in a temp sibling and renamed into place, with the completion marker
+/// (slimbench_demo.json, holding the training record) written last: a killed or cancelled run
+/// leaves no half-written model, and a finished one is reused.
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace slim { class JobContext; }
+
+namespace slim::model {
+
+/// The completion marker inside the demo folder.
+inline constexpr const char* kDemoMarkerFile = "slimbench_demo.json";
+
+/// $SLIMBENCH_DATA_DIR/demo-model, else $XDG_DATA_HOME/slimbench/demo-model, else
+/// ~/.local/share/slimbench/demo-model.
+std::filesystem::path demoModelDir();
+/// True when `dir` holds a finished demo model (marker and weights present).
+bool demoModelReady(const std::filesystem::path& dir);
+inline bool demoModelReady() { return demoModelReady(demoModelDir()); }
+
+struct DemoTrainOptions {
+    std::filesystem::path outDir;        ///< empty = demoModelDir()
+    std::filesystem::path corpusPath;    ///< empty = search the known Debian paths
+    bool force = false;                  ///< retrain even when a finished model is there
+    double heldoutFraction = 0.05;       ///< the last 5% of the documents
+
+    // Tokenizer
+    int32_t vocabSize = 4096;
+    // Model (Llama architecture; numKvHeads < numHeads exercises GQA)
+    int64_t hiddenSize = 256;
+    int64_t numLayers = 6;
+    int64_t numHeads = 8;
+    int64_t numKvHeads = 4;
+    int64_t intermediateSize = 688;
+    double initStd = 0.02;
+    uint64_t seed = 20240611;
+    // Training
+    int64_t context = 256;
+    int64_t steps = 600;
+    int64_t batchSize = 16;
+    double learningRate = 3e-3;
+    int64_t warmupSteps = 40;
+    int threads = 2;
+    int64_t evalMaxTokens = 65536;
+};
+
+struct DemoTrainResult {
+    std::filesystem::path dir;
+    bool reused = false;                 ///< a finished model was found; nothing was trained
+    std::string corpus;                  ///< corpus name ("kjv-bible")
+    std::string corpusDescription;
+    int64_t corpusBytes = 0;
+    int64_t trainTokens = 0, heldoutTokens = 0;   ///< sizes of the token streams
+    int32_t vocabSize = 0;
+    int64_t parameters = 0;
+    int64_t steps = 0;
+    double trainPplBefore = 0, trainPplAfter = 0;
+    double heldoutPplBefore = 0, heldoutPplAfter = 0;
+    double unigramHeldoutPpl = 0;        ///< baseline to beat
+    double firstLoss = 0, lastLoss = 0;  ///< training loss of the first step / mean of the last 10
+    double tokensPerSecond = 0;          ///< training throughput
+    double trainSeconds = 0;             ///< optimisation only
+    double seconds = 0;                  ///< the whole job (corpus, tokenizer, training, saving)
+
+    nlohmann::json toJson() const;
+    static DemoTrainResult fromJson(const nlohmann::json& j);
+};
+
+/// Build the demo model (or reuse a finished one).  Progress / cancel through ctx; a cancel
+/// throws CancelledError and leaves no output folder.
+DemoTrainResult trainDemoModel(const DemoTrainOptions& opts, const JobContext& ctx);
+
+} // namespace slim::model

@@ -1,0 +1,111 @@
+#include "core/model/generation.h"
+
+#include "core/common/errors.h"
+#include "core/common/job_context.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+#include <random>
+
+namespace slim::model {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+} // namespace
+
+int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, double rng01) {
+    const at::Tensor l = logits.to(at::kCPU, at::kFloat).contiguous().view({-1});
+    if (temperature <= 0.0)
+        return l.argmax().item<int64_t>();
+    // Softmax with temperature, then nucleus filtering (keep the smallest prefix of tokens sorted by
+    // probability whose mass reaches top_p; the first token is always kept), renormalise, sample.
+    const at::Tensor probs = at::softmax(l / temperature, -1);
+    const auto sorted = probs.sort(/*dim=*/-1, /*descending=*/true);
+    const at::Tensor sp = std::get<0>(sorted);
+    const at::Tensor si = std::get<1>(sorted);
+    const float* p = sp.data_ptr<float>();
+    const int64_t* idx = si.data_ptr<int64_t>();
+    const int64_t n = sp.numel();
+    int64_t keep = n;
+    if (topP < 1.0) {
+        double cum = 0.0;
+        for (int64_t i = 0; i < n; ++i) {
+            cum += p[i];
+            if (cum >= topP) {
+                keep = i + 1;
+                break;
+            }
+        }
+    }
+    double mass = 0.0;
+    for (int64_t i = 0; i < keep; ++i)
+        mass += p[i];
+    const double target = rng01 * mass;
+    double cum = 0.0;
+    for (int64_t i = 0; i < keep; ++i) {
+        cum += p[i];
+        if (cum > target)
+            return idx[i];
+    }
+    return idx[keep - 1];
+}
+
+GenerationResult generate(const LlamaModel& model, const std::vector<int64_t>& promptIds,
+                          const GenerationOptions& opts, const JobContext& ctx,
+                          std::function<void(int64_t)> onToken) {
+    if (promptIds.empty())
+        throw ConfigError("generate: the prompt has no tokens (add a BOS token or some text)");
+    if (opts.maxNewTokens < 0)
+        throw ConfigError("generate: max-new-tokens must be >= 0");
+    GenerationResult r;
+    r.promptIds = promptIds;
+    const int64_t T0 = static_cast<int64_t>(promptIds.size());
+    const at::TensorOptions kvOpts = at::TensorOptions().device(model.device()).dtype(model.dtype());
+    KVCache cache;
+    cache.allocate(model.config(), 1, T0 + std::max<int64_t>(opts.maxNewTokens, 1), kvOpts);
+    std::mt19937_64 rng(opts.seed);
+    std::uniform_real_distribution<double> uni(0.0, 1.0);
+    const auto& eos = model.config().eosTokenIds;
+
+    at::InferenceMode guard;
+    ctx.setStatus("prefill");
+    const auto t0 = Clock::now();
+    const at::Tensor ids = at::tensor(promptIds, at::kLong).view({1, T0});
+    ForwardOptions fo;
+    fo.cache = &cache;
+    fo.lastTokenOnly = true;
+    at::Tensor logits = model.forward(ids, fo);                    // (1, 1, V)
+    int64_t next = opts.maxNewTokens > 0 ? sampleToken(logits[0][0], opts.temperature, opts.topP, uni(rng)) : -1;
+    const auto t1 = Clock::now();                                  // sampleToken synchronised the device
+    r.prefillSeconds = seconds(t0, t1);
+    r.prefillTokensPerS = T0 / std::max(r.prefillSeconds, 1e-9);
+    if (opts.maxNewTokens == 0)
+        return r;
+
+    ctx.setStatus("decoding");
+    for (int64_t i = 0; i < opts.maxNewTokens; ++i) {
+        ctx.checkCancel();
+        r.newIds.push_back(next);
+        if (onToken)
+            onToken(next);
+        ctx.setProgress(static_cast<double>(i + 1) / static_cast<double>(opts.maxNewTokens));
+        if (opts.stopAtEos && std::find(eos.begin(), eos.end(), next) != eos.end())
+            break;
+        if (i + 1 == opts.maxNewTokens)
+            break;
+        const at::Tensor step = at::tensor(std::vector<int64_t>{next}, at::kLong).view({1, 1});
+        logits = model.forward(step, fo);
+        next = sampleToken(logits[0][0], opts.temperature, opts.topP, uni(rng));
+    }
+    const auto t2 = Clock::now();
+    r.decodeSeconds = seconds(t1, t2);
+    const int64_t decoded = static_cast<int64_t>(r.newIds.size()) - 1;   // the first came from prefill
+    r.decodeTokensPerS = decoded > 0 ? decoded / std::max(r.decodeSeconds, 1e-9) : 0.0;
+    return r;
+}
+
+} // namespace slim::model

@@ -1,0 +1,55 @@
+#pragma once
+/// @file linear.h
+/// The replaceable projection seam: the forward pass calls every projection through Linear,
+/// so a dense, sparse, quantized or LoRA-wrapped projection stands in without touching the
+/// forward code.
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace slim::model {
+
+class Linear {
+public:
+    virtual ~Linear() = default;
+    /// y = x Wᵀ + b.  x: (..., in) -> (..., out), in the activation dtype of x.
+    virtual at::Tensor forward(const at::Tensor& x) const = 0;
+    virtual int64_t inFeatures() const = 0;
+    virtual int64_t outFeatures() const = 0;
+    /// "dense", "sparse-2:4", "rtn-int4-g128", "lora(dense)"...
+    virtual std::string kind() const = 0;
+    /// Bytes really stored for this projection (weights, scales, zeros, indices, bias).
+    virtual int64_t storageBytes() const = 0;
+    /// The effective dense weight (out, in) — dequantized / merged — for analysis and export.
+    virtual at::Tensor denseWeight() const = 0;
+    virtual std::optional<at::Tensor> bias() const = 0;
+    /// Move to a device / activation dtype (quantized storage keeps its format).
+    virtual void to(const at::Device& device, at::ScalarType dtype) = 0;
+};
+
+/// Plain dense projection: weight (out, in), optional bias (out).
+class DenseLinear final : public Linear {
+public:
+    explicit DenseLinear(at::Tensor weight, std::optional<at::Tensor> bias = std::nullopt);
+    at::Tensor forward(const at::Tensor& x) const override;
+    int64_t inFeatures() const override { return m_weight.size(1); }
+    int64_t outFeatures() const override { return m_weight.size(0); }
+    std::string kind() const override { return "dense"; }
+    int64_t storageBytes() const override;
+    at::Tensor denseWeight() const override { return m_weight; }
+    std::optional<at::Tensor> bias() const override { return m_bias; }
+    void to(const at::Device& device, at::ScalarType dtype) override;
+    /// Mutable access for in-place editing algorithms (pruning, AWQ scaling, training).
+    at::Tensor& weight() { return m_weight; }
+    std::optional<at::Tensor>& mutableBias() { return m_bias; }
+
+private:
+    at::Tensor m_weight;
+    std::optional<at::Tensor> m_bias;
+};
+
+} // namespace slim::model

@@ -1,0 +1,454 @@
+// The Llama-family forward pass, readable top to bottom (in the spirit of llama2.c).
+// Shapes: B = batch, T = new tokens, P = tokens already in the KV cache, S = P + T,
+// H = query heads, KV = key/value heads, D = head_dim, E = hidden size, V = vocab.
+//
+// Numerics follow transformers' eager Llama (modeling_llama.py):
+//  - RMSNorm in fp32, cast back, then scaled by the weight in the activation dtype;
+//  - RoPE cos/sin computed in fp32 from inv_freq, cast to the activation dtype, rotate_half form;
+//  - attention scores in the activation dtype, softmax in fp32, cast back;
+//  - logits returned as fp32.
+#include "core/model/llama_model.h"
+
+#include "core/common/errors.h"
+#include "core/common/job_context.h"
+#include "core/io/checkpoint.h"
+#include "core/io/atomic_file.h"
+#include "core/io/dtype.h"
+#include "core/io/safetensors.h"
+#include "core/model/host_memory.h"
+#include "core/model/tensor_names.h"
+
+#include <ATen/ATen.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#if __has_include(<torch/version.h>)
+#include <torch/version.h>
+#endif
+
+namespace slim::model {
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// transformers' LlamaRMSNorm: x * rsqrt(mean(x²) + eps) in fp32, back to the input dtype, * weight.
+at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    const auto inDtype = x.scalar_type();
+    at::Tensor h = x.to(at::kFloat);
+    const at::Tensor var = h.pow(2).mean(-1, /*keepdim=*/true);
+    h = h * at::rsqrt(var + eps);
+    return weight * h.to(inDtype);
+}
+
+// rotate_half: (x1, x2) -> (-x2, x1) over the last dimension split in halves.
+at::Tensor rotateHalf(const at::Tensor& x) {
+    const int64_t half = x.size(-1) / 2;
+    const at::Tensor x1 = x.narrow(-1, 0, half);
+    const at::Tensor x2 = x.narrow(-1, half, half);
+    return at::cat({-x2, x1}, -1);
+}
+
+// Inverse frequencies (D/2) in fp32, with the config's rope scaling applied.
+at::Tensor computeInvFreq(const ModelConfig& cfg) {
+    const int64_t d = cfg.headDim;
+    std::vector<float> inv(static_cast<size_t>(d / 2));
+    for (int64_t i = 0; i < d / 2; ++i) {
+        // Computed as transformers does: 1 / base^(arange(0, d, 2).float() / d), in fp32 math.
+        const float expo = static_cast<float>(2 * i) / static_cast<float>(d);
+        inv[static_cast<size_t>(i)] = 1.0f / std::pow(static_cast<float>(cfg.rope.theta), expo);
+    }
+    const RopeConfig& r = cfg.rope;
+    if (r.type == RopeType::Linear) {
+        for (float& f : inv)
+            f = static_cast<float>(f / r.factor);
+    } else if (r.type == RopeType::Llama3) {
+        // Llama 3.1 frequency scaling (transformers _compute_llama3_parameters): long wavelengths
+        // are divided by `factor`, short ones kept, a smooth blend in between.
+        const double lowFreqWavelen = r.originalMaxPositionEmbeddings / r.lowFreqFactor;
+        const double highFreqWavelen = r.originalMaxPositionEmbeddings / r.highFreqFactor;
+        for (float& f : inv) {
+            const double wavelen = 2.0 * kPi / f;
+            double out = f;
+            if (wavelen > lowFreqWavelen) {
+                out = f / r.factor;
+            } else if (wavelen >= highFreqWavelen) {
+                const double smooth = (r.originalMaxPositionEmbeddings / wavelen - r.lowFreqFactor) /
+                                      (r.highFreqFactor - r.lowFreqFactor);
+                out = (1.0 - smooth) * f / r.factor + smooth * f;
+            }
+            f = static_cast<float>(out);
+        }
+    }
+    return at::tensor(inv, at::kFloat);
+}
+
+bool hasSdpa() {
+#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
+    return true;
+#else
+    return false;
+#endif
+}
+
+} // namespace
+
+// ---------------------------------------------------------------------------------------------
+// KV cache
+
+void KVCache::allocate(const ModelConfig& cfg, int64_t batch, int64_t capacity, const at::TensorOptions& opts) {
+    m_keys.clear();
+    m_values.clear();
+    for (int64_t l = 0; l < cfg.numLayers; ++l) {
+        // (B, KV, capacity, D)
+        m_keys.push_back(at::zeros({batch, cfg.kvHeadsOf(l), capacity, cfg.headDim}, opts));
+        m_values.push_back(at::zeros({batch, cfg.kvHeadsOf(l), capacity, cfg.headDim}, opts));
+    }
+    m_length = 0;
+    m_capacity = capacity;
+    m_batch = batch;
+}
+
+int64_t KVCache::bytes() const {
+    int64_t total = 0;
+    for (size_t i = 0; i < m_keys.size(); ++i)
+        total += (m_keys[i].numel() + m_values[i].numel()) * static_cast<int64_t>(m_keys[i].element_size());
+    return total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Construction
+
+std::unique_ptr<LlamaModel> LlamaModel::fromTensors(const ModelConfig& cfg,
+                                                    const std::function<at::Tensor(const std::string&)>& get,
+                                                    const LoadOptions& opts) {
+    std::unique_ptr<LlamaModel> m(new LlamaModel());
+    m->m_config = cfg;
+    m->m_device = opts.device;
+    m->m_dtype = opts.dtype.value_or(at::kFloat);
+    const auto conv = [&](const at::Tensor& t) { return t.to(m->m_device, m->m_dtype).contiguous(); };
+
+    m->m_embed = conv(get(std::string(kEmbedTokens)));   // (V, E)
+    m->m_finalNorm = conv(get(std::string(kFinalNorm))); // (E)
+    m->m_layers.resize(static_cast<size_t>(cfg.numLayers));
+    for (int64_t l = 0; l < cfg.numLayers; ++l) {
+        DecoderLayer& L = m->m_layers[static_cast<size_t>(l)];
+        L.inputNorm = conv(get(inputNormName(l)));
+        L.postAttentionNorm = conv(get(postAttentionNormName(l)));
+        L.numHeads = cfg.headsOf(l);
+        L.numKvHeads = cfg.kvHeadsOf(l);
+        for (Proj p : kAllProj) {
+            const std::string prefix = projPrefix(l, p);
+            const bool isQkv = p == Proj::Q || p == Proj::K || p == Proj::V;
+            const bool isMlp = p == Proj::Gate || p == Proj::Up || p == Proj::Down;
+            const bool hasBias = (isQkv && cfg.attentionBias) || (isMlp && cfg.mlpBias) ||
+                                 (p == Proj::O && cfg.attentionBias && cfg.architecture != Architecture::Qwen2);
+            std::optional<at::Tensor> bias;
+            if (hasBias)
+                bias = conv(get(prefix + ".bias"));
+            L.proj[static_cast<int>(p)] = std::make_unique<DenseLinear>(conv(get(prefix + ".weight")), bias);
+        }
+    }
+    if (cfg.tieWordEmbeddings) {
+        m->m_tied = true;
+        m->m_lmHead = std::make_unique<DenseLinear>(m->m_embed);   // shares storage with the embedding
+    } else {
+        m->m_lmHead = std::make_unique<DenseLinear>(conv(get(std::string(kLmHead))));
+    }
+    m->m_invFreq = computeInvFreq(cfg).to(m->m_device);
+    return m;
+}
+
+std::unique_ptr<LlamaModel> LlamaModel::load(const std::filesystem::path& dir, const LoadOptions& opts,
+                                             const JobContext* ctx) {
+    const JobContext& job = ctx ? *ctx : JobContext::none();
+    const ModelConfig cfg = withContext("loading " + (dir / "config.json").string(),
+                                        [&] { return ModelConfig::load(dir / "config.json"); });
+    const io::Checkpoint ckpt = io::Checkpoint::open(dir);
+    withContext("checking " + dir.string() + " against config.json", [&] { cfg.validateAgainst(ckpt); });
+
+    LoadOptions resolved = opts;
+    if (!resolved.dtype)
+        resolved.dtype = autoDtype(cfg, opts.device);
+    // Refuse instead of being killed by the OOM killer: estimate the footprint from the headers.
+    if (resolved.device.is_cpu()) {
+        const int64_t needed = cfg.parameterCount() * static_cast<int64_t>(c10::elementSize(*resolved.dtype));
+        ensureHostMemory(needed, "loading " + dir.string());
+    }
+    job.setStatus("loading weights");
+    const auto names = ckpt.names();
+    size_t loaded = 0;
+    const size_t total = names.size();
+    auto get = [&](const std::string& name) {
+        job.checkCancel();
+        at::Tensor t = ckpt.load(name);
+        job.setProgress(static_cast<double>(++loaded) / static_cast<double>(std::max<size_t>(total, 1)));
+        return t;
+    };
+    return fromTensors(cfg, get, resolved);
+}
+
+std::unique_ptr<LlamaModel> LlamaModel::randomInit(const ModelConfig& cfg, const LoadOptions& opts,
+                                                   double stddev, uint64_t seed) {
+    at::manual_seed(seed);
+    const int64_t E = cfg.hiddenSize;
+    auto get = [&](const std::string& name) -> at::Tensor {
+        // Shapes derived from the config; norms start at 1.
+        if (name == kEmbedTokens || name == kLmHead)
+            return at::randn({cfg.vocabSize, E}) * stddev;
+        if (name == kFinalNorm || name.find("layernorm") != std::string::npos)
+            return at::ones({E});
+        const auto dot = name.find(".layers.");
+        const int64_t l = std::stoll(name.substr(dot + 8));
+        const int64_t D = cfg.headDim, H = cfg.headsOf(l), KV = cfg.kvHeadsOf(l), I = cfg.intermediateOf(l);
+        auto shape = [&](const std::string& proj) -> std::vector<int64_t> {
+            if (proj == "q_proj") return {H * D, E};
+            if (proj == "k_proj" || proj == "v_proj") return {KV * D, E};
+            if (proj == "o_proj") return {E, H * D};
+            if (proj == "gate_proj" || proj == "up_proj") return {I, E};
+            return {E, I};  // down_proj
+        };
+        for (const char* proj : {"q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"}) {
+            if (name.find(std::string(proj) + ".weight") != std::string::npos)
+                return at::randn(shape(proj)) * stddev;
+            if (name.find(std::string(proj) + ".bias") != std::string::npos)
+                return at::randn({shape(proj)[0]}) * stddev;
+        }
+        throw Error("randomInit: unexpected tensor " + name);
+    };
+    return fromTensors(cfg, get, opts);
+}
+
+at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device) {
+    // On the CPU we compute in fp32: LibTorch's CPU bf16/fp16 matmuls are slow or missing on
+    // most desktop CPUs.  On CUDA the checkpoint's own dtype is used.
+    if (device.is_cpu())
+        return at::kFloat;
+    if (cfg.torchDtype == "bfloat16")
+        return at::kBFloat16;
+    if (cfg.torchDtype == "float16")
+        return at::kHalf;
+    return at::kFloat;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward
+
+at::Tensor LlamaModel::embed(const at::Tensor& ids) const {
+    return at::embedding(m_embed, ids);  // (B, T) -> (B, T, E)
+}
+
+std::pair<at::Tensor, at::Tensor> LlamaModel::rope(const at::Tensor& positions) const {
+    // positions (B, T) -> freqs (B, T, D/2) -> emb (B, T, D) = cat(freqs, freqs)
+    const at::Tensor freqs = positions.to(at::kFloat).unsqueeze(-1) * m_invFreq.view({1, 1, -1});
+    const at::Tensor emb = at::cat({freqs, freqs}, -1);
+    return {emb.cos().to(m_dtype), emb.sin().to(m_dtype)};
+}
+
+at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                                const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const {
+    const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
+    const int64_t B = x.size(0), T = x.size(1);
+    const int64_t H = L.numHeads, KV = L.numKvHeads, D = m_config.headDim;
+
+    // ---- attention block ----
+    const at::Tensor h = rmsNorm(x, L.inputNorm, m_config.rmsNormEps);            // (B, T, E)
+    if (hooks && hooks->onProjInput) {
+        hooks->onProjInput(l, Proj::Q, h);
+        hooks->onProjInput(l, Proj::K, h);
+        hooks->onProjInput(l, Proj::V, h);
+    }
+    at::Tensor q = L.p(Proj::Q).forward(h).view({B, T, H, D}).transpose(1, 2);    // (B, H, T, D)
+    at::Tensor k = L.p(Proj::K).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
+    at::Tensor v = L.p(Proj::V).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
+
+    const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);                  // (B, 1, T, D)
+    q = q * c + rotateHalf(q) * s;
+    k = k * c + rotateHalf(k) * s;
+
+    if (cache) {
+        // Append to the preallocated cache and attend over everything cached so far.
+        const int64_t P = cache->length();
+        cache->keys(l).narrow(2, P, T).copy_(k);
+        cache->values(l).narrow(2, P, T).copy_(v);
+        k = cache->keys(l).narrow(2, 0, P + T);                                   // (B, KV, S, D)
+        v = cache->values(l).narrow(2, 0, P + T);
+    }
+    const int64_t S = k.size(2);
+    const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+
+    at::Tensor attn;                                                             // (B, H, T, D)
+    if (hasSdpa() && x.is_cuda()) {
+#if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
+        // Fused attention (flash / memory-efficient).  mask: bool (B, 1, T, S), true = attend.
+        const bool causalOnly = !mask.defined();
+        attn = at::scaled_dot_product_attention(q, k, v, causalOnly ? c10::optional<at::Tensor>() : mask, 0.0,
+                                                causalOnly && T > 1, scale, /*enable_gqa=*/KV != H);
+#endif
+    } else {
+        // Eager path.  GQA without copying K/V: group the H/KV query heads of each KV head.
+        const int64_t rep = H / KV;
+        const at::Tensor qg = q.reshape({B, KV, rep * T, D});                    // (B, KV, rep*T, D)
+        at::Tensor scores = at::matmul(qg, k.transpose(2, 3)).mul_(scale);      // (B, KV, rep*T, S)
+        scores = scores.view({B, H, T, S}).to(at::kFloat);
+        if (mask.defined())
+            scores = scores.masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
+        else if (T > 1)
+            scores = scores.masked_fill(at::ones({T, S}, x.options().dtype(at::kBool)).triu(S - T + 1),
+                                        std::numeric_limits<float>::lowest());
+        const at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());   // (B, H, T, S)
+        attn = at::matmul(probs.view({B, KV, rep * T, S}), v).view({B, H, T, D});
+    }
+    at::Tensor merged = attn.transpose(1, 2).reshape({B, T, H * D});              // (B, T, H*D)
+    if (hooks && hooks->onProjInput)
+        hooks->onProjInput(l, Proj::O, merged);
+    const at::Tensor attnOut = L.p(Proj::O).forward(merged);                     // (B, T, E)
+    if (hooks && hooks->onAttentionOutput)
+        hooks->onAttentionOutput(l, attnOut);
+    const at::Tensor x1 = x + attnOut;
+
+    // ---- MLP block (SwiGLU) ----
+    const at::Tensor h2 = rmsNorm(x1, L.postAttentionNorm, m_config.rmsNormEps);  // (B, T, E)
+    if (hooks && hooks->onProjInput) {
+        hooks->onProjInput(l, Proj::Gate, h2);
+        hooks->onProjInput(l, Proj::Up, h2);
+    }
+    const at::Tensor act = at::silu(L.p(Proj::Gate).forward(h2)) * L.p(Proj::Up).forward(h2);  // (B, T, I)
+    if (hooks && hooks->onProjInput)
+        hooks->onProjInput(l, Proj::Down, act);
+    const at::Tensor mlpOut = L.p(Proj::Down).forward(act);                      // (B, T, E)
+    if (hooks && hooks->onMlpOutput)
+        hooks->onMlpOutput(l, mlpOut);
+    return x1 + mlpOut;
+}
+
+at::Tensor LlamaModel::head(const at::Tensor& hidden) const {
+    const at::Tensor h = rmsNorm(hidden, m_finalNorm, m_config.rmsNormEps);
+    return m_lmHead->forward(h).to(at::kFloat);                                  // (B, T, V)
+}
+
+at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts) const {
+    const int64_t B = ids.size(0), T = ids.size(1);
+    const int64_t P = opts.cache ? opts.cache->length() : 0;
+    const int64_t S = P + T;
+    if (opts.cache && S > opts.cache->capacity())
+        throw Error("KV cache overflow: " + std::to_string(S) + " tokens > capacity " +
+                    std::to_string(opts.cache->capacity()));
+    const at::Tensor idsDev = ids.to(m_device, at::kLong);
+
+    // Positions: explicit, else from the padding mask (left padding: cumsum - 1), else P..S-1.
+    at::Tensor positions = opts.positions;
+    if (!positions.defined()) {
+        if (opts.attentionMask.defined()) {
+            const at::Tensor m = opts.attentionMask.to(m_device, at::kLong);
+            positions = (m.cumsum(-1) - 1).clamp_min(0).narrow(1, P, T);
+        } else {
+            positions = at::arange(P, S, idsDev.options()).unsqueeze(0).expand({B, T});
+        }
+    }
+    positions = positions.to(m_device);
+    const auto [cos, sin] = rope(positions);                                     // (B, T, D)
+
+    // Mask (B, 1, T, S), true = may attend: causal, key padding, sliding window.
+    at::Tensor mask;
+    const bool window = m_config.slidingWindow && S > *m_config.slidingWindow;
+    // Chunked prefill after a cached prefix needs an explicit (offset) causal mask too.
+    if (opts.attentionMask.defined() || window || (P > 0 && T > 1)) {
+        const at::Tensor qpos = at::arange(P, S, idsDev.options()).view({T, 1});
+        const at::Tensor kpos = at::arange(0, S, idsDev.options()).view({1, S});
+        at::Tensor allowed = kpos <= qpos;                                        // (T, S)
+        if (window)
+            allowed = allowed.logical_and(qpos - kpos < *m_config.slidingWindow);
+        allowed = allowed.view({1, 1, T, S});
+        if (opts.attentionMask.defined()) {
+            const at::Tensor keyOk = opts.attentionMask.to(m_device).to(at::kBool).view({B, 1, 1, S});
+            allowed = allowed.logical_and(keyOk);
+            // A fully masked query row (a padding query) attends to itself so softmax stays finite.
+            const at::Tensor diag = (kpos == qpos).view({1, 1, T, S});
+            allowed = allowed.logical_or(diag.logical_and(allowed.any(-1, true).logical_not()));
+        }
+        mask = allowed.expand({B, 1, T, S});
+    }
+
+    at::Tensor hidden = embed(idsDev);                                           // (B, T, E)
+    const int64_t nLayers = opts.stopAfterLayer >= 0 ? std::min(opts.stopAfterLayer, numLayers()) : numLayers();
+    for (int64_t l = 0; l < nLayers; ++l) {
+        if (opts.hooks && opts.hooks->onLayerInput)
+            opts.hooks->onLayerInput(l, hidden);
+        hidden = runLayer(l, hidden, cos, sin, mask, opts.cache, opts.hooks);
+    }
+    if (opts.hooks && opts.hooks->onLayerInput && nLayers == numLayers())
+        opts.hooks->onLayerInput(numLayers(), hidden);
+    if (opts.cache)
+        opts.cache->advance(T);
+    if (opts.stopAfterLayer >= 0)
+        return hidden;
+    if (opts.lastTokenOnly)
+        hidden = hidden.narrow(1, T - 1, 1);
+    return head(hidden);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saving and accounting
+
+std::vector<std::pair<std::string, at::Tensor>> LlamaModel::namedTensors() const {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    out.emplace_back(std::string(kEmbedTokens), m_embed);
+    for (int64_t l = 0; l < numLayers(); ++l) {
+        const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
+        out.emplace_back(inputNormName(l), L.inputNorm);
+        for (Proj p : kAllProj) {
+            out.emplace_back(projPrefix(l, p) + ".weight", L.p(p).denseWeight());
+            if (auto b = L.p(p).bias())
+                out.emplace_back(projPrefix(l, p) + ".bias", *b);
+        }
+        out.emplace_back(postAttentionNormName(l), L.postAttentionNorm);
+    }
+    out.emplace_back(std::string(kFinalNorm), m_finalNorm);
+    if (!m_tied)
+        out.emplace_back(std::string(kLmHead), m_lmHead->denseWeight());
+    return out;
+}
+
+void LlamaModel::save(const std::filesystem::path& dir) const {
+    std::filesystem::create_directories(dir);
+    std::vector<io::NamedTensor> tensors;
+    for (auto& [name, t] : namedTensors())
+        tensors.push_back({name, t.detach().to(at::kCPU).contiguous()});
+    io::writeCheckpointWeights(dir, tensors);
+    ModelConfig cfg = m_config;
+    cfg.torchDtype = m_dtype == at::kBFloat16 ? "bfloat16" : m_dtype == at::kHalf ? "float16" : "float32";
+    io::writeFileAtomic(dir / "config.json", cfg.toJson().dump(2) + "\n");
+}
+
+int64_t LlamaModel::parameterCount() const {
+    int64_t n = m_embed.numel() + m_finalNorm.numel();
+    for (const auto& L : m_layers) {
+        n += L.inputNorm.numel() + L.postAttentionNorm.numel();
+        for (Proj p : kAllProj) {
+            n += L.p(p).inFeatures() * L.p(p).outFeatures();
+            if (auto b = L.p(p).bias())
+                n += b->numel();
+        }
+    }
+    if (!m_tied)
+        n += m_lmHead->inFeatures() * m_lmHead->outFeatures();
+    return n;
+}
+
+int64_t LlamaModel::storageBytes() const {
+    auto bytes = [](const at::Tensor& t) { return t.numel() * static_cast<int64_t>(t.element_size()); };
+    int64_t n = bytes(m_embed) + bytes(m_finalNorm);
+    for (const auto& L : m_layers) {
+        n += bytes(L.inputNorm) + bytes(L.postAttentionNorm);
+        for (Proj p : kAllProj)
+            n += L.p(p).storageBytes();
+    }
+    if (!m_tied)
+        n += m_lmHead->storageBytes();
+    return n;
+}
+
+} // namespace slim::model

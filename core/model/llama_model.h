@@ -1,0 +1,142 @@
+#pragma once
+/// @file llama_model.h
+/// The Llama-family decoder (Llama, Mistral, Qwen2) in LibTorch: embeddings, RMSNorm, RoPE
+/// (default / linear / llama3), GQA attention with causal + padding (+ sliding window) masks,
+/// SwiGLU MLP, tied or separate lm_head, KV cache.  fp32 / bf16 / fp16 on CPU and CUDA.
+/// Numerics follow transformers' eager implementation (RMSNorm and softmax in fp32, RoPE
+/// cos/sin computed in fp32 and cast to the activation dtype).
+
+#include "core/model/forward_hooks.h"
+#include "core/model/linear.h"
+#include "core/model/model_config.h"
+
+#include <ATen/core/Tensor.h>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace slim { class JobContext; }
+namespace slim::io { class Checkpoint; }
+
+namespace slim::model {
+
+struct DecoderLayer {
+    at::Tensor inputNorm;           // (hidden)
+    at::Tensor postAttentionNorm;   // (hidden)
+    std::unique_ptr<Linear> proj[kNumProj];   // indexed by Proj
+    int64_t numHeads = 0;
+    int64_t numKvHeads = 0;
+    Linear& p(Proj which) const { return *proj[static_cast<int>(which)]; }
+};
+
+/// Per-layer key/value cache: (B, kvHeads, capacity, headDim) preallocated; `length` filled.
+class KVCache {
+public:
+    KVCache() = default;
+    /// Allocate for `batch` sequences of up to `capacity` tokens.
+    void allocate(const ModelConfig& cfg, int64_t batch, int64_t capacity, const at::TensorOptions& opts);
+    bool empty() const { return m_keys.empty(); }
+    int64_t length() const { return m_length; }
+    int64_t capacity() const { return m_capacity; }
+    int64_t batch() const { return m_batch; }
+    void reset() { m_length = 0; }
+    /// Bytes allocated for keys and values.
+    int64_t bytes() const;
+
+    // Used by the forward pass.
+    at::Tensor& keys(int64_t layer) { return m_keys[layer]; }
+    at::Tensor& values(int64_t layer) { return m_values[layer]; }
+    void advance(int64_t n) { m_length += n; }
+
+private:
+    std::vector<at::Tensor> m_keys, m_values;
+    int64_t m_length = 0;
+    int64_t m_capacity = 0;
+    int64_t m_batch = 0;
+};
+
+struct ForwardOptions {
+    /// (B, T_past + T) with 1 = real token, 0 = padding; undefined = all real.
+    at::Tensor attentionMask;
+    /// (B, T) positions; undefined = T_past .. T_past+T-1 (or from the mask: cumsum - 1).
+    at::Tensor positions;
+    KVCache* cache = nullptr;
+    const ForwardHooks* hooks = nullptr;
+    /// Compute logits only for the last position (generation).  Logits then (B, 1, V).
+    bool lastTokenOnly = false;
+    /// Stop after this many layers and return the hidden state instead of logits (-1 = all).
+    int64_t stopAfterLayer = -1;
+};
+
+struct LoadOptions {
+    at::Device device = at::kCPU;
+    /// Activation / weight dtype; nullopt = config's torch_dtype ("auto").
+    std::optional<at::ScalarType> dtype;
+};
+
+/// The dtype "auto" resolves to: fp32 on the CPU (LibTorch's CPU bf16/fp16 kernels are slow or
+/// missing), the checkpoint's torch_dtype on CUDA.
+at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device);
+
+class LlamaModel {
+public:
+    /// Load config.json + safetensors from a folder (validated before allocation).
+    static std::unique_ptr<LlamaModel> load(const std::filesystem::path& dir, const LoadOptions& opts,
+                                            const JobContext* ctx = nullptr);
+    /// Build from a config and a name -> tensor function (used by load and by tests / training).
+    static std::unique_ptr<LlamaModel> fromTensors(const ModelConfig& cfg,
+                                                   const std::function<at::Tensor(const std::string&)>& get,
+                                                   const LoadOptions& opts);
+    /// A randomly initialised model (normal(0, std)), for the demo model and tests.
+    static std::unique_ptr<LlamaModel> randomInit(const ModelConfig& cfg, const LoadOptions& opts,
+                                                  double stddev, uint64_t seed);
+
+    /// ids (B, T) int64 -> logits (B, T, V) as float32 (or hidden (B, T, hidden) with stopAfterLayer).
+    at::Tensor forward(const at::Tensor& ids, const ForwardOptions& opts = {}) const;
+    /// Embedding lookup only: (B, T) -> (B, T, hidden).
+    at::Tensor embed(const at::Tensor& ids) const;
+    /// One decoder layer on hidden (B, T, hidden); used by layer-wise algorithms.
+    at::Tensor runLayer(int64_t layer, const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
+                        const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const;
+    /// Final norm + lm_head: (B, T, hidden) -> (B, T, V) float32.
+    at::Tensor head(const at::Tensor& hidden) const;
+    /// RoPE tables for positions (B, T): cos, sin (B, T, headDim) in the activation dtype.
+    std::pair<at::Tensor, at::Tensor> rope(const at::Tensor& positions) const;
+
+    const ModelConfig& config() const { return m_config; }
+    int64_t numLayers() const { return static_cast<int64_t>(m_layers.size()); }
+    DecoderLayer& layer(int64_t i) { return m_layers[i]; }
+    const DecoderLayer& layer(int64_t i) const { return m_layers[i]; }
+    std::vector<DecoderLayer>& layers() { return m_layers; }
+    at::Tensor& embedTokens() { return m_embed; }
+    at::Tensor& finalNorm() { return m_finalNorm; }
+    Linear& lmHead() const { return *m_lmHead; }
+    bool tiedLmHead() const { return m_tied; }
+    at::Device device() const { return m_device; }
+    at::ScalarType dtype() const { return m_dtype; }
+
+    /// All weights as HF-named tensors (dense weights of every projection) for saving.
+    std::vector<std::pair<std::string, at::Tensor>> namedTensors() const;
+    /// Save config.json + model.safetensors into `dir` (atomic per file).
+    void save(const std::filesystem::path& dir) const;
+    int64_t parameterCount() const;
+    /// Bytes really stored (projections report their own storage).
+    int64_t storageBytes() const;
+
+private:
+    LlamaModel() = default;
+    ModelConfig m_config;
+    at::Device m_device = at::kCPU;
+    at::ScalarType m_dtype = at::kFloat;
+    at::Tensor m_embed;       // (V, hidden)
+    at::Tensor m_finalNorm;   // (hidden)
+    std::vector<DecoderLayer> m_layers;
+    std::unique_ptr<Linear> m_lmHead;  // (V, hidden); shares m_embed when tied
+    bool m_tied = false;
+    at::Tensor m_invFreq;     // (headDim/2) float32
+};
+
+} // namespace slim::model
