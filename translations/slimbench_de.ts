@@ -5,591 +5,597 @@
     <name>ModelOverview</name>
     <message>
         <source>scalar</source>
-        <translation type="unfinished"></translation>
+        <translation>Skalar</translation>
     </message>
     <message>
         <source>tied to embed_tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>mit embed_tokens geteilt</translation>
     </message>
     <message>
         <source>other tensors</source>
-        <translation type="unfinished"></translation>
+        <translation>weitere Tensoren</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Slimbench: a workbench for compressing large language models.</source>
-        <translation type="unfinished"></translation>
+        <translation>Slimbench: eine Werkbank zum Komprimieren großer Sprachmodelle.</translation>
     </message>
     <message>
         <source>A checkpoint folder to open.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ein zu öffnender Checkpoint-Ordner.</translation>
     </message>
     <message>
         <source>Open the built-in demo model, creating it first if needed.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das eingebaute Demo-Modell öffnen und es bei Bedarf zuerst erstellen.</translation>
     </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Datei</translation>
     </message>
     <message>
         <source>&amp;Recent Models</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Zuletzt geöffnete Modelle</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Ansicht</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Hilfe</translation>
     </message>
     <message>
         <source>&amp;Open Model Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner ö&amp;ffnen…</translation>
     </message>
     <message>
         <source>Open a Hugging Face checkpoint folder (config.json and *.safetensors)</source>
-        <translation type="unfinished"></translation>
+        <translation>Einen Hugging-Face-Checkpoint-Ordner öffnen (config.json und *.safetensors)</translation>
     </message>
     <message>
         <source>Open &amp;Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Demo-Modell öffnen</translation>
     </message>
     <message>
         <source>Open the small built-in demo model, creating it first if needed</source>
-        <translation type="unfinished"></translation>
+        <translation>Das kleine eingebaute Demo-Modell öffnen und es bei Bedarf zuerst erstellen</translation>
     </message>
     <message>
         <source>&amp;Clear Menu</source>
-        <translation type="unfinished"></translation>
+        <translation>Menü &amp;leeren</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Einstellungen…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Beenden</translation>
     </message>
     <message>
         <source>&amp;About Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>Ü&amp;ber Slimbench</translation>
     </message>
     <message>
         <source>About &amp;Qt</source>
-        <translation type="unfinished"></translation>
+        <translation>Über &amp;Qt</translation>
     </message>
     <message>
         <source>Main Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>Hauptwerkzeugleiste</translation>
     </message>
     <message>
         <source>Model Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellübersicht</translation>
     </message>
     <message>
         <source>Generation</source>
-        <translation type="unfinished"></translation>
+        <translation>Textgenerierung</translation>
     </message>
     <message>
         <source>Log</source>
-        <translation type="unfinished"></translation>
+        <translation>Protokoll</translation>
     </message>
     <message>
         <source>No recent models</source>
-        <translation type="unfinished"></translation>
+        <translation>Keine zuletzt geöffneten Modelle</translation>
     </message>
     <message>
         <source>Unknown error</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannter Fehler</translation>
     </message>
     <message>
         <source>Could not open %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht geöffnet werden: %2</translation>
     </message>
     <message>
         <source>Could not open %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht geöffnet werden</translation>
     </message>
     <message>
         <source>Could not open the model</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Modell konnte nicht geöffnet werden</translation>
     </message>
     <message>
         <source>The folder %1 could not be opened as a model.
 
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Ordner %1 konnte nicht als Modell geöffnet werden.
+
+%2</translation>
     </message>
     <message numerus="yes">
         <source>Opened %1 (%2, %n layer(s))</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 geöffnet (%2, %n Schicht)</numerusform>
+            <numerusform>%1 geöffnet (%2, %n Schichten)</numerusform>
         </translation>
     </message>
     <message>
         <source>Opened %1</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 geöffnet</translation>
     </message>
     <message>
         <source>No model open</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Modell geöffnet</translation>
     </message>
     <message>
         <source>%1 · %2 parameters · %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2 Parameter · %3</translation>
     </message>
     <message>
         <source>Open Model Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner öffnen</translation>
     </message>
     <message>
         <source>Create the Demo Model?</source>
-        <translation type="unfinished"></translation>
+        <translation>Demo-Modell erstellen?</translation>
     </message>
     <message>
         <source>The demo model has not been created yet.
 
 Slimbench can train it now on this computer: a small Llama-style model, which takes a few minutes. It will be stored in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Demo-Modell wurde noch nicht erstellt.
+
+Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im Stil von Llama, was einige Minuten dauert. Es wird in %1 gespeichert.</translation>
     </message>
     <message>
         <source>slimbench-cli, which creates the demo model, was not found. Looked in:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>slimbench-cli, das das Demo-Modell erstellt, wurde nicht gefunden. Gesucht in:
+%1</translation>
     </message>
     <message>
         <source>Could not create the demo model</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Demo-Modell konnte nicht erstellt werden</translation>
     </message>
     <message>
         <source>Creating the demo model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Demo-Modell wird erstellt…</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Demo-Modell</translation>
     </message>
     <message>
         <source>Cancelling the demo model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Erstellung des Demo-Modells wird abgebrochen…</translation>
     </message>
     <message>
         <source>Running %1 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>Starte %1 %2</translation>
     </message>
     <message>
         <source>The demo model was created.</source>
-        <translation type="unfinished"></translation>
+        <translation>Das Demo-Modell wurde erstellt.</translation>
     </message>
     <message>
         <source>slimbench-cli finished, but no complete demo model is in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>slimbench-cli ist fertig, aber in %1 liegt kein vollständiges Demo-Modell.</translation>
     </message>
     <message>
         <source>Creating the demo model was cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Erstellung des Demo-Modells wurde abgebrochen.</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
         <source>Creating the demo model failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Erstellung des Demo-Modells ist fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Settings saved. A new language takes effect after a restart.</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen gespeichert. Eine neue Sprache gilt nach einem Neustart.</translation>
     </message>
     <message>
         <source>About Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>Über Slimbench</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;Eine Desktop-Werkbank zum Komprimieren großer Sprachmodelle: Checkpoint laden, analysieren, beschneiden (Pruning), nachtrainieren, quantisieren, bewerten und exportieren.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2, LibTorch und QCustomPlot.&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einstellungen</translation>
     </message>
     <message>
         <source>System default</source>
-        <translation type="unfinished"></translation>
+        <translation>Systemstandard</translation>
     </message>
     <message>
         <source>A new language takes effect when Slimbench is started again.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine neue Sprache gilt, sobald Slimbench neu gestartet wird.</translation>
     </message>
     <message>
         <source>&amp;Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Sprache:</translation>
     </message>
 </context>
 <context>
     <name>slim::app::WelcomePage</name>
     <message>
         <source>Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>Slimbench</translation>
     </message>
     <message>
         <source>A workbench for making large language models smaller: inspect, prune, quantize, recover and evaluate.
 Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start with the small built-in demo model.</source>
-        <translation type="unfinished"></translation>
+        <translation>Eine Werkbank, um große Sprachmodelle kleiner zu machen: untersuchen, beschneiden, quantisieren, nachtrainieren und bewerten.
+Öffnen Sie einen Hugging-Face-Checkpoint-Ordner (config.json und *.safetensors) oder beginnen Sie mit dem kleinen eingebauten Demo-Modell.</translation>
     </message>
     <message>
         <source>Open Model Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modellordner öffnen…</translation>
     </message>
     <message>
         <source>Open Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Demo-Modell öffnen</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::CliJob</name>
     <message>
         <source>Could not start %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 konnte nicht gestartet werden: %2</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
         <source>%1 crashed.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ist abgestürzt.</translation>
     </message>
     <message>
         <source>%1 exited with code %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 wurde mit Code %2 beendet.</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::GenerationPanel</name>
     <message numerus="yes">
         <source>Prompt: %n token(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Prompt: %n Token</numerusform>
+            <numerusform>Prompt: %n Token</numerusform>
         </translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Generation failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>Textgenerierung fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
         <source>Generation cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>Textgenerierung abgebrochen.</translation>
     </message>
     <message>
         <source>&amp;Prompt:</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Prompt:</translation>
     </message>
     <message>
         <source>Max. new tokens:</source>
-        <translation type="unfinished"></translation>
+        <translation>Max. neue Token:</translation>
     </message>
     <message>
         <source>Temperature:</source>
-        <translation type="unfinished"></translation>
+        <translation>Temperatur:</translation>
     </message>
     <message>
         <source>greedy</source>
-        <translation type="unfinished"></translation>
+        <translation>greedy</translation>
     </message>
     <message>
         <source>0 = always take the most likely token</source>
-        <translation type="unfinished"></translation>
+        <translation>0 = immer das wahrscheinlichste Token nehmen</translation>
     </message>
     <message>
         <source>Top-p:</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-p:</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished"></translation>
+        <translation>Startwert:</translation>
     </message>
     <message>
         <source>Stop at end of sequence</source>
-        <translation type="unfinished"></translation>
+        <translation>Am Sequenzende anhalten</translation>
     </message>
     <message>
         <source>&amp;Generate</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;Generieren</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>Leeren</translation>
     </message>
     <message>
         <source>Output:</source>
-        <translation type="unfinished"></translation>
+        <translation>Ausgabe:</translation>
     </message>
     <message>
         <source>Open a model first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Öffnen Sie zuerst ein Modell.</translation>
     </message>
     <message>
         <source>This model folder has no tokenizer.json.</source>
-        <translation type="unfinished"></translation>
+        <translation>Dieser Modellordner enthält keine tokenizer.json.</translation>
     </message>
     <message>
         <source>Load the model (first time) and generate text.</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell laden (beim ersten Mal) und Text generieren.</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird gestartet…</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>Wird abgebrochen…</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::GenerationWorker</name>
     <message>
         <source>Loading tokenizer…</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokenizer wird geladen…</translation>
     </message>
     <message>
         <source>Loading model…</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell wird geladen…</translation>
     </message>
     <message>
         <source>The prompt is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>Der Prompt ist leer.</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation type="unfinished"></translation>
+        <translation>Text wird generiert…</translation>
     </message>
     <message numerus="yes">
         <source>%n new token(s) in %1 s · prefill %2 tok/s · decode %3 tok/s</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n neues Token in %1 s · Prefill %2 Token/s · Decode %3 Token/s</numerusform>
+            <numerusform>%n neue Token in %1 s · Prefill %2 Token/s · Decode %3 Token/s</numerusform>
         </translation>
     </message>
     <message>
         <source>Text generation is not available in this build.</source>
-        <translation type="unfinished"></translation>
+        <translation>Textgenerierung ist in diesem Build nicht verfügbar.</translation>
     </message>
     <message>
         <source>Unknown error</source>
-        <translation type="unfinished"></translation>
+        <translation>Unbekannter Fehler</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::ModelSummaryWidget</name>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell</translation>
     </message>
     <message>
         <source>Architecture</source>
-        <translation type="unfinished"></translation>
+        <translation>Architektur</translation>
     </message>
     <message>
         <source>Layers</source>
-        <translation type="unfinished"></translation>
+        <translation>Schichten</translation>
     </message>
     <message>
         <source>Hidden size</source>
-        <translation type="unfinished"></translation>
+        <translation>Verborgene Größe</translation>
     </message>
     <message>
         <source>MLP size</source>
-        <translation type="unfinished"></translation>
+        <translation>MLP-Größe</translation>
     </message>
     <message>
         <source>Heads / KV heads</source>
-        <translation type="unfinished"></translation>
+        <translation>Köpfe / KV-Köpfe</translation>
     </message>
     <message>
         <source>Head dim</source>
-        <translation type="unfinished"></translation>
+        <translation>Kopfdimension</translation>
     </message>
     <message>
         <source>Vocabulary</source>
-        <translation type="unfinished"></translation>
+        <translation>Vokabular</translation>
     </message>
     <message>
         <source>Max. positions</source>
-        <translation type="unfinished"></translation>
+        <translation>Max. Positionen</translation>
     </message>
     <message>
         <source>RoPE theta</source>
-        <translation type="unfinished"></translation>
+        <translation>RoPE-Theta</translation>
     </message>
     <message>
         <source>Tied embeddings</source>
-        <translation type="unfinished"></translation>
+        <translation>Geteilte Einbettungen</translation>
     </message>
     <message>
         <source>Config dtype</source>
-        <translation type="unfinished"></translation>
+        <translation>Datentyp (Konfiguration)</translation>
     </message>
     <message>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>Parameter</translation>
     </message>
     <message>
         <source>Size on disk</source>
-        <translation type="unfinished"></translation>
+        <translation>Größe auf der Festplatte</translation>
     </message>
     <message>
         <source>Bytes per dtype</source>
-        <translation type="unfinished"></translation>
+        <translation>Bytes je Datentyp</translation>
     </message>
     <message>
         <source>Tokenizer</source>
-        <translation type="unfinished"></translation>
+        <translation>Tokenizer</translation>
     </message>
     <message>
         <source>%1 B</source>
         <comment>billions of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 Mrd.</translation>
     </message>
     <message>
         <source>%1 M</source>
         <comment>millions of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 Mio.</translation>
     </message>
     <message>
         <source>%1 K</source>
         <comment>thousands of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 Tsd.</translation>
     </message>
     <message>
         <source>No model open</source>
-        <translation type="unfinished"></translation>
+        <translation>Kein Modell geöffnet</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>%1 / %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>ja</translation>
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>nein</translation>
     </message>
     <message numerus="yes">
         <source>%1 in %n file(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 in %n Datei</numerusform>
+            <numerusform>%1 in %n Dateien</numerusform>
         </translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: %2</translation>
     </message>
     <message>
         <source>missing (text generation needs tokenizer.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>fehlt (Textgenerierung braucht tokenizer.json)</translation>
     </message>
     <message>
         <source>Embeddings</source>
-        <translation type="unfinished"></translation>
+        <translation>Einbettungen</translation>
     </message>
     <message>
         <source>Attention</source>
-        <translation type="unfinished"></translation>
+        <translation>Attention</translation>
     </message>
     <message>
         <source>MLP</source>
-        <translation type="unfinished"></translation>
+        <translation>MLP</translation>
     </message>
     <message>
         <source>Norms</source>
-        <translation type="unfinished"></translation>
+        <translation>Normen</translation>
     </message>
     <message>
         <source>LM head</source>
-        <translation type="unfinished"></translation>
+        <translation>LM-Kopf</translation>
     </message>
     <message>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>Sonstige</translation>
     </message>
     <message>
         <source>Share of parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>Anteil an den Parametern</translation>
     </message>
     <message>
         <source>% of parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>% der Parameter</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::ModelTreeWidget</name>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>Name</translation>
     </message>
     <message>
         <source>Shape</source>
-        <translation type="unfinished"></translation>
+        <translation>Form</translation>
     </message>
     <message>
         <source>DType</source>
-        <translation type="unfinished"></translation>
+        <translation>Datentyp</translation>
     </message>
     <message>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>Parameter</translation>
     </message>
     <message>
         <source>Bytes</source>
-        <translation type="unfinished"></translation>
+        <translation>Bytes</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (%2)</translation>
     </message>
     <message>
         <source>%1 bytes</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Bytes</translation>
     </message>
     <message>
         <source>model (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>Modell (%1)</translation>
     </message>
 </context>
 </TS>

@@ -129,9 +129,9 @@
     </message>
     <message numerus="yes">
         <source>Opened %1 (%2, %n layer(s))</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Opened %1 (%2, %n layer)</numerusform>
+            <numerusform>Opened %1 (%2, %n layers)</numerusform>
         </translation>
     </message>
     <message>
@@ -284,9 +284,9 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <name>slim::widgets::GenerationPanel</name>
     <message numerus="yes">
         <source>Prompt: %n token(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Prompt: %n token</numerusform>
+            <numerusform>Prompt: %n tokens</numerusform>
         </translation>
     </message>
     <message>
@@ -394,9 +394,9 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message numerus="yes">
         <source>%n new token(s) in %1 s · prefill %2 tok/s · decode %3 tok/s</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%n new token in %1 s · prefill %2 tok/s · decode %3 tok/s</numerusform>
+            <numerusform>%n new tokens in %1 s · prefill %2 tok/s · decode %3 tok/s</numerusform>
         </translation>
     </message>
     <message>
@@ -511,9 +511,9 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message numerus="yes">
         <source>%1 in %n file(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 in %n file</numerusform>
+            <numerusform>%1 in %n files</numerusform>
         </translation>
     </message>
     <message>

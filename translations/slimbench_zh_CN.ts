@@ -5,587 +5,593 @@
     <name>ModelOverview</name>
     <message>
         <source>scalar</source>
-        <translation type="unfinished"></translation>
+        <translation>标量</translation>
     </message>
     <message>
         <source>tied to embed_tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>与 embed_tokens 共享</translation>
     </message>
     <message>
         <source>other tensors</source>
-        <translation type="unfinished"></translation>
+        <translation>其他张量</translation>
     </message>
 </context>
 <context>
     <name>main</name>
     <message>
         <source>Slimbench: a workbench for compressing large language models.</source>
-        <translation type="unfinished"></translation>
+        <translation>Slimbench：用于压缩大语言模型的工作台。</translation>
     </message>
     <message>
         <source>A checkpoint folder to open.</source>
-        <translation type="unfinished"></translation>
+        <translation>要打开的检查点文件夹。</translation>
     </message>
     <message>
         <source>Open the built-in demo model, creating it first if needed.</source>
-        <translation type="unfinished"></translation>
+        <translation>打开内置演示模型，如有需要先创建它。</translation>
     </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
     <message>
         <source>&amp;File</source>
-        <translation type="unfinished"></translation>
+        <translation>文件(&amp;F)</translation>
     </message>
     <message>
         <source>&amp;Recent Models</source>
-        <translation type="unfinished"></translation>
+        <translation>最近的模型(&amp;R)</translation>
     </message>
     <message>
         <source>&amp;View</source>
-        <translation type="unfinished"></translation>
+        <translation>视图(&amp;V)</translation>
     </message>
     <message>
         <source>&amp;Help</source>
-        <translation type="unfinished"></translation>
+        <translation>帮助(&amp;H)</translation>
     </message>
     <message>
         <source>&amp;Open Model Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开模型文件夹(&amp;O)…</translation>
     </message>
     <message>
         <source>Open a Hugging Face checkpoint folder (config.json and *.safetensors)</source>
-        <translation type="unfinished"></translation>
+        <translation>打开 Hugging Face 检查点文件夹（config.json 和 *.safetensors）</translation>
     </message>
     <message>
         <source>Open &amp;Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>打开演示模型(&amp;D)</translation>
     </message>
     <message>
         <source>Open the small built-in demo model, creating it first if needed</source>
-        <translation type="unfinished"></translation>
+        <translation>打开内置的小型演示模型，如有需要先创建它</translation>
     </message>
     <message>
         <source>&amp;Clear Menu</source>
-        <translation type="unfinished"></translation>
+        <translation>清除菜单(&amp;C)</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>设置(&amp;S)…</translation>
     </message>
     <message>
         <source>&amp;Quit</source>
-        <translation type="unfinished"></translation>
+        <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>&amp;About Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Slimbench(&amp;A)</translation>
     </message>
     <message>
         <source>About &amp;Qt</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 &amp;Qt</translation>
     </message>
     <message>
         <source>Main Toolbar</source>
-        <translation type="unfinished"></translation>
+        <translation>主工具栏</translation>
     </message>
     <message>
         <source>Model Summary</source>
-        <translation type="unfinished"></translation>
+        <translation>模型摘要</translation>
     </message>
     <message>
         <source>Generation</source>
-        <translation type="unfinished"></translation>
+        <translation>文本生成</translation>
     </message>
     <message>
         <source>Log</source>
-        <translation type="unfinished"></translation>
+        <translation>日志</translation>
     </message>
     <message>
         <source>No recent models</source>
-        <translation type="unfinished"></translation>
+        <translation>没有最近的模型</translation>
     </message>
     <message>
         <source>Unknown error</source>
-        <translation type="unfinished"></translation>
+        <translation>未知错误</translation>
     </message>
     <message>
         <source>Could not open %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开 %1：%2</translation>
     </message>
     <message>
         <source>Could not open %1</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开 %1</translation>
     </message>
     <message>
         <source>Could not open the model</source>
-        <translation type="unfinished"></translation>
+        <translation>无法打开模型</translation>
     </message>
     <message>
         <source>The folder %1 could not be opened as a model.
 
 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法将文件夹 %1 作为模型打开。
+
+%2</translation>
     </message>
     <message numerus="yes">
         <source>Opened %1 (%2, %n layer(s))</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>已打开 %1（%2，%n 层）</numerusform>
         </translation>
     </message>
     <message>
         <source>Opened %1</source>
-        <translation type="unfinished"></translation>
+        <translation>已打开 %1</translation>
     </message>
     <message>
         <source>No model open</source>
-        <translation type="unfinished"></translation>
+        <translation>未打开模型</translation>
     </message>
     <message>
         <source>%1 · %2 parameters · %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · %2 个参数 · %3</translation>
     </message>
     <message>
         <source>Open Model Folder</source>
-        <translation type="unfinished"></translation>
+        <translation>打开模型文件夹</translation>
     </message>
     <message>
         <source>Create the Demo Model?</source>
-        <translation type="unfinished"></translation>
+        <translation>创建演示模型？</translation>
     </message>
     <message>
         <source>The demo model has not been created yet.
 
 Slimbench can train it now on this computer: a small Llama-style model, which takes a few minutes. It will be stored in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>演示模型尚未创建。
+
+Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风格模型，需要几分钟。它将保存在 %1。</translation>
     </message>
     <message>
         <source>slimbench-cli, which creates the demo model, was not found. Looked in:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到用于创建演示模型的 slimbench-cli。已查找：
+%1</translation>
     </message>
     <message>
         <source>Could not create the demo model</source>
-        <translation type="unfinished"></translation>
+        <translation>无法创建演示模型</translation>
     </message>
     <message>
         <source>Creating the demo model…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在创建演示模型…</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>演示模型</translation>
     </message>
     <message>
         <source>Cancelling the demo model…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在取消创建演示模型…</translation>
     </message>
     <message>
         <source>Running %1 %2</source>
-        <translation type="unfinished"></translation>
+        <translation>正在运行 %1 %2</translation>
     </message>
     <message>
         <source>The demo model was created.</source>
-        <translation type="unfinished"></translation>
+        <translation>演示模型已创建。</translation>
     </message>
     <message>
         <source>slimbench-cli finished, but no complete demo model is in %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>slimbench-cli 已完成，但 %1 中没有完整的演示模型。</translation>
     </message>
     <message>
         <source>Creating the demo model was cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消创建演示模型。</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>Creating the demo model failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>创建演示模型失败：%1</translation>
     </message>
     <message>
         <source>Settings saved. A new language takes effect after a restart.</source>
-        <translation type="unfinished"></translation>
+        <translation>设置已保存。新的语言将在重新启动后生效。</translation>
     </message>
     <message>
         <source>About Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>关于 Slimbench</translation>
     </message>
     <message>
         <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
+        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;用于压缩大语言模型的桌面工作台：加载检查点、分析、剪枝、恢复训练、量化、评估和导出。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
     </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
     <message>
         <source>Settings</source>
-        <translation type="unfinished"></translation>
+        <translation>设置</translation>
     </message>
     <message>
         <source>System default</source>
-        <translation type="unfinished"></translation>
+        <translation>系统默认</translation>
     </message>
     <message>
         <source>A new language takes effect when Slimbench is started again.</source>
-        <translation type="unfinished"></translation>
+        <translation>新的语言将在 Slimbench 重新启动后生效。</translation>
     </message>
     <message>
         <source>&amp;Language:</source>
-        <translation type="unfinished"></translation>
+        <translation>语言(&amp;L)：</translation>
     </message>
 </context>
 <context>
     <name>slim::app::WelcomePage</name>
     <message>
         <source>Slimbench</source>
-        <translation type="unfinished"></translation>
+        <translation>Slimbench</translation>
     </message>
     <message>
         <source>A workbench for making large language models smaller: inspect, prune, quantize, recover and evaluate.
 Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start with the small built-in demo model.</source>
-        <translation type="unfinished"></translation>
+        <translation>一个让大语言模型变小的工作台：检查、剪枝、量化、恢复和评估。
+打开 Hugging Face 检查点文件夹（config.json 和 *.safetensors），或从内置的小型演示模型开始。</translation>
     </message>
     <message>
         <source>Open Model Folder…</source>
-        <translation type="unfinished"></translation>
+        <translation>打开模型文件夹…</translation>
     </message>
     <message>
         <source>Open Demo Model</source>
-        <translation type="unfinished"></translation>
+        <translation>打开演示模型</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::CliJob</name>
     <message>
         <source>Could not start %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>无法启动 %1：%2</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>%1 crashed.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 崩溃了。</translation>
     </message>
     <message>
         <source>%1 exited with code %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 以代码 %2 退出。</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::GenerationPanel</name>
     <message numerus="yes">
         <source>Prompt: %n token(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>提示词：%n 个词元</numerusform>
         </translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失败：%1</translation>
     </message>
     <message>
         <source>Generation failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>文本生成失败：%1</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>Generation cancelled.</source>
-        <translation type="unfinished"></translation>
+        <translation>文本生成已取消。</translation>
     </message>
     <message>
         <source>&amp;Prompt:</source>
-        <translation type="unfinished"></translation>
+        <translation>提示词(&amp;P)：</translation>
     </message>
     <message>
         <source>Max. new tokens:</source>
-        <translation type="unfinished"></translation>
+        <translation>最大新词元数：</translation>
     </message>
     <message>
         <source>Temperature:</source>
-        <translation type="unfinished"></translation>
+        <translation>温度：</translation>
     </message>
     <message>
         <source>greedy</source>
-        <translation type="unfinished"></translation>
+        <translation>贪心</translation>
     </message>
     <message>
         <source>0 = always take the most likely token</source>
-        <translation type="unfinished"></translation>
+        <translation>0 = 总是选取概率最高的词元</translation>
     </message>
     <message>
         <source>Top-p:</source>
-        <translation type="unfinished"></translation>
+        <translation>Top-p：</translation>
     </message>
     <message>
         <source>Seed:</source>
-        <translation type="unfinished"></translation>
+        <translation>随机种子：</translation>
     </message>
     <message>
         <source>Stop at end of sequence</source>
-        <translation type="unfinished"></translation>
+        <translation>在序列结束符处停止</translation>
     </message>
     <message>
         <source>&amp;Generate</source>
-        <translation type="unfinished"></translation>
+        <translation>生成(&amp;G)</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished"></translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Clear</source>
-        <translation type="unfinished"></translation>
+        <translation>清空</translation>
     </message>
     <message>
         <source>Output:</source>
-        <translation type="unfinished"></translation>
+        <translation>输出：</translation>
     </message>
     <message>
         <source>Open a model first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先打开一个模型。</translation>
     </message>
     <message>
         <source>This model folder has no tokenizer.json.</source>
-        <translation type="unfinished"></translation>
+        <translation>此模型文件夹中没有 tokenizer.json。</translation>
     </message>
     <message>
         <source>Load the model (first time) and generate text.</source>
-        <translation type="unfinished"></translation>
+        <translation>加载模型（首次）并生成文本。</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在启动…</translation>
     </message>
     <message>
         <source>Cancelling…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在取消…</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::GenerationWorker</name>
     <message>
         <source>Loading tokenizer…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载分词器…</translation>
     </message>
     <message>
         <source>Loading model…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在加载模型…</translation>
     </message>
     <message>
         <source>The prompt is empty.</source>
-        <translation type="unfinished"></translation>
+        <translation>提示词为空。</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在生成…</translation>
     </message>
     <message numerus="yes">
         <source>%n new token(s) in %1 s · prefill %2 tok/s · decode %3 tok/s</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1 秒内生成 %n 个新词元 · 预填充 %2 词元/秒 · 解码 %3 词元/秒</numerusform>
         </translation>
     </message>
     <message>
         <source>Text generation is not available in this build.</source>
-        <translation type="unfinished"></translation>
+        <translation>此版本不支持文本生成。</translation>
     </message>
     <message>
         <source>Unknown error</source>
-        <translation type="unfinished"></translation>
+        <translation>未知错误</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::ModelSummaryWidget</name>
     <message>
         <source>Model</source>
-        <translation type="unfinished"></translation>
+        <translation>模型</translation>
     </message>
     <message>
         <source>Architecture</source>
-        <translation type="unfinished"></translation>
+        <translation>架构</translation>
     </message>
     <message>
         <source>Layers</source>
-        <translation type="unfinished"></translation>
+        <translation>层数</translation>
     </message>
     <message>
         <source>Hidden size</source>
-        <translation type="unfinished"></translation>
+        <translation>隐藏层大小</translation>
     </message>
     <message>
         <source>MLP size</source>
-        <translation type="unfinished"></translation>
+        <translation>MLP 大小</translation>
     </message>
     <message>
         <source>Heads / KV heads</source>
-        <translation type="unfinished"></translation>
+        <translation>注意力头 / KV 头</translation>
     </message>
     <message>
         <source>Head dim</source>
-        <translation type="unfinished"></translation>
+        <translation>头维度</translation>
     </message>
     <message>
         <source>Vocabulary</source>
-        <translation type="unfinished"></translation>
+        <translation>词表大小</translation>
     </message>
     <message>
         <source>Max. positions</source>
-        <translation type="unfinished"></translation>
+        <translation>最大位置数</translation>
     </message>
     <message>
         <source>RoPE theta</source>
-        <translation type="unfinished"></translation>
+        <translation>RoPE theta</translation>
     </message>
     <message>
         <source>Tied embeddings</source>
-        <translation type="unfinished"></translation>
+        <translation>共享嵌入</translation>
     </message>
     <message>
         <source>Config dtype</source>
-        <translation type="unfinished"></translation>
+        <translation>配置数据类型</translation>
     </message>
     <message>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数</translation>
     </message>
     <message>
         <source>Size on disk</source>
-        <translation type="unfinished"></translation>
+        <translation>磁盘占用</translation>
     </message>
     <message>
         <source>Bytes per dtype</source>
-        <translation type="unfinished"></translation>
+        <translation>各数据类型字节数</translation>
     </message>
     <message>
         <source>Tokenizer</source>
-        <translation type="unfinished"></translation>
+        <translation>分词器</translation>
     </message>
     <message>
         <source>%1 B</source>
         <comment>billions of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 B</translation>
     </message>
     <message>
         <source>%1 M</source>
         <comment>millions of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 M</translation>
     </message>
     <message>
         <source>%1 K</source>
         <comment>thousands of parameters</comment>
-        <translation type="unfinished"></translation>
+        <translation>%1 K</translation>
     </message>
     <message>
         <source>No model open</source>
-        <translation type="unfinished"></translation>
+        <translation>未打开模型</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（%2）</translation>
     </message>
     <message>
         <source>%1 / %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 / %2</translation>
     </message>
     <message>
         <source>yes</source>
-        <translation type="unfinished"></translation>
+        <translation>是</translation>
     </message>
     <message>
         <source>no</source>
-        <translation type="unfinished"></translation>
+        <translation>否</translation>
     </message>
     <message numerus="yes">
         <source>%1 in %n file(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>%1，共 %n 个文件</numerusform>
         </translation>
     </message>
     <message>
         <source>%1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>%1：%2</translation>
     </message>
     <message>
         <source>missing (text generation needs tokenizer.json)</source>
-        <translation type="unfinished"></translation>
+        <translation>缺失（文本生成需要 tokenizer.json）</translation>
     </message>
     <message>
         <source>Embeddings</source>
-        <translation type="unfinished"></translation>
+        <translation>嵌入</translation>
     </message>
     <message>
         <source>Attention</source>
-        <translation type="unfinished"></translation>
+        <translation>注意力</translation>
     </message>
     <message>
         <source>MLP</source>
-        <translation type="unfinished"></translation>
+        <translation>MLP</translation>
     </message>
     <message>
         <source>Norms</source>
-        <translation type="unfinished"></translation>
+        <translation>归一化</translation>
     </message>
     <message>
         <source>LM head</source>
-        <translation type="unfinished"></translation>
+        <translation>LM 头</translation>
     </message>
     <message>
         <source>Other</source>
-        <translation type="unfinished"></translation>
+        <translation>其他</translation>
     </message>
     <message>
         <source>Share of parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数占比</translation>
     </message>
     <message>
         <source>% of parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数百分比</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::ModelTreeWidget</name>
     <message>
         <source>Name</source>
-        <translation type="unfinished"></translation>
+        <translation>名称</translation>
     </message>
     <message>
         <source>Shape</source>
-        <translation type="unfinished"></translation>
+        <translation>形状</translation>
     </message>
     <message>
         <source>DType</source>
-        <translation type="unfinished"></translation>
+        <translation>数据类型</translation>
     </message>
     <message>
         <source>Parameters</source>
-        <translation type="unfinished"></translation>
+        <translation>参数</translation>
     </message>
     <message>
         <source>Bytes</source>
-        <translation type="unfinished"></translation>
+        <translation>字节</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1（%2）</translation>
     </message>
     <message>
         <source>%1 bytes</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 字节</translation>
     </message>
     <message>
         <source>model (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>模型（%1）</translation>
     </message>
 </context>
 </TS>

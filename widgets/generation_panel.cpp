@@ -52,6 +52,7 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent)
     m_seed->setObjectName(QStringLiteral("seed"));
     m_seed->setRange(0, std::numeric_limits<int>::max());
     m_stopAtEos = new QCheckBox(this);
+    m_stopAtEos->setObjectName(QStringLiteral("stopAtEos"));
     m_stopAtEos->setChecked(true);
 
     m_maxTokensLabel = new QLabel(this);

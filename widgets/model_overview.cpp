@@ -113,6 +113,9 @@ ModelOverview ModelOverview::read(const QString& dirPath)
     if (!dirInfo.isDir())
         throw IoError(dirPath.toStdString() + ": not a folder (choose the folder holding config.json)");
     const std::filesystem::path dir = dirInfo.absoluteFilePath().toStdString();
+    if (!QFileInfo::exists(QDir(dirInfo.absoluteFilePath()).filePath(QStringLiteral("config.json"))))
+        throw FormatError(dir.string(), "no config.json: choose a Hugging Face checkpoint folder "
+                                        "(config.json and *.safetensors)");
 
     const model::ModelConfig cfg = model::ModelConfig::load(dir / "config.json");
     const Checkpoint ckpt = Checkpoint::open(dir);

@@ -7,6 +7,7 @@
 #include "core/eval/device_memory.h"
 #include "core/eval/perplexity.h"
 #include "core/model/llama_model.h"
+#include "core/model/static_decoder.h"
 
 #include <ATen/ATen.h>
 
@@ -67,6 +68,24 @@ std::pair<double, double> timeGeneration(const model::LlamaModel& m, int64_t B, 
     return {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count()};
 }
 
+// Same measurement through the static-cache decoder (CUDA graph on CUDA).
+std::tuple<double, double, bool> timeStaticGeneration(const model::LlamaModel& m, int64_t B, int64_t P, int64_t gen) {
+    const at::Device dev = m.device();
+    model::StaticDecoder dec(m, B, P + gen + 1);
+    const at::Tensor prompt = at::randint(m.config().vocabSize, {B, P}, at::TensorOptions().dtype(at::kLong).device(dev));
+    (void)dec.prefill(prompt);
+    (void)dec.decode(1);                      // captures the graph outside the timed region
+    eval::synchronizeDevice(dev);
+    const auto t0 = Clock::now();
+    (void)dec.prefill(prompt);
+    eval::synchronizeDevice(dev);
+    const auto t1 = Clock::now();
+    (void)dec.decode(gen).to(at::kCPU);
+    eval::synchronizeDevice(dev);
+    const auto t2 = Clock::now();
+    return {std::chrono::duration<double>(t1 - t0).count(), std::chrono::duration<double>(t2 - t1).count(), dec.usesGraph()};
+}
+
 std::vector<std::string> withCommonBench() {
     auto v = commonModelOptions();
     for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows"})
@@ -107,10 +126,20 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
             prefill.push_back(static_cast<double>(B * promptLen) / p);
             decode.push_back(static_cast<double>(B * genLen) / d);
         }
+        std::vector<double> sdecode;
+        bool graph = false;
+        for (int64_t i = 0; i < reps; ++i) {
+            out.jobContext().checkCancel();
+            const auto [p, d, g] = timeStaticGeneration(*model, B, promptLen, genLen);
+            sdecode.push_back(static_cast<double>(B * genLen) / d);
+            graph = g;
+        }
         const Stats ds = summarize(decode);
         nlohmann::json run = {{"batch", B},
                               {"prefill_tokens_per_s", toJson(summarize(prefill))},
                               {"decode_tokens_per_s", toJson(ds)},
+                              {"static_decode_tokens_per_s", toJson(summarize(sdecode))},
+                              {"static_decode_cuda_graph", graph},
                               {"peak_memory_bytes", eval::peakMemoryBytes(dev)}};
         if (B == 1) {
             // Batch-1 decode reads every weight once per token: the bandwidth bound.

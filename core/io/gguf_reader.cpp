@@ -45,7 +45,7 @@ bool isIntegral(GgufType t) {
     }
 }
 
-std::string quoted(std::string_view s) {
+std::string quote(std::string_view s) {
     std::string out = "'";
     for (char c : s.substr(0, 80)) {
         const auto uc = static_cast<unsigned char>(c);
@@ -205,7 +205,7 @@ std::string GgufValue::summary() const {
     if (m_array)
         return std::to_string(size()) + " x " + baseTypeName(m_elem);
     if (m_elem == GgufType::String)
-        return quoted(m_strings[0]);
+        return quote(m_strings[0]);
     if (m_elem == GgufType::Bool)
         return m_raw[0] ? "true" : "false";
     if (m_elem == GgufType::F32 || m_elem == GgufType::F64)
@@ -296,7 +296,7 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
     if (std::memcmp(magic, "GGUF", 4) != 0) {
         if (std::memcmp(magic, "vers", 4) == 0)
             r.fail(lfsPointerMessage());
-        r.fail("bad magic " + quoted(std::string_view(magic, 4)) + " (a GGUF file starts with 'GGUF')");
+        r.fail("bad magic " + quote(std::string_view(magic, 4)) + " (a GGUF file starts with 'GGUF')");
     }
     g.m_version = r.get<uint32_t>("the version");
     if (g.m_version == 0)
@@ -326,34 +326,34 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
         if (key.empty())
             r.fail(where + " is empty");
         if (!keys.insert(key).second)
-            r.fail("duplicate key " + quoted(key));
+            r.fail("duplicate key " + quote(key));
         GgufValue v;
         const auto rawType = r.get<uint32_t>("a value type");
         if (rawType >= kTypeCount)
-            r.fail("key " + quoted(key) + " has unknown value type " + std::to_string(rawType));
+            r.fail("key " + quote(key) + " has unknown value type " + std::to_string(rawType));
         v.m_type = v.m_elem = GgufType(rawType);
         uint64_t count = 1;
         if (v.m_type == GgufType::Array) {
             v.m_array = true;
             const auto elem = r.get<uint32_t>("an array element type");
             if (elem >= kTypeCount)
-                r.fail("key " + quoted(key) + " is an array of unknown value type " + std::to_string(elem));
+                r.fail("key " + quote(key) + " is an array of unknown value type " + std::to_string(elem));
             if (GgufType(elem) == GgufType::Array)
-                r.fail("key " + quoted(key) + " is an array of arrays (not supported by GGUF readers)");
+                r.fail("key " + quote(key) + " is an array of arrays (not supported by GGUF readers)");
             v.m_elem = GgufType(elem);
             count = r.get<uint64_t>("an array length");
             if (count > kMaxArrayElements)
-                r.fail("key " + quoted(key) + ": array of " + std::to_string(count) +
+                r.fail("key " + quote(key) + ": array of " + std::to_string(count) +
                        " elements exceeds the limit of " + std::to_string(kMaxArrayElements));
             const uint64_t minBytes = v.m_elem == GgufType::String ? 8 : scalarSize(v.m_elem);
             if (count > r.remaining() / minBytes)
-                r.fail("key " + quoted(key) + ": array of " + std::to_string(count) +
+                r.fail("key " + quote(key) + ": array of " + std::to_string(count) +
                        " elements runs past the end of the file");
         }
         if (v.m_elem == GgufType::String) {
             v.m_strings.reserve(size_t(count));
             for (uint64_t k = 0; k < count; ++k)
-                v.m_strings.push_back(r.string("value of key " + quoted(key)));
+                v.m_strings.push_back(r.string("value of key " + quote(key)));
         } else {
             const uint64_t bytes = count * scalarSize(v.m_elem);
             v.m_raw.resize(size_t(bytes));
@@ -361,7 +361,7 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
             if (v.m_elem == GgufType::Bool)
                 for (uint8_t b : v.m_raw)
                     if (b > 1)
-                        r.fail("key " + quoted(key) + ": bool value " + std::to_string(b) + " is neither 0 nor 1");
+                        r.fail("key " + quote(key) + ": bool value " + std::to_string(b) + " is neither 0 nor 1");
         }
         g.m_kv.emplace_back(std::move(key), std::move(v));
     }
@@ -379,11 +379,11 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
     for (uint64_t i = 0; i < nTensors; ++i) {
         GgufTensorInfo t;
         t.name = r.string("name of tensor #" + std::to_string(i));
-        const std::string tq = "tensor " + quoted(t.name);
+        const std::string tq = "tensor " + quote(t.name);
         if (t.name.size() > kMaxTensorName)
             r.fail(tq + ": name longer than " + std::to_string(kMaxTensorName) + " bytes");
         if (!names.insert(t.name).second)
-            r.fail("duplicate tensor name " + quoted(t.name));
+            r.fail("duplicate tensor name " + quote(t.name));
         const auto nDims = r.get<uint32_t>("a dimension count");
         if (nDims > kMaxDims)
             r.fail(tq + " has " + std::to_string(nDims) + " dimensions (at most " + std::to_string(kMaxDims) + ")");
@@ -423,7 +423,7 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
                std::to_string(fileSize) + " bytes)");
     uint64_t expected = 0;
     for (const auto& t : g.m_tensors) {
-        const std::string tq = "tensor " + quoted(t.name);
+        const std::string tq = "tensor " + quote(t.name);
         if (t.offset % a != 0)
             r.fail(tq + ": offset " + std::to_string(t.offset) + " is not a multiple of the alignment " +
                    std::to_string(a));

@@ -16,6 +16,7 @@
 #include "core/io/dtype.h"
 #include "core/io/safetensors.h"
 #include "core/model/host_memory.h"
+#include "core/model/llama_ops.h"
 #include "core/model/tensor_names.h"
 
 #include <ATen/ATen.h>
@@ -33,23 +34,6 @@ namespace slim::model {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-// transformers' LlamaRMSNorm: x * rsqrt(mean(x²) + eps) in fp32, back to the input dtype, * weight.
-at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
-    const auto inDtype = x.scalar_type();
-    at::Tensor h = x.to(at::kFloat);
-    const at::Tensor var = h.pow(2).mean(-1, /*keepdim=*/true);
-    h = h * at::rsqrt(var + eps);
-    return weight * h.to(inDtype);
-}
-
-// rotate_half: (x1, x2) -> (-x2, x1) over the last dimension split in halves.
-at::Tensor rotateHalf(const at::Tensor& x) {
-    const int64_t half = x.size(-1) / 2;
-    const at::Tensor x1 = x.narrow(-1, 0, half);
-    const at::Tensor x2 = x.narrow(-1, half, half);
-    return at::cat({-x2, x1}, -1);
-}
 
 // Inverse frequencies (D/2) in fp32, with the config's rope scaling applied.
 at::Tensor computeInvFreq(const ModelConfig& cfg) {
@@ -268,7 +252,15 @@ at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor
     q = q * c + rotateHalf(q) * s;
     k = k * c + rotateHalf(k) * s;
 
-    if (cache) {
+    if (cache && cache->devicePositions().defined()) {
+        // Static mode: scatter the single new token of each row at its device-side position and
+        // attend over the whole capacity (the mask hides slots beyond each row's position).
+        const at::Tensor idx = cache->devicePositions().view({B, 1, 1, 1}).expand({B, KV, 1, D});
+        cache->keys(l).scatter_(2, idx, k);
+        cache->values(l).scatter_(2, idx, v);
+        k = cache->keys(l);                                                      // (B, KV, C, D)
+        v = cache->values(l);
+    } else if (cache) {
         // Append to the preallocated cache and attend over everything cached so far.
         const int64_t P = cache->length();
         cache->keys(l).narrow(2, P, T).copy_(k);
@@ -331,6 +323,8 @@ at::Tensor LlamaModel::head(const at::Tensor& hidden) const {
 
 at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts) const {
     const int64_t B = ids.size(0), T = ids.size(1);
+    if (opts.cache && opts.cache->devicePositions().defined())
+        return forwardStatic(ids, opts);
     const int64_t P = opts.cache ? opts.cache->length() : 0;
     const int64_t S = P + T;
     if (opts.cache && S > opts.cache->capacity())
@@ -388,6 +382,28 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts
     if (opts.lastTokenOnly)
         hidden = hidden.narrow(1, T - 1, 1);
     return head(hidden);
+}
+
+at::Tensor LlamaModel::forwardStatic(const at::Tensor& ids, const ForwardOptions& opts) const {
+    // One decode step with every shape fixed and no host synchronisation: capturable in a CUDA graph.
+    KVCache& cache = *opts.cache;
+    const int64_t B = ids.size(0);
+    if (ids.size(1) != 1)
+        throw Error("static KV cache: decode steps take exactly one token per row");
+    const at::Tensor pos = cache.devicePositions();                              // (B)
+    const auto [cos, sin] = rope(pos.view({B, 1}));                              // (B, 1, D)
+    const int64_t C = cache.capacity();
+    const at::Tensor slots = at::arange(C, pos.options()).view({1, 1, 1, C});
+    at::Tensor mask = slots <= pos.view({B, 1, 1, 1});                           // (B, 1, 1, C)
+    if (m_config.slidingWindow)
+        mask = mask.logical_and(pos.view({B, 1, 1, 1}) - slots < *m_config.slidingWindow);
+    at::Tensor hidden = embed(ids);                                              // (B, 1, E)
+    for (int64_t l = 0; l < numLayers(); ++l) {
+        if (opts.hooks && opts.hooks->onLayerInput)
+            opts.hooks->onLayerInput(l, hidden);
+        hidden = runLayer(l, hidden, cos, sin, mask, &cache, opts.hooks);
+    }
+    return head(hidden);                                                         // (B, 1, V)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -46,6 +46,12 @@ public:
     /// Bytes allocated for keys and values.
     int64_t bytes() const;
 
+    /// Static mode (CUDA graphs): the write position of every row lives on the device, (B) int64.
+    /// The forward pass then scatters the new (T = 1) keys/values at those positions, attends over
+    /// the whole capacity under a mask `key index <= position`, and never reads `length()`.
+    void setDevicePositions(at::Tensor positions) { m_devicePositions = std::move(positions); }
+    const at::Tensor& devicePositions() const { return m_devicePositions; }
+
     // Used by the forward pass.
     at::Tensor& keys(int64_t layer) { return m_keys[layer]; }
     at::Tensor& values(int64_t layer) { return m_values[layer]; }
@@ -53,6 +59,7 @@ public:
 
 private:
     std::vector<at::Tensor> m_keys, m_values;
+    at::Tensor m_devicePositions;
     int64_t m_length = 0;
     int64_t m_capacity = 0;
     int64_t m_batch = 0;
@@ -128,6 +135,7 @@ public:
 
 private:
     LlamaModel() = default;
+    at::Tensor forwardStatic(const at::Tensor& ids, const ForwardOptions& opts) const;
     ModelConfig m_config;
     at::Device m_device = at::kCPU;
     at::ScalarType m_dtype = at::kFloat;

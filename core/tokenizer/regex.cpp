@@ -77,6 +77,8 @@ struct Inst {
 
 struct Node {
     enum Kind { Empty, Char, Class, Concat, Alt, Repeat, Look, Bol, Eol, BeginText, EndText } kind = Empty;
+    Node() = default;
+    explicit Node(Kind k) : kind(k) {}
     char32_t ch = 0;
     int cls = -1;
     std::vector<Node> kids;

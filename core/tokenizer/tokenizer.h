@@ -23,26 +23,36 @@ public:
     /// Parse a tokenizer.json (throws FormatError naming the file and the rule).
     static Tokenizer fromJsonFile(const std::filesystem::path& tokenizerJson);
     static Tokenizer fromJsonText(std::string_view json, const std::string& fileName = "tokenizer.json");
-    /// A model folder (tokenizer.json inside) or a tokenizer.json path.
+    /// A model folder (tokenizer.json inside; tokenizer_config.json's bos/eos_token respected),
+    /// a tokenizer.json path, or a .gguf file.
     static Tokenizer fromPath(const std::filesystem::path& folderOrFile);
-    /// The vocabulary of a GGUF file (tokenizer.ggml.* keys): "llama" (SPM) and "gpt2" (BPE).
+    /// The vocabulary of a GGUF file (tokenizer.ggml.* keys): "llama" is llama.cpp's SPM tokenizer
+    /// (score-ordered merges, byte fallback, space prefix, BOS); "gpt2" byte-level BPE with merges
+    /// and tokenizer.ggml.pre "gpt-2", "llama-bpe" or "qwen2".
     static Tokenizer fromGguf(const std::filesystem::path& ggufFile);
 
     Tokenizer(Tokenizer&&) noexcept;
     Tokenizer& operator=(Tokenizer&&) noexcept;
     ~Tokenizer();
 
-    /// Token ids of `text`.  With addSpecialTokens the post-processor's tokens (BOS...) are added.
+    /// Token ids of `text` (valid UTF-8, else ConfigError).  With addSpecialTokens the
+    /// post-processor's tokens (BOS...) are added.  Added / special tokens written in the text are
+    /// recognised, as Hugging Face does.  Thread-safe.
     std::vector<int32_t> encode(std::string_view text, bool addSpecialTokens = true) const;
-    /// Text of ids (byte-fallback bytes re-joined, Metaspace/ByteLevel undone).
+    /// Text of ids (byte-fallback bytes re-joined, Metaspace/ByteLevel undone).  An id outside the
+    /// vocabulary is a ConfigError (Hugging Face silently drops it).
     std::string decode(std::span<const int32_t> ids, bool skipSpecialTokens = false) const;
 
-    int32_t vocabSize() const;                 ///< including added tokens
-    std::string idToToken(int32_t id) const;   ///< raw vocabulary string ("▁the", "Ġthe")
+    int32_t vocabSize() const;                 ///< largest id + 1, added tokens included
+    std::string idToToken(int32_t id) const;   ///< raw vocabulary string ("▁the", "Ġthe"); ConfigError if none
     std::optional<int32_t> tokenToId(std::string_view token) const;
     std::optional<int32_t> bosId() const;
     std::optional<int32_t> eosId() const;
     bool isSpecial(int32_t id) const;
+    /// One line for logs and the UI: model kind, vocabulary size, normalizer, pre-tokenizer...
+    std::string describe() const;
+    /// The file the tokenizer was read from.
+    const std::string& source() const;
 
 private:
     explicit Tokenizer(std::unique_ptr<TokenizerImpl> impl);

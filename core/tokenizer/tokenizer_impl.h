@@ -37,8 +37,11 @@ void splitPieces(std::vector<Piece>& pieces, Fn&& fn) {
         fn(p, out);
         size_t w = first;
         for (size_t r = first; r < out.size(); ++r)
-            if (out[r].id >= 0 || !out[r].text.empty())
-                out[w++] = std::move(out[r]);
+            if (out[r].id >= 0 || !out[r].text.empty()) {
+                if (w != r)
+                    out[w] = std::move(out[r]); // never self-move: it empties the string
+                ++w;
+            }
         out.resize(w);
     }
     pieces = std::move(out);

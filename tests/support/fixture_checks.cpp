@@ -6,6 +6,7 @@
 #include "core/io/safetensors.h"
 #include "core/model/generation.h"
 #include "core/model/llama_model.h"
+#include "core/model/static_decoder.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
@@ -127,6 +128,18 @@ std::vector<CheckResult> checkFixture(const fs::path& dir, const at::Device& dev
             for (auto t : r.newIds)
                 os << t << ' ';
             add("greedy tokens (KV cache)", r.newIds == want, "got " + os.str());
+
+            // The static-cache decoder (a CUDA graph on CUDA) produces the same tokens.
+            model::StaticDecoder dec(*m, 1, static_cast<int64_t>(prompt.size() + want.size()) + 1);
+            const at::Tensor first = dec.prefill(at::tensor(prompt, at::kLong).view({1, -1}).to(device));
+            const at::Tensor rest = dec.decode(static_cast<int64_t>(want.size()) - 1);
+            std::vector<int64_t> got{first.to(at::kCPU).item<int64_t>()};
+            const at::Tensor restCpu = rest.to(at::kCPU).contiguous();
+            for (int64_t i = 0; i < restCpu.size(1); ++i)
+                got.push_back(restCpu[0][i].item<int64_t>());
+            add(std::string("greedy tokens (static decoder") + (dec.usesGraph() ? ", CUDA graph)" : ")"), got == want,
+                got == want ? "identical " + std::to_string(got.size()) + " tokens"
+                            : "first mismatch at " + std::to_string(std::mismatch(got.begin(), got.end(), want.begin()).first - got.begin()));
         }
 
         // Chunked prefill: the prompt in two pieces through the cache gives the same last logits.

@@ -18,12 +18,16 @@
 #include <QComboBox>
 #include <QDir>
 #include <QImage>
+#include <QLabel>
 #include <QLocale>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
 #include <QSettings>
+#include <QTextEdit>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTranslator>

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Slimbench developer entry point — the README's two commands:
+#   packaging/build.sh run    install what is missing (Debian 12), build, start the GUI on the demo model
+#   packaging/build.sh test   install what is missing, build, run the test suite (CTest labels unit + widgets)
+# Other verbs: deps (install only), build (configure + build), bench-cpu (CPU benchmark on the demo model).
+# Environment: SLIMBENCH_BUILD_DIR (default ./build), SLIMBENCH_TEST_LABELS (default "unit|widgets"),
+#              JOBS (parallel build jobs, default: number of cores).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${SLIMBENCH_BUILD_DIR:-$ROOT/build}
+JOBS=${JOBS:-$(nproc)}
+
+# Debian 12 packages the build, the tests and the demo model need.
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-pthread nlohmann-json3-dev libsqlite3-dev
+  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+  libqcustomplot-dev
+  xvfb xauth
+  bible-kjv-text
+)
+
+log() { printf '\033[1;34m[slimbench]\033[0m %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "all Debian packages present"
+    return
+  fi
+  log "installing: ${missing[*]}"
+  as_root apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+configure() {
+  if [ ! -f "$BUILD/build.ninja" ]; then
+    log "configuring in $BUILD"
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  fi
+}
+
+build() {
+  configure
+  log "building with $JOBS jobs"
+  cmake --build "$BUILD" -j"$JOBS"
+}
+
+run_gui() {
+  local cli="$BUILD/app/cli/slimbench-cli"
+  local gui="$BUILD/app/slimbench"
+  # The demo model is trained once (a few minutes on 2 cores) and reused afterwards.
+  log "preparing the demo model (trained once, then reused)"
+  "$cli" train-demo
+  if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "${QT_QPA_PLATFORM:-}" = "" ]; then
+    log "no display found: starting under xvfb-run (set DISPLAY to use your desktop)"
+    exec xvfb-run -a -s "-screen 0 1600x1000x24" "$gui" --demo "$@"
+  fi
+  exec "$gui" --demo "$@"
+}
+
+run_tests() {
+  export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-$(mktemp -d)}
+  export QT_QPA_PLATFORM=offscreen
+  local labels=${SLIMBENCH_TEST_LABELS:-"unit|widgets"}
+  log "running tests (labels: $labels)"
+  cd "$BUILD"
+  ctest -L "$labels" --output-on-failure -j2 --timeout 900
+}
+
+verb=${1:-}
+shift || true
+case "$verb" in
+  deps) deps ;;
+  build) deps; build ;;
+  run) deps; build; run_gui "$@" ;;
+  test) deps; build; run_tests ;;
+  *) echo "usage: $0 run|test|deps|build" >&2; exit 1 ;;
+esac

@@ -1,0 +1,49 @@
+#!/bin/bash
+# Everything one GPU-machine session does, as few long commands (see README "GPU machine").
+#   tests/bench/gpu_session.sh check      build, regenerate the transformers fixtures, run the fixture
+#                                         checks on CUDA and CPU, make tokenizer golden files
+#   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b),
+#                                         run slimbench-cli bench and transformers (eager, sdpa), compare
+# Outputs go to $OUT (the device tool's result folder) when set, else /tmp/slim-out.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${OUT:-/tmp/slim-out}
+BUILD=${BUILD:-/tmp/slim-build}
+mkdir -p "$OUT"
+export PYTHONUNBUFFERED=1 NLOHMANN_INCLUDE=${NLOHMANN_INCLUDE:-$ROOT/.devcarry/nj}
+SHARED=${SHARED:-$ROOT/.devcarry/shared}
+
+build() {
+  local t0=$SECONDS
+  TARGETS="slimbench-cli slimbench-fixture-check" bash "$ROOT/tests/reference/gpu_build.sh" "$BUILD" > "$OUT/build.log" 2>&1 \
+    || { grep -E "error|FAILED" "$OUT/build.log" | head -30; tail -20 "$OUT/build.log"; exit 1; }
+  echo "build: $((SECONDS - t0)) s"
+}
+
+case "${1:-}" in
+  check)
+    build
+    python3 "$ROOT/tests/reference/make_fixtures.py" --out /tmp/fx --shared "$SHARED" 2>&1 | grep -v "Writing model shards"
+    tar czf "$OUT/fixtures.tgz" -C /tmp/fx .
+    "$BUILD/tests/reference/slimbench-fixture-check" /tmp/fx cuda cpu
+    if [ -f "$ROOT/tests/reference/make_tokenizer_golden.py" ]; then
+      python3 "$ROOT/tests/reference/make_tokenizer_golden.py" --shared "$SHARED" --out /tmp/tokgold > "$OUT/tokgold.log" 2>&1
+      echo "tokenizer golden rc=$?"; tail -5 "$OUT/tokgold.log"
+      tar czf "$OUT/tokgold.tgz" -C /tmp/tokgold .
+    fi
+    ;;
+  bench)
+    name=${2:?name}
+    build
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out /tmp/ckpt --only "$name" 2>&1 | grep -v "Writing model shards"
+    "$BUILD/app/cli/slimbench-cli" bench /tmp/ckpt/"$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
+      || { echo "ours failed"; tail -5 "$OUT/ours-$name.err"; }
+    for attn in eager sdpa; do
+      python3 "$ROOT/tests/bench/bench_transformers.py" /tmp/ckpt/"$name" --attn $attn ${HF_ARGS:-} > "$OUT/hf-$attn-$name.json" 2> "$OUT/hf-$attn-$name.err" \
+        || { echo "hf $attn failed"; tail -5 "$OUT/hf-$attn-$name.err"; }
+    done
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    python3 "$ROOT/tests/bench/compare.py" "$OUT/ours-$name.json" "$OUT/hf-eager-$name.json" "$OUT/hf-sdpa-$name.json"
+    ;;
+  *) echo "usage: $0 check | bench NAME" >&2; exit 1 ;;
+esac
