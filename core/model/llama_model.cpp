@@ -125,12 +125,8 @@ std::unique_ptr<LlamaModel> LlamaModel::fromTensors(const ModelConfig& cfg,
         L.numKvHeads = cfg.kvHeadsOf(l);
         for (Proj p : kAllProj) {
             const std::string prefix = projPrefix(l, p);
-            const bool isQkv = p == Proj::Q || p == Proj::K || p == Proj::V;
-            const bool isMlp = p == Proj::Gate || p == Proj::Up || p == Proj::Down;
-            const bool hasBias = (isQkv && cfg.attentionBias) || (isMlp && cfg.mlpBias) ||
-                                 (p == Proj::O && cfg.attentionBias && cfg.architecture != Architecture::Qwen2);
             std::optional<at::Tensor> bias;
-            if (hasBias)
+            if (cfg.hasBias(p))
                 bias = conv(get(prefix + ".bias"));
             L.proj[static_cast<int>(p)] = std::make_unique<DenseLinear>(conv(get(prefix + ".weight")), bias);
         }
@@ -345,33 +341,22 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts
     positions = positions.to(m_device);
     const auto [cos, sin] = rope(positions);                                     // (B, T, D)
 
-    // Mask (B, 1, T, S), true = may attend: causal, key padding, sliding window.
-    at::Tensor mask;
-    const bool window = m_config.slidingWindow && S > *m_config.slidingWindow;
-    // Chunked prefill after a cached prefix needs an explicit (offset) causal mask too.
-    if (opts.attentionMask.defined() || window || (P > 0 && T > 1)) {
-        const at::Tensor qpos = at::arange(P, S, idsDev.options()).view({T, 1});
-        const at::Tensor kpos = at::arange(0, S, idsDev.options()).view({1, S});
-        at::Tensor allowed = kpos <= qpos;                                        // (T, S)
-        if (window)
-            allowed = allowed.logical_and(qpos - kpos < *m_config.slidingWindow);
-        allowed = allowed.view({1, 1, T, S});
-        if (opts.attentionMask.defined()) {
-            const at::Tensor keyOk = opts.attentionMask.to(m_device).to(at::kBool).view({B, 1, 1, S});
-            allowed = allowed.logical_and(keyOk);
-            // A fully masked query row (a padding query) attends to itself so softmax stays finite.
-            const at::Tensor diag = (kpos == qpos).view({1, 1, T, S});
-            allowed = allowed.logical_or(diag.logical_and(allowed.any(-1, true).logical_not()));
-        }
-        mask = allowed.expand({B, 1, T, S});
-    }
+    // Masks (B, 1, T, S), true = may attend: causal + key padding, and a second one with the
+    // sliding window for the layers that have one (Mistral: all; Qwen2: from max_window_layers).
+    std::optional<int64_t> window;
+    for (int64_t l = 0; l < numLayers(); ++l)
+        if (auto w = m_config.slidingWindowOf(l); w && S > *w)
+            window = w;
+    const at::Tensor mask = buildMask(opts.attentionMask, B, P, T, std::nullopt, idsDev.options());
+    const at::Tensor windowMask = window ? buildMask(opts.attentionMask, B, P, T, window, idsDev.options()) : mask;
 
     at::Tensor hidden = embed(idsDev);                                           // (B, T, E)
     const int64_t nLayers = opts.stopAfterLayer >= 0 ? std::min(opts.stopAfterLayer, numLayers()) : numLayers();
     for (int64_t l = 0; l < nLayers; ++l) {
         if (opts.hooks && opts.hooks->onLayerInput)
             opts.hooks->onLayerInput(l, hidden);
-        hidden = runLayer(l, hidden, cos, sin, mask, opts.cache, opts.hooks);
+        const auto w = m_config.slidingWindowOf(l);
+        hidden = runLayer(l, hidden, cos, sin, (w && S > *w) ? windowMask : mask, opts.cache, opts.hooks);
     }
     if (opts.hooks && opts.hooks->onLayerInput && nLayers == numLayers())
         opts.hooks->onLayerInput(numLayers(), hidden);
@@ -384,6 +369,31 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts
     return head(hidden);
 }
 
+at::Tensor LlamaModel::buildMask(const at::Tensor& attentionMask, int64_t B, int64_t P, int64_t T,
+                                 std::optional<int64_t> window, const at::TensorOptions& longOpts) const {
+    // Undefined = plain causal without padding, which the attention handles itself — except after
+    // a cached prefix (chunked prefill), where the causal mask is offset and must be explicit.
+    const int64_t S = P + T;
+    at::Tensor mask;
+    if (attentionMask.defined() || window || (P > 0 && T > 1)) {
+        const at::Tensor qpos = at::arange(P, S, longOpts).view({T, 1});
+        const at::Tensor kpos = at::arange(0, S, longOpts).view({1, S});
+        at::Tensor allowed = kpos <= qpos;                                        // (T, S)
+        if (window)
+            allowed = allowed.logical_and(qpos - kpos < *window);
+        allowed = allowed.view({1, 1, T, S});
+        if (attentionMask.defined()) {
+            const at::Tensor keyOk = attentionMask.to(m_device).to(at::kBool).view({B, 1, 1, S});
+            allowed = allowed.logical_and(keyOk);
+            // A fully masked query row (a padding query) attends to itself so softmax stays finite.
+            const at::Tensor diag = (kpos == qpos).view({1, 1, T, S});
+            allowed = allowed.logical_or(diag.logical_and(allowed.any(-1, true).logical_not()));
+        }
+        mask = allowed.expand({B, 1, T, S});
+    }
+    return mask;
+}
+
 at::Tensor LlamaModel::forwardStatic(const at::Tensor& ids, const ForwardOptions& opts) const {
     // One decode step with every shape fixed and no host synchronisation: capturable in a CUDA graph.
     KVCache& cache = *opts.cache;
@@ -394,14 +404,15 @@ at::Tensor LlamaModel::forwardStatic(const at::Tensor& ids, const ForwardOptions
     const auto [cos, sin] = rope(pos.view({B, 1}));                              // (B, 1, D)
     const int64_t C = cache.capacity();
     const at::Tensor slots = at::arange(C, pos.options()).view({1, 1, 1, C});
-    at::Tensor mask = slots <= pos.view({B, 1, 1, 1});                           // (B, 1, 1, C)
+    const at::Tensor mask = slots <= pos.view({B, 1, 1, 1});                     // (B, 1, 1, C)
+    at::Tensor windowMask = mask;
     if (m_config.slidingWindow)
-        mask = mask.logical_and(pos.view({B, 1, 1, 1}) - slots < *m_config.slidingWindow);
+        windowMask = mask.logical_and(pos.view({B, 1, 1, 1}) - slots < *m_config.slidingWindow);
     at::Tensor hidden = embed(ids);                                              // (B, 1, E)
     for (int64_t l = 0; l < numLayers(); ++l) {
         if (opts.hooks && opts.hooks->onLayerInput)
             opts.hooks->onLayerInput(l, hidden);
-        hidden = runLayer(l, hidden, cos, sin, mask, &cache, opts.hooks);
+        hidden = runLayer(l, hidden, cos, sin, m_config.slidingWindowOf(l) ? windowMask : mask, &cache, opts.hooks);
     }
     return head(hidden);                                                         // (B, 1, V)
 }

@@ -136,6 +136,8 @@ public:
 private:
     LlamaModel() = default;
     at::Tensor forwardStatic(const at::Tensor& ids, const ForwardOptions& opts) const;
+    at::Tensor buildMask(const at::Tensor& attentionMask, int64_t B, int64_t P, int64_t T,
+                         std::optional<int64_t> window, const at::TensorOptions& longOpts) const;
     ModelConfig m_config;
     at::Device m_device = at::kCPU;
     at::ScalarType m_dtype = at::kFloat;

@@ -51,6 +51,33 @@ const BpeModel::PairMap::Value* BpeModel::PairMap::get(int32_t a, int32_t b) con
     }
 }
 
+// ---- CharPairIndex -----------------------------------------------------------------------------
+
+void CharPairIndex::insert(uint64_t key) {
+    const size_t mask = m_slots.size() - 1;
+    for (size_t i = slotOf(key);; i = (i + 1) & mask) {
+        if (m_slots[i] == key)
+            return;
+        if (m_slots[i] == kEmpty) {
+            m_slots[i] = key;
+            ++m_count;
+            return;
+        }
+    }
+}
+
+bool CharPairIndex::contains(uint64_t key) const {
+    if (m_slots.empty())
+        return false;
+    const size_t mask = m_slots.size() - 1;
+    for (size_t i = slotOf(key);; i = (i + 1) & mask) {
+        if (m_slots[i] == key)
+            return true;
+        if (m_slots[i] == kEmpty)
+            return false;
+    }
+}
+
 // ---- BpeModel -----------------------------------------------------------------------------------
 
 BpeModel::BpeModel(Vocab vocab, const std::vector<std::pair<std::string, std::string>>& merges, BpeOptions options,
@@ -133,8 +160,33 @@ void BpeModel::tokenize(std::string_view piece, std::vector<int32_t>& out) const
             out.push_back(it->second);
             return;
         }
-    const bool cacheable = piece.size() < kCacheMaxWordBytes;
-    if (cacheable) {
+    if (piece.size() < kCacheMaxWordBytes) {
+        tokenizeCached(piece, out);
+        return;
+    }
+    if (!m_opt.continuingSubwordPrefix.empty() || !m_opt.endOfWordSuffix.empty()) {
+        mergeWord(piece, out);
+        return;
+    }
+    // A long piece (a whole document under Metaspace without split): cut it where no merge can
+    // reach across (see CharPairIndex), which gives the same ids with small, cacheable heaps.
+    std::call_once(m_pairsOnce, [this] {
+        std::vector<std::string_view> tokens;
+        tokens.reserve(m_vocab.size());
+        for (const auto& [tok, id] : m_vocab)
+            tokens.emplace_back(tok);
+        m_pairs.build(tokens);
+    });
+    m_pairs.forEachChunk(piece, true, [&](std::string_view chunk) {
+        if (chunk.size() < kCacheMaxWordBytes)
+            tokenizeCached(chunk, out);
+        else
+            mergeWord(chunk, out);
+    });
+}
+
+void BpeModel::tokenizeCached(std::string_view piece, std::vector<int32_t>& out) const {
+    {
         std::lock_guard lock(m_cacheMutex);
         if (auto it = m_cache.find(piece); it != m_cache.end()) {
             out.insert(out.end(), it->second.begin(), it->second.end());
@@ -143,11 +195,9 @@ void BpeModel::tokenize(std::string_view piece, std::vector<int32_t>& out) const
     }
     const size_t first = out.size();
     mergeWord(piece, out);
-    if (cacheable) {
-        std::lock_guard lock(m_cacheMutex);
-        if (m_cache.size() < kCacheCapacity)
-            m_cache.emplace(std::string(piece), std::vector<int32_t>(out.begin() + long(first), out.end()));
-    }
+    std::lock_guard lock(m_cacheMutex);
+    if (m_cache.size() < kCacheCapacity)
+        m_cache.emplace(std::string(piece), std::vector<int32_t>(out.begin() + long(first), out.end()));
 }
 
 void BpeModel::mergeWord(std::string_view w, std::vector<int32_t>& out) const {

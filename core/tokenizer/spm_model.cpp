@@ -53,6 +53,30 @@ int32_t SpmModel::byteToken(unsigned char b) const {
 }
 
 void SpmModel::tokenize(std::string_view text, std::vector<int32_t>& out) const {
+    // Cut the text where no token can span the cut (see CharPairIndex): same ids, small heaps,
+    // and the chunks (mostly words) can be cached.
+    std::call_once(m_pairsOnce, [this] { m_pairs.build(m_tokens); });
+    m_pairs.forEachChunk(text, false, [&](std::string_view chunk) {
+        if (chunk.size() >= BpeModel::kCacheMaxWordBytes) {
+            tokenizeChunk(chunk, out);
+            return;
+        }
+        {
+            std::lock_guard lock(m_cacheMutex);
+            if (auto it = m_cache.find(chunk); it != m_cache.end()) {
+                out.insert(out.end(), it->second.begin(), it->second.end());
+                return;
+            }
+        }
+        const size_t first = out.size();
+        tokenizeChunk(chunk, out);
+        std::lock_guard lock(m_cacheMutex);
+        if (m_cache.size() < BpeModel::kCacheCapacity)
+            m_cache.emplace(std::string(chunk), std::vector<int32_t>(out.begin() + long(first), out.end()));
+    });
+}
+
+void SpmModel::tokenizeChunk(std::string_view text, std::vector<int32_t>& out) const {
     struct Symbol {
         size_t start;
         size_t n; // 0 once merged into its left neighbour

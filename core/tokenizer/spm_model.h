@@ -28,6 +28,7 @@ public:
 
 private:
     int32_t byteToken(unsigned char b) const;
+    void tokenizeChunk(std::string_view text, std::vector<int32_t>& out) const;
 
     std::string m_file;
     std::vector<std::string> m_tokens;
@@ -35,6 +36,10 @@ private:
     Vocab m_vocab;
     std::optional<int32_t> m_unkId;
     int32_t m_byteIds[256];
+    mutable std::once_flag m_pairsOnce;
+    mutable CharPairIndex m_pairs;
+    mutable std::mutex m_cacheMutex;
+    mutable std::unordered_map<std::string, std::vector<int32_t>, StringHash, std::equal_to<>> m_cache;
 };
 
 } // namespace slim::tok

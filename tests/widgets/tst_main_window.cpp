@@ -186,9 +186,9 @@ private slots:
         QFETCH(QString, expectInError);
         const fs::path dir = slimtest::makeTempDir("slim-bad") / what.toStdString();
         const fs::path good = fs::path(m_model.toStdString());
-        if (what == "empty") {
+        if (what != "missing" && what != "file")
             fs::create_directories(dir);
-        } else if (what == "badconfig") {
+        if (what == "badconfig") {
             slimtest::writeBytes(dir / "config.json", "{\"vocab_size\": 32,");
             fs::copy_file(good / "model.safetensors", dir / "model.safetensors");
         } else if (what == "truncated") {

@@ -1,0 +1,177 @@
+// slimbench-cli end to end: JSON output, exit codes, errors, and agreement with the transformers
+// fixtures (tokenizer ids and NLL computed by transformers for the same text).
+#include "support/test_util.h"
+
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QProcess>
+#include <QtTest/QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace {
+
+struct CliRun {
+    int exitCode = -1;
+    QByteArray out, err;
+    nlohmann::json result;   // the "result" event (last JSON line)
+};
+
+CliRun runCli(const QStringList& args, int timeoutMs = 120000) {
+    QProcess p;
+    p.start(QString::fromStdString(slimtest::cliPath().string()), args);
+    CliRun r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    for (const QByteArray& line : r.out.split('\n')) {
+        if (!line.startsWith('{'))
+            continue;
+        auto j = nlohmann::json::parse(line.toStdString(), nullptr, false);
+        if (!j.is_discarded() && j.value("event", "") == "result")
+            r.result = j;
+    }
+    return r;
+}
+
+QString fixture(const char* name) {
+    return QString::fromStdString((slimtest::dataDir() / "fixtures" / name).string());
+}
+
+nlohmann::json expectedJson(const char* name) {
+    std::ifstream f(slimtest::dataDir() / "fixtures" / name / "expected.json");
+    return nlohmann::json::parse(f);
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void usage() {
+        const auto r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("perplexity"));
+        QCOMPARE(runCli({"no-such-command"}).exitCode, 1);
+    }
+
+    void info() {
+        const auto r = runCli({"info", fixture("qwen2-sharded"), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.result["architecture"].get<std::string>(), std::string("Qwen2ForCausalLM"));
+        QCOMPARE(r.result["layers"].get<int>(), 2);
+        QCOMPARE(r.result["kv_heads"].get<int>(), 2);
+        QCOMPARE(r.result["shards"].get<int>(), 6);
+        QVERIFY(r.result["tie_word_embeddings"].get<bool>());
+        QVERIFY(r.result["bytes_by_dtype"].contains("F32"));
+        // Parameters = sum of tensor sizes in the files.
+        QVERIFY(r.result["parameters"].get<int64_t>() > 0);
+    }
+
+    void tokenizeMatchesTransformers() {
+        // The fixtures' first sequence is transformers' tokenization of prompt_text (with BOS).
+        const auto exp = expectedJson("llama-fp32");
+        const auto r = runCli({"tokenize", fixture("llama-fp32"), "--text",
+                               QString::fromStdString(exp["prompt_text"].get<std::string>()), "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto ids = r.result["ids"].get<std::vector<int64_t>>();
+        const auto prefix = exp["greedy_prompt"].get<std::vector<int64_t>>();   // ids[0][:12]
+        QVERIFY(ids.size() > prefix.size());
+        QVERIFY(std::equal(prefix.begin(), prefix.end(), ids.begin()));
+        QCOMPARE(ids[0], int64_t(1));   // BOS from the post-processor
+        const auto noSpecial = runCli({"tokenize", fixture("llama-fp32"), "--text", "hello", "--no-special", "--json"});
+        QCOMPARE(noSpecial.exitCode, 0);
+        QVERIFY(noSpecial.result["ids"][0].get<int64_t>() != 1);
+    }
+
+    void logitsAndGenerate() {
+        const auto r = runCli({"logits", fixture("llama-fp32"), "--prompt", "The game", "--top-k", "3", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        QCOMPARE(r.result["last_topk"].size(), size_t(3));
+        QVERIFY(r.result["nll_sum"].get<double>() > 0.0);
+        const auto top = r.result["last_topk"];
+        QVERIFY(top[0]["logit"].get<double>() >= top[1]["logit"].get<double>());
+
+        // Greedy generation continues the prompt with the token that has the highest logit.
+        const auto g = runCli({"generate", fixture("llama-fp32"), "--prompt", "The game", "--max-new-tokens", "5",
+                               "--temperature", "0", "--json"});
+        QCOMPARE(g.exitCode, 0);
+        QCOMPARE(g.result["new_ids"].size(), size_t(5));
+        QCOMPARE(g.result["new_ids"][0].get<int64_t>(), top[0]["id"].get<int64_t>());
+        QVERIFY(g.result["decode_tokens_per_s"].get<double>() > 0.0);
+        // Sampling is reproducible for a seed.
+        const QStringList sampleArgs = {"generate", fixture("llama-fp32"), "--prompt", "The", "--max-new-tokens", "8",
+                                        "--temperature", "1.0", "--top-p", "0.9", "--seed", "7", "--json"};
+        QCOMPARE(runCli(sampleArgs).result["new_ids"], runCli(sampleArgs).result["new_ids"]);
+    }
+
+    void perplexityConventions() {
+        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const auto r = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64", "--max-tokens",
+                               "640", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        // 640 tokens -> 10 disjoint windows of 64, each predicting 63 tokens.
+        QCOMPARE(r.result["tokens"].get<int64_t>(), int64_t(10 * 63));
+        QCOMPARE(r.result["windows"].get<int64_t>(), int64_t(10));
+        const double ppl = r.result["ppl"].get<double>();
+        QVERIFY(std::isfinite(ppl) && ppl > 1.0);
+        QVERIFY(std::abs(std::exp(r.result["nll_sum"].get<double>() / 630.0) - ppl) < 1e-9 * ppl);
+        const auto bos = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64", "--max-tokens",
+                                 "630", "--bos-per-window", "--json"});
+        QCOMPARE(bos.exitCode, 0);
+        QCOMPARE(bos.result["tokens"].get<int64_t>(), int64_t(10 * 63));   // 63 text tokens per window, all scored
+        const auto strided = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64",
+                                     "--max-tokens", "640", "--stride", "32", "--json"});
+        QCOMPARE(strided.exitCode, 0);
+        QCOMPARE(strided.result["tokens"].get<int64_t>(), int64_t(639));  // every token but the first, once
+        // More context per scored token cannot be worse on average here by a wide margin; both finite.
+        QVERIFY(std::isfinite(strided.result["ppl"].get<double>()));
+    }
+
+    void errorsAndExitCodes() {
+        const auto missing = runCli({"info", "/nonexistent/model", "--json"});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("/nonexistent/model"));
+        QVERIFY(missing.out.contains("\"event\":\"error\""));
+        const auto badOpt = runCli({"logits", fixture("llama-fp32"), "--bogus", "1"});
+        QCOMPARE(badOpt.exitCode, 1);
+        QVERIFY(badOpt.err.contains("--bogus"));
+        const auto badDev = runCli({"logits", fixture("llama-fp32"), "--prompt", "x", "--device", "tpu"});
+        QCOMPARE(badDev.exitCode, 1);
+        QVERIFY(badDev.err.contains("--device"));
+        const auto badDtype = runCli({"logits", fixture("llama-fp32"), "--prompt", "x", "--dtype", "int3"});
+        QCOMPARE(badDtype.exitCode, 1);
+    }
+
+    void cancelGivesExitCode2() {
+        // SIGTERM during a long evaluation (all of WikiText-2 in windows of 32): reported as
+        // cancelled (exit 2), not as a failure.
+        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        QProcess p;
+        p.start(QString::fromStdString(slimtest::cliPath().string()),
+                {"perplexity", fixture("llama-fp32"), "--text", text, "--context", "32", "--batch", "1", "--json"});
+        QVERIFY(p.waitForStarted());
+        // Wait for the first progress event of the evaluation, then cancel.
+        QElapsedTimer t;
+        t.start();
+        QByteArray seen;
+        while (!seen.contains("\"progress\":") && t.elapsed() < 60000) {
+            p.waitForReadyRead(100);
+            seen += p.readAllStandardOutput();
+        }
+        p.terminate();
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
