@@ -12,6 +12,8 @@ BUILD=${BUILD:-/tmp/slim-build}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 NLOHMANN_INCLUDE=${NLOHMANN_INCLUDE:-$ROOT/.devcarry/nj}
 SHARED=${SHARED:-$ROOT/.devcarry/shared}
+CKPT=${CKPT:-/root/slim-ckpt}
+mkdir -p "$CKPT"
 
 build() {
   local t0=$SECONDS
@@ -35,11 +37,12 @@ case "${1:-}" in
   bench)
     name=${2:?name}
     build
-    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out /tmp/ckpt --only "$name" 2>&1 | grep -v "Writing model shards"
-    "$BUILD/app/cli/slimbench-cli" bench /tmp/ckpt/"$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
+    df -h /tmp "$CKPT" 2>/dev/null | tail -2; free -g | head -2
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" 2>&1 | grep -v "Writing model shards"
+    "$BUILD/app/cli/slimbench-cli" bench "$CKPT/$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
       || { echo "ours failed"; tail -5 "$OUT/ours-$name.err"; }
     for attn in eager sdpa; do
-      python3 "$ROOT/tests/bench/bench_transformers.py" /tmp/ckpt/"$name" --attn $attn ${HF_ARGS:-} > "$OUT/hf-$attn-$name.json" 2> "$OUT/hf-$attn-$name.err" \
+      python3 "$ROOT/tests/bench/bench_transformers.py" "$CKPT/$name" --attn $attn ${HF_ARGS:-} > "$OUT/hf-$attn-$name.json" 2> "$OUT/hf-$attn-$name.err" \
         || { echo "hf $attn failed"; tail -5 "$OUT/hf-$attn-$name.err"; }
     done
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader

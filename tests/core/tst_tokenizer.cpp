@@ -514,6 +514,44 @@ private slots:
         }
     }
 
+    void hfReference_data() {
+        QTest::addColumn<QString>("recipe");
+        for (const auto& r : tokentest::referenceRecipes())
+            QTest::newRow(r.c_str()) << QString::fromStdString(r);
+    }
+    void hfReference() {
+        // Ids, decodes and special-token handling checked against Hugging Face `tokenizers`
+        // 0.23.2 itself (tests/data/tokenizer/make_hf_reference.js) on realistic vocabularies.
+        QFETCH(QString, recipe);
+        const fs::path ref = fixture("hf_reference") / (recipe.toStdString() + ".json");
+        if (!fs::exists(tokentest::llamaCppVocabDir() / "ggml-vocab-gpt-2.gguf"))
+            QSKIP("shared llama.cpp vocab files not found (SLIM_SHARED_DIR)");
+        QVERIFY2(fs::exists(ref), qPrintable(QString::fromStdString(ref.string())));
+        const json g = json::parse(slimtest::readBytes(ref));
+        const Tokenizer t = fromJson(tokentest::recipeTokenizerJson(recipe.toStdString()));
+        const auto& texts = g.at("texts");
+        int failures = 0;
+        for (size_t i = 0; i < texts.size() && failures < 10; ++i) {
+            const std::string text = texts[i].get<std::string>();
+            const auto with = g.at("ids_with_special")[i].get<std::vector<int32_t>>();
+            const auto without = g.at("ids_no_special")[i].get<std::vector<int32_t>>();
+            const auto got = t.encode(text, true), gotNo = t.encode(text, false);
+            const std::string dec = t.decode(with), decSkip = t.decode(with, true);
+            const bool ok = got == with && gotNo == without && dec == g.at("decoded")[i].get<std::string>() &&
+                            decSkip == g.at("decoded_skip_special")[i].get<std::string>();
+            if (!ok) {
+                ++failures;
+                qWarning("text %zu \"%s\": got %s / %s expected %s / %s; decoded \"%s\" expected \"%s\"", i,
+                         qPrintable(QString::fromStdString(text).left(60)), qPrintable(showIds(got)),
+                         qPrintable(showIds(gotNo)), qPrintable(showIds(with)), qPrintable(showIds(without)),
+                         dec.c_str(), g.at("decoded")[i].get<std::string>().c_str());
+            }
+        }
+        qInfo("%s: %zu texts compared with %s", qPrintable(recipe), texts.size(),
+              g.at("generator").get<std::string>().c_str());
+        QCOMPARE(failures, 0);
+    }
+
     void golden_data() {
         QTest::addColumn<QString>("dir");
         const fs::path root = fixture("golden");

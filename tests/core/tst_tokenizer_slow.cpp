@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cstdio>
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -79,6 +80,39 @@ private slots:
         QVERIFY2(back == expected, "decode(encode(text)) is not the text");
         if (kind == "spm")
             QCOMPARE(ids.size(), size_t(332754)); // regression anchor (no BOS)
+    }
+
+    void hfReferenceWikiText_data() {
+        QTest::addColumn<QString>("recipe");
+        for (const auto& r : tokentest::referenceRecipes())
+            QTest::newRow(r.c_str()) << QString::fromStdString(r);
+    }
+    void hfReferenceWikiText() {
+        // All of WikiText-2 against Hugging Face `tokenizers` (length + FNV-1a-64 of the ids,
+        // tests/data/tokenizer/make_hf_reference.js).
+        QFETCH(QString, recipe);
+        if (!fs::exists(wikiText()) || !fs::exists(tokentest::llamaCppVocabDir() / "ggml-vocab-gpt-2.gguf"))
+            QSKIP("shared data not found (SLIM_SHARED_DIR)");
+        const json ref = json::parse(slimtest::readBytes(slimtest::dataDir() / "tokenizer/hf_reference" /
+                                                         (recipe.toStdString() + ".json")));
+        const Tokenizer tok = Tokenizer::fromJsonText(tokentest::recipeTokenizerJson(recipe.toStdString()).dump(),
+                                                      recipe.toStdString() + ".json");
+        const std::string text = slimtest::readBytes(wikiText());
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto ids = tok.encode(text, false);
+        const double s = secondsSince(t0);
+        uint64_t h = 0xcbf29ce484222325ull;
+        for (int32_t id : ids)
+            for (int k = 0; k < 4; ++k) {
+                h ^= (uint32_t(id) >> (8 * k)) & 0xFFu;
+                h *= 0x100000001b3ull;
+            }
+        char hex[17];
+        std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+        qInfo("%s: %zu tokens in %.3f s, hash %s (Hugging Face: %zu, %s)", qPrintable(recipe), ids.size(), s, hex,
+              ref["wikitext"]["tokens"].get<size_t>(), ref["wikitext"]["fnv1a64"].get<std::string>().c_str());
+        QCOMPARE(ids.size(), ref["wikitext"]["tokens"].get<size_t>());
+        QCOMPARE(std::string(hex), ref["wikitext"]["fnv1a64"].get<std::string>());
     }
 
     void spmAndHfBpeAgree() {

@@ -125,6 +125,9 @@ inline nlohmann::json spmVocabToTokenizerJson(const std::vector<std::string>& to
          {{"type", "TemplateProcessing"},
           {"single", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
                                   {{"Sequence", {{"id", "A"}, {"type_id", 0}}}}})},
+          {"pair", json::array({{{"SpecialToken", {{"id", "<s>"}, {"type_id", 0}}}},
+                                {{"Sequence", {{"id", "A"}, {"type_id", 0}}}},
+                                {{"Sequence", {{"id", "B"}, {"type_id", 1}}}}})},
           {"special_tokens", {{"<s>", {{"id", "<s>"}, {"ids", {1}}, {"tokens", {"<s>"}}}}}}}},
         {"decoder",
          {{"type", "Sequence"},
@@ -165,17 +168,20 @@ inline nlohmann::json addedToken(const std::string& content, int id, bool specia
 inline nlohmann::json templateSingle(const std::vector<std::pair<std::string, int>>& before,
                                      const std::vector<std::pair<std::string, int>>& after) {
     using nlohmann::json;
-    json single = json::array(), specials = json::object();
-    auto add = [&](const std::pair<std::string, int>& t) {
-        single.push_back({{"SpecialToken", {{"id", t.first}, {"type_id", 0}}}});
+    json single = json::array(), pair = json::array(), specials = json::object();
+    auto add = [&](json& seq, const std::pair<std::string, int>& t) {
+        seq.push_back({{"SpecialToken", {{"id", t.first}, {"type_id", 0}}}});
         specials[t.first] = {{"id", t.first}, {"ids", {t.second}}, {"tokens", {t.first}}};
     };
-    for (const auto& t : before)
-        add(t);
-    single.push_back({{"Sequence", {{"id", "A"}, {"type_id", 0}}}});
-    for (const auto& t : after)
-        add(t);
-    return {{"type", "TemplateProcessing"}, {"single", single}, {"special_tokens", specials}};
+    for (json* seq : {&single, &pair}) {
+        for (const auto& t : before)
+            add(*seq, t);
+        seq->push_back({{"Sequence", {{"id", "A"}, {"type_id", 0}}}});
+        for (const auto& t : after)
+            add(*seq, t);
+    }
+    pair.push_back({{"Sequence", {{"id", "B"}, {"type_id", 1}}}}); // tokenizers requires a pair template
+    return {{"type", "TemplateProcessing"}, {"single", single}, {"pair", pair}, {"special_tokens", specials}};
 }
 
 /// Realistic tokenizer.json files made from llama.cpp's GGUF vocabularies, checked against
@@ -186,14 +192,26 @@ inline nlohmann::json templateSingle(const std::vector<std::pair<std::string, in
 ///   gpt2_prefix_roberta              ByteLevel(add_prefix_space), RobertaProcessing
 ///   gpt2_llama3_split                Split(Llama-3 pattern) + ByteLevel, ignore_merges, BOS template
 ///   gpt2_qwen2_nfc                   NFC + Split(Qwen2 pattern) + ByteLevel, added tokens with flags
+///   gpt2_split_zoo                   Strip + Replace(regex) + Prepend normalizers; Split with every
+///                                    behaviour, invert, Digits
+///   tiny_metaspace, tiny_unk         tests/data/tokenizer/tiny_metaspace.json; without fuse_unk
+///                                    and byte_fallback
 inline std::vector<std::string> referenceRecipes() {
-    return {"llama2_legacy", "llama2_metaspace", "metaspace_split", "gpt2", "gpt2_prefix_roberta",
-            "gpt2_llama3_split", "gpt2_qwen2_nfc"};
+    return {"llama2_legacy", "llama2_metaspace", "metaspace_split", "gpt2",           "gpt2_prefix_roberta",
+            "gpt2_llama3_split", "gpt2_qwen2_nfc", "gpt2_split_zoo", "tiny_metaspace", "tiny_unk"};
 }
 
 inline nlohmann::json recipeTokenizerJson(const std::string& recipe) {
     using nlohmann::json;
     const fs::path dir = llamaCppVocabDir();
+    if (recipe.rfind("tiny_", 0) == 0) {
+        json j = json::parse(slimtest::readBytes(slimtest::dataDir() / "tokenizer/tiny_metaspace.json"));
+        if (recipe == "tiny_unk") {
+            j["model"]["fuse_unk"] = false;
+            j["model"]["byte_fallback"] = false;
+        }
+        return j;
+    }
     if (recipe.rfind("llama2", 0) == 0 || recipe == "metaspace_split") {
         json j = ggufSpmToTokenizerJson(dir / "ggml-vocab-llama-spm.gguf", recipe == "llama2_legacy");
         if (recipe == "metaspace_split") {
@@ -217,8 +235,9 @@ inline nlohmann::json recipeTokenizerJson(const std::string& recipe) {
               {"added_tokens", json::array({addedToken("<|endoftext|>", 50256, true)})},
               {"normalizer", nullptr},
               {"pre_tokenizer", byteLevel},
-              {"post_processor", {{"type", "ByteLevel"}, {"trim_offsets", false}}},
-              {"decoder", {{"type", "ByteLevel"}}},
+              {"post_processor", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false},
+                                  {"use_regex", true}}},
+              {"decoder", {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}}},
               {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", merges}}}};
     auto split = [&](const char* pattern) {
         json bl = byteLevel;
@@ -236,7 +255,7 @@ inline nlohmann::json recipeTokenizerJson(const std::string& recipe) {
         j["pre_tokenizer"] = split(slim::tok::Regex::kLlama3Pattern);
         j["model"]["ignore_merges"] = true;
         j["post_processor"] = {{"type", "Sequence"},
-                               {"processors", json::array({{{"type", "ByteLevel"}, {"trim_offsets", false}},
+                               {"processors", json::array({j["post_processor"],
                                                            templateSingle({{"<|endoftext|>", 50256}}, {})})}};
     } else if (recipe == "gpt2_qwen2_nfc") {
         j["normalizer"] = {{"type", "NFC"}};
@@ -245,6 +264,25 @@ inline nlohmann::json recipeTokenizerJson(const std::string& recipe) {
         j["added_tokens"].push_back(addedToken("<|im_end|>", 50258, true, false, true));
         j["added_tokens"].push_back(addedToken("Robert", 50259, false, false, false, true));
         j["added_tokens"].push_back(addedToken(" wiki", 50260, false, true));
+    } else if (recipe == "gpt2_split_zoo") {
+        auto splitRule = [](const char* kind, const char* pattern, const char* behavior, bool invert) {
+            return json{{"type", "Split"}, {"pattern", {{kind, pattern}}}, {"behavior", behavior}, {"invert", invert}};
+        };
+        json bl = byteLevel;
+        bl["use_regex"] = false;
+        j["normalizer"] = {{"type", "Sequence"},
+                           {"normalizers", json::array({{{"type", "Strip"}, {"strip_left", true}, {"strip_right", true}},
+                                                        {{"type", "Replace"}, {"pattern", {{"Regex", "\\s{2,}"}}},
+                                                         {"content", " | "}},
+                                                        {{"type", "Prepend"}, {"prepend", "^"}}})}};
+        j["pre_tokenizer"] = {
+            {"type", "Sequence"},
+            {"pretokenizers", json::array({splitRule("String", "-", "MergedWithNext", false),
+                                           splitRule("Regex", "\\p{P}", "Contiguous", false),
+                                           splitRule("Regex", "\\s+", "MergedWithPrevious", false),
+                                           splitRule("Regex", "[aeiou]", "Removed", false),
+                                           splitRule("Regex", "\\p{L}{3}", "Isolated", true),
+                                           {{"type", "Digits"}, {"individual_digits", true}}, bl})}};
     }
     return j;
 }
