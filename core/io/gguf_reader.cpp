@@ -230,6 +230,8 @@ public:
     void read(void* dst, uint64_t n, const char* what) {
         if (n > remaining())
             fail(std::string("file ends inside ") + what + " (at byte " + std::to_string(m_pos) + ")");
+        if (n == 0)
+            return; // an empty array's buffer may be null
         if (m_file) {
             m_file->read(static_cast<char*>(dst), std::streamsize(n));
             if (!*m_file)

@@ -79,11 +79,13 @@ json generationConfig(int64_t maxLength) {
 }
 
 std::vector<int32_t> encodeDocuments(const train::BpeModel& bpe, const std::vector<std::string>& docs) {
-    // Every document (verse) starts with <s>, as the tokenizer's post-processor adds it.
+    // Every document (verse) is "<s> text </s>": <s> as the tokenizer's post-processor adds it,
+    // </s> so that generation learns to stop at the end of a verse (generation_config's eos).
     std::vector<int32_t> stream;
     for (const auto& d : docs) {
         const auto ids = bpe.encode(d, /*addBos=*/true);
         stream.insert(stream.end(), ids.begin(), ids.end());
+        stream.push_back(train::BpeModel::kEosId);
     }
     return stream;
 }
@@ -172,8 +174,11 @@ bool demoModelReady(const fs::path& dir) {
             return false;
     try {
         const json marker = json::parse(io::readTextFile(dir / kDemoMarkerFile, 1u << 20));
-        return marker.value("format", std::string()) == "slimbench-demo-model" &&
-               marker.value("version", 0) == kMarkerVersion;
+        if (marker.value("format", std::string()) != "slimbench-demo-model" ||
+            marker.value("version", 0) != kMarkerVersion)
+            return false;
+        (void)DemoTrainResult::fromJson(marker.at("result"));   // throws on a damaged record
+        return true;
     } catch (const std::exception&) {
         return false;
     }
@@ -312,7 +317,7 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& opts, const JobContext& c
                            {"learning_rate", opts.learningRate}, {"warmup_steps", to.warmupSteps},
                            {"seed", opts.seed}, {"threads", opts.threads},
                            {"heldout_fraction", opts.heldoutFraction},
-                           {"heldout_convention", "verses with <s> each, disjoint windows of `context` tokens, "
+                           {"heldout_convention", "documents as <s> text </s>, disjoint windows of `context` tokens, "
                                                   "every token but each window's first predicted"}};
     const json marker = {{"format", "slimbench-demo-model"}, {"version", kMarkerVersion},
                          {"settings", settings}, {"result", r.toJson()}};

@@ -4,7 +4,10 @@
 /// trained from scratch on the public-domain King James Bible (Debian bible-kjv-text) with a
 /// byte-fallback BPE tokenizer trained on the same text, saved as a Hugging Face folder
 /// (config.json, model.safetensors, tokenizer.json, tokenizer_config.json,
-/// generation_config.json, plus heldout.txt: the evaluation text it never saw).
+/// generation_config.json, plus heldout.txt: the evaluation text it never saw, one document a
+/// line).  Training and evaluation streams are documents (verses) as "<s> text </s>"; held-out
+/// perplexity uses disjoint windows of `context` tokens, every token but each window's first
+/// predicted (the first 65,536 tokens: all of the KJV's last 5%).
 ///
 /// The folder is built in a temp sibling and renamed into place, with the completion marker
 /// (slimbench_demo.json, holding the training record) written last: a killed or cancelled run

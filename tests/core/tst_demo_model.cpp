@@ -450,11 +450,14 @@ private slots:
         auto m = model::LlamaModel::load(out, model::LoadOptions{});
         QCOMPARE(m->config().numKvHeads, int64_t(2));
         const tok::Tokenizer t = tok::Tokenizer::fromPath(out);
+        QCOMPARE(t.bosId(), std::optional<int32_t>(1));   // from tokenizer_config.json
+        QCOMPARE(t.eosId(), std::optional<int32_t>(2));
         std::vector<int32_t> held;
         std::istringstream lines(slimtest::readBytes(out / "heldout.txt"));
         for (std::string line; std::getline(lines, line);) {
             const auto ids = t.encode(line, true);
             held.insert(held.end(), ids.begin(), ids.end());
+            held.push_back(*t.eosId());
         }
         QCOMPARE(static_cast<int64_t>(held.size()), r.heldoutTokens);
         const double ppl = train::streamPerplexity(*m, held, 32, 1024);
