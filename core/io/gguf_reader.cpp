@@ -354,8 +354,9 @@ GgufFile GgufFile::parseFrom(Reader& r, const std::string& name, uint64_t fileSi
         }
         if (v.m_elem == GgufType::String) {
             v.m_strings.reserve(size_t(count));
+            const std::string what = "value of key " + quote(key);
             for (uint64_t k = 0; k < count; ++k)
-                v.m_strings.push_back(r.string("value of key " + quote(key)));
+                v.m_strings.push_back(r.string(what));
         } else {
             const uint64_t bytes = count * scalarSize(v.m_elem);
             v.m_raw.resize(size_t(bytes));

@@ -2,6 +2,7 @@
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
+#include "core/model/static_decoder.h"
 
 #include <ATen/ATen.h>
 
@@ -54,6 +55,55 @@ int64_t sampleToken(const at::Tensor& logits, double temperature, double topP, d
     return idx[keep - 1];
 }
 
+namespace {
+
+// Greedy decoding on CUDA through the static-cache decoder (one CUDA graph replay per token), in
+// chunks so that streaming, EOS and cancellation are handled between chunks.
+GenerationResult generateGreedyStatic(const LlamaModel& model, const std::vector<int64_t>& promptIds,
+                                      const GenerationOptions& opts, const JobContext& ctx,
+                                      const std::function<void(int64_t)>& onToken) {
+    constexpr int64_t kChunk = 16;
+    GenerationResult r;
+    r.promptIds = promptIds;
+    const int64_t T0 = static_cast<int64_t>(promptIds.size());
+    StaticDecoder dec(model, 1, T0 + opts.maxNewTokens + 1);
+    const auto& eos = model.config().eosTokenIds;
+    ctx.setStatus("prefill");
+    const auto t0 = Clock::now();
+    const at::Tensor ids = at::tensor(promptIds, at::kLong).view({1, T0}).to(model.device());
+    std::vector<int64_t> pending{dec.prefill(ids).to(at::kCPU).item<int64_t>()};
+    const auto t1 = Clock::now();
+    r.prefillSeconds = seconds(t0, t1);
+    r.prefillTokensPerS = T0 / std::max(r.prefillSeconds, 1e-9);
+    ctx.setStatus("decoding");
+    bool stop = false;
+    while (!stop) {
+        for (int64_t tok : pending) {
+            r.newIds.push_back(tok);
+            if (onToken)
+                onToken(tok);
+            if ((opts.stopAtEos && std::find(eos.begin(), eos.end(), tok) != eos.end()) ||
+                static_cast<int64_t>(r.newIds.size()) == opts.maxNewTokens) {
+                stop = true;
+                break;
+            }
+        }
+        ctx.setProgress(static_cast<double>(r.newIds.size()) / static_cast<double>(opts.maxNewTokens));
+        if (stop)
+            break;
+        ctx.checkCancel();
+        const int64_t n = std::min<int64_t>(kChunk, opts.maxNewTokens - static_cast<int64_t>(r.newIds.size()));
+        const at::Tensor chunk = dec.decode(n).to(at::kCPU).contiguous();
+        pending.assign(chunk.data_ptr<int64_t>(), chunk.data_ptr<int64_t>() + n);
+    }
+    r.decodeSeconds = seconds(t1, Clock::now());
+    const int64_t decoded = static_cast<int64_t>(r.newIds.size()) - 1;
+    r.decodeTokensPerS = decoded > 0 ? decoded / std::max(r.decodeSeconds, 1e-9) : 0.0;
+    return r;
+}
+
+} // namespace
+
 GenerationResult generate(const LlamaModel& model, const std::vector<int64_t>& promptIds,
                           const GenerationOptions& opts, const JobContext& ctx,
                           std::function<void(int64_t)> onToken) {
@@ -72,6 +122,8 @@ GenerationResult generate(const LlamaModel& model, const std::vector<int64_t>& p
     const auto& eos = model.config().eosTokenIds;
 
     at::InferenceMode guard;
+    if (model.device().is_cuda() && opts.temperature <= 0.0 && opts.maxNewTokens > 1)
+        return generateGreedyStatic(model, promptIds, opts, ctx, onToken);
     ctx.setStatus("prefill");
     const auto t0 = Clock::now();
     const at::Tensor ids = at::tensor(promptIds, at::kLong).view({1, T0});

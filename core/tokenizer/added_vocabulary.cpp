@@ -73,6 +73,7 @@ void AddedVocabulary::addWithId(AddedToken token, const Normalizer* normalizer) 
     m_tokens.push_back(std::move(token));
     const size_t i = m_tokens.size() - 1;
     m_byContent[m_tokens[i].content] = i;
+    const bool replacesId = m_byId.count(m_tokens[i].id) != 0;
     m_byId[m_tokens[i].id] = i; // a later token with the same id replaces the earlier one
     m_maxId = std::max(m_maxId, m_tokens[i].id);
     if (m_tokens[i].special)
@@ -84,19 +85,24 @@ void AddedVocabulary::addWithId(AddedToken token, const Normalizer* normalizer) 
         if (s != m_tokens[i].content)
             m_normalizedForm[i] = std::move(s);
     }
-    // Rebuild both tries from the id map (only the latest token of an id matches).
-    m_raw = Trie{};
-    m_normalized = Trie{};
-    std::vector<std::pair<int32_t, size_t>> byId(m_byId.begin(), m_byId.end());
-    std::sort(byId.begin(), byId.end());
-    for (const auto& [id, idx] : byId) {
-        (void)id;
+    auto insert = [this](size_t idx) {
         const AddedToken& t = m_tokens[idx];
         if (t.normalized)
             m_normalized.insert(m_normalizedForm[idx].empty() ? t.content : m_normalizedForm[idx], int32_t(idx));
         else
             m_raw.insert(t.content, int32_t(idx));
+    };
+    if (!replacesId) {
+        insert(i);
+        return;
     }
+    // Only the latest token of an id is matched: rebuild both tries (rare).
+    m_raw = Trie{};
+    m_normalized = Trie{};
+    std::vector<std::pair<int32_t, size_t>> byId(m_byId.begin(), m_byId.end());
+    std::sort(byId.begin(), byId.end());
+    for (const auto& entry : byId)
+        insert(entry.second);
 }
 
 void AddedVocabulary::split(std::vector<Piece>& pieces, const Trie& trie) const {

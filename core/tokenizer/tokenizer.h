@@ -4,6 +4,15 @@
 /// style (Llama-2, TinyLlama, Mistral: Metaspace or Prepend+Replace, byte_fallback, fuse_unk)
 /// and the byte-level style (Llama-3, Qwen2, GPT-2: ByteLevel with its split regex); added /
 /// special tokens; the post-processor's BOS/EOS; decode.  Also built from a GGUF vocabulary.
+///
+/// Supported tokenizer.json components (anything else is refused by name): model BPE (byte_fallback,
+/// fuse_unk, unk_token, ignore_merges, continuing_subword_prefix, end_of_word_suffix); normalizers
+/// Sequence, Prepend, Replace, NFC, Strip; pre-tokenizers Sequence, Metaspace, ByteLevel, Split
+/// (regex subset of regex.h), Digits; decoders Sequence, Replace, ByteFallback, Fuse, Strip,
+/// Metaspace, ByteLevel; post-processors TemplateProcessing, ByteLevel, RobertaProcessing,
+/// BertProcessing, Sequence.  Ignored on purpose: "truncation" and "padding" (transformers resets
+/// them on every call) and BPE "dropout" (training-time randomness).  Checked against Hugging Face
+/// `tokenizers` 0.23 (tests/data/tokenizer/hf_reference).
 
 #include <cstdint>
 #include <filesystem>

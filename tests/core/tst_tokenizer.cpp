@@ -552,6 +552,16 @@ private slots:
         QCOMPARE(failures, 0);
     }
 
+    void dumpRecipes() {
+        // Regenerating tests/data/tokenizer/hf_reference: this writes each recipe's tokenizer.json
+        // for make_hf_reference.js (see tests/data/tokenizer/README.md).
+        const QByteArray dir = qgetenv("SLIM_DUMP_TOKENIZER_RECIPES");
+        if (dir.isEmpty())
+            QSKIP("set SLIM_DUMP_TOKENIZER_RECIPES=<folder> to write the recipes' tokenizer.json files");
+        for (const auto& r : tokentest::referenceRecipes())
+            slimtest::writeBytes(fs::path(dir.toStdString()) / (r + ".json"), tokentest::recipeTokenizerJson(r).dump());
+    }
+
     void golden_data() {
         QTest::addColumn<QString>("dir");
         const fs::path root = fixture("golden");
@@ -600,6 +610,15 @@ private slots:
         }
         qInfo("%s: %zu texts, %d failures", d.filename().string().c_str(), texts.size(), failures);
         QCOMPARE(failures, 0);
+
+        // llama.cpp's SPM algorithm on the same vocabulary (GGUF) gives the legacy conversion's ids.
+        const fs::path gguf = tokentest::llamaCppVocabDir() / "ggml-vocab-llama-spm.gguf";
+        if (d.filename() == "llama2_legacy" && fs::exists(gguf)) {
+            const Tokenizer spm = Tokenizer::fromGguf(gguf);
+            for (size_t i = 0; i < texts.size(); ++i)
+                COMPARE_IDS(spm.encode(texts[i].get<std::string>(), true),
+                            g.at("ids_with_special")[i].get<std::vector<int32_t>>());
+        }
     }
 };
 

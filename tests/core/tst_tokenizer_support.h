@@ -196,14 +196,46 @@ inline nlohmann::json templateSingle(const std::vector<std::pair<std::string, in
 ///                                    behaviour, invert, Digits
 ///   tiny_metaspace, tiny_unk         tests/data/tokenizer/tiny_metaspace.json; without fuse_unk
 ///                                    and byte_fallback
+///   tiny_subword                     continuing_subword_prefix "##", end_of_word_suffix "</w>",
+///                                    Split(" ", Removed), BertProcessing
 inline std::vector<std::string> referenceRecipes() {
-    return {"llama2_legacy", "llama2_metaspace", "metaspace_split", "gpt2",           "gpt2_prefix_roberta",
-            "gpt2_llama3_split", "gpt2_qwen2_nfc", "gpt2_split_zoo", "tiny_metaspace", "tiny_unk"};
+    return {"llama2_legacy",  "llama2_metaspace", "metaspace_split", "gpt2",     "gpt2_prefix_roberta",
+            "gpt2_llama3_split", "gpt2_qwen2_nfc", "gpt2_split_zoo", "tiny_metaspace", "tiny_unk", "tiny_subword"};
 }
 
 inline nlohmann::json recipeTokenizerJson(const std::string& recipe) {
     using nlohmann::json;
     const fs::path dir = llamaCppVocabDir();
+    if (recipe == "tiny_subword") {
+        json vocab = {{"[UNK]", 0}, {"[CLS]", 1}, {"[SEP]", 2}};
+        const std::vector<std::string> units = {"a", "b", "e", "h", "l", "o", "t"};
+        for (const auto& c : units)
+            for (const std::string& v : {c, "##" + c, c + "</w>", "##" + c + "</w>"})
+                vocab[v] = vocab.size();
+        json merges = json::array();
+        auto merge = [&](const std::string& l, const std::string& r) {
+            merges.push_back(l + " " + r);
+            const std::string merged = l + r.substr(r.rfind("##", 0) == 0 ? 2 : 0);
+            if (!vocab.contains(merged))
+                vocab[merged] = vocab.size();
+        };
+        merge("t", "##h");
+        merge("th", "##e</w>");
+        merge("##l", "##l");
+        merge("h", "##e");
+        merge("he", "##ll");
+        merge("hell", "##o</w>");
+        merge("a", "##b</w>");
+        merge("##a", "##b");
+        return {{"version", "1.0"},
+                {"added_tokens", json::array({addedToken("[UNK]", 0, true), addedToken("[CLS]", 1, true),
+                                              addedToken("[SEP]", 2, true)})},
+                {"pre_tokenizer", {{"type", "Split"}, {"pattern", {{"String", " "}}}, {"behavior", "Removed"},
+                                   {"invert", false}}},
+                {"post_processor", {{"type", "BertProcessing"}, {"sep", {"[SEP]", 2}}, {"cls", {"[CLS]", 1}}}},
+                {"model", {{"type", "BPE"}, {"unk_token", "[UNK]"}, {"continuing_subword_prefix", "##"},
+                           {"end_of_word_suffix", "</w>"}, {"vocab", vocab}, {"merges", merges}}}};
+    }
     if (recipe.rfind("tiny_", 0) == 0) {
         json j = json::parse(slimtest::readBytes(slimtest::dataDir() / "tokenizer/tiny_metaspace.json"));
         if (recipe == "tiny_unk") {

@@ -276,8 +276,9 @@ def make_gpt2_roberta(shared):
     from tokenizers import decoders, pre_tokenizers, processors
     tok = train_bpe(pre_tokenizers.ByteLevel(add_prefix_space=True), None, decoders.ByteLevel(),
                     wiki_lines(shared, 800000, 300000), 1500, ["<s>", "</s>", "<unk>"])
-    tok.post_processor = processors.RobertaProcessing(sep=("</s>", tok.token_to_id("</s>")),
-                                                      cls=("<s>", tok.token_to_id("<s>")))
+    # Positional: tokenizers 0.23's Python binding takes no `sep=` / `cls=` keywords.
+    tok.post_processor = processors.RobertaProcessing(("</s>", tok.token_to_id("</s>")),
+                                                      ("<s>", tok.token_to_id("<s>")))
     return tok
 
 
