@@ -23,7 +23,8 @@ const Command kCommands[] = {
      "token perplexity (GPTQ style by default)", cmdPerplexity},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N]",
      "prefill / decode / perplexity throughput and peak memory", cmdBench},
-    {"train-demo", "train-demo [--out DIR] [--force] [--steps N]", "train the built-in demo model", cmdTrainDemo},
+    {"train-demo", "train-demo [--out DIR] [--force] [--corpus FILE] [--steps N] [--batch B] [--context N] [--lr LR] [--vocab V] [--threads N] [--seed S]",
+     "train the built-in demo model (reused once trained)", cmdTrainDemo},
 };
 
 void printUsage(std::ostream& os) {

@@ -53,11 +53,15 @@ struct DemoTrainOptions {
     uint64_t seed = 20240611;
     // Training
     int64_t context = 256;
-    int64_t steps = 400;
+    int64_t steps = 600;
     int64_t batchSize = 8;
     double learningRate = 3e-3;
     int64_t warmupSteps = 40;
-    int threads = 2;
+    /// LibTorch intra-op threads.  1, measured on a shared 2-core machine: with matrices this
+    /// small a second OpenMP thread was 2.5x *slower* (8,900 vs 3,400 tokens/s forward +
+    /// backward) whenever another process used a core, because OpenMP spin-waits; with
+    /// OMP_WAIT_POLICY=PASSIVE two threads reached 6,200-8,400.  `train-demo --threads 2`.
+    int threads = 1;
     int64_t evalMaxTokens = 65536;
 };
 

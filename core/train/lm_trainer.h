@@ -27,7 +27,7 @@ struct LmTrainOptions {
     double adamEps = 1e-8;
     double gradClip = 1.0;         ///< max global L2 norm (<= 0: off)
     uint64_t seed = 1234;          ///< batch sampling (model init has its own seed)
-    int threads = 2;               ///< LibTorch intra-op threads (<= 0: leave as is)
+    int threads = 0;               ///< LibTorch intra-op threads (<= 0: leave as is)
     int64_t evalMaxTokens = 65536; ///< cap on tokens scored by each perplexity evaluation
     bool evaluate = true;          ///< perplexities before and after training
 };

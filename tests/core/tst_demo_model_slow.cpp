@@ -13,6 +13,7 @@
 #include <QtTest/QtTest>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace fs = std::filesystem;
 using namespace slim;
@@ -68,5 +69,12 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestDemoModelSlow)
+int main(int argc, char** argv) {
+    // The full training takes minutes; QtTest's watchdog would abort a test function after 5
+    // (it reads the variable when the test run starts, so setting it here is in time).
+    ::setenv("QTEST_FUNCTION_TIMEOUT", "1800000", /*overwrite=*/0);
+    QCoreApplication app(argc, argv);
+    TestDemoModelSlow tc;
+    return QTest::qExec(&tc, argc, argv);
+}
 #include "tst_demo_model_slow.moc"

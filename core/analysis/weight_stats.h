@@ -1,0 +1,108 @@
+#pragma once
+/// @file weight_stats.h
+/// Statistics of weights, per tensor and per decoder layer, streamed straight from the
+/// memory-mapped checkpoint (nothing is loaded as a whole; bf16/f16 are decoded in small chunks).
+///
+/// Definitions (all over the FINITE values; NaN, +Inf and −Inf are only counted):
+///  - mean; std = population standard deviation (ddof = 0, numpy's default, not torch.std's);
+///  - excess kurtosis = m4 / m2² − 3 with population central moments (Fisher's definition,
+///    biased: scipy.stats.kurtosis(fisher=True, bias=True)); 0 for a normal distribution;
+///  - skewness = m3 / m2^1.5 (population);
+///  - max |w|, min, max;
+///  - beyond kσ = number (and fraction of finite values) with |w − mean| > k·std;
+///  - sparsity = fraction of exact zeros (+0 and −0) among all elements;
+///  - histogram: `bins` equal bins over [lo, hi] — the chosen range, or (auto) the finite min and
+///    max of the tensor / layer; bin = floor((w − lo) · bins / (hi − lo)) in double, w = hi goes
+///    into the last bin; finite values outside a chosen range are counted in `below` / `above`.
+///    `logCounts` only tells viewers to draw log-scaled counts (counts are always raw).
+/// Accuracy: each chunk of values gets exact float64 central sums about its own mean, chunks are
+/// combined with the pairwise update of Pébay (2008) / Chan et al., so the mean, variance and
+/// kurtosis are numerically robust even when |mean| ≫ std (norm weights).  Work is split over
+/// fixed blocks of elements on at::parallel_for threads and combined in block order, so results
+/// do not depend on the thread count.
+///
+/// Per-layer groups aggregate the tensors "model.layers.{l}.*" with at least 2 dimensions (the
+/// projection matrices; norm vectors and biases would distort them) unless `layerIncludesVectors`.
+
+#include "core/common/job_context.h"
+
+#include <ATen/core/Tensor.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace slim::io { class Checkpoint; }
+
+namespace slim::analysis {
+
+struct HistogramOptions {
+    int64_t bins = 128;
+    /// Chosen range [lo, hi] (both or neither); nullopt = auto (finite min..max).
+    std::optional<double> lo, hi;
+    bool logCounts = false;
+};
+
+struct Histogram {
+    double lo = 0.0, hi = 0.0;
+    std::vector<int64_t> counts;
+    int64_t below = 0, above = 0;   ///< finite values outside a chosen range
+    bool logCounts = false;
+    nlohmann::json toJson() const;
+};
+
+struct WeightStatsOptions {
+    HistogramOptions histogram;
+    double sigmaK = 3.0;               ///< k of the "beyond k·σ" fraction
+    bool perLayer = true;
+    bool layerIncludesVectors = false;
+    /// Only these tensors (empty = every floating-point tensor of the checkpoint).
+    std::vector<std::string> names;
+};
+
+/// Statistics of one tensor or one group of tensors.
+struct WeightStats {
+    std::string name;                  ///< tensor name, or "layer 3"
+    int64_t layer = -1;                ///< decoder layer (-1 = none)
+    std::string dtype;                 ///< stored dtype ("BF16"); groups: the dtypes joined
+    std::vector<int64_t> shape;        ///< tensors only
+    int64_t numel = 0;
+    int64_t finite = 0, nan = 0, posInf = 0, negInf = 0, zeros = 0;
+    double mean = 0.0, std = 0.0, skewness = 0.0, excessKurtosis = 0.0;
+    double min = 0.0, max = 0.0, maxAbs = 0.0;
+    int64_t beyondKSigma = 0;
+    double sigmaK = 3.0;
+    Histogram histogram;
+    std::vector<std::string> members;  ///< groups: the tensors aggregated
+
+    double sparsity() const { return numel ? static_cast<double>(zeros) / static_cast<double>(numel) : 0.0; }
+    double beyondKSigmaFraction() const {
+        return finite ? static_cast<double>(beyondKSigma) / static_cast<double>(finite) : 0.0;
+    }
+    nlohmann::json toJson() const;
+};
+
+struct WeightStatsReport {
+    std::vector<WeightStats> tensors;   ///< in checkpoint name order
+    std::vector<WeightStats> layers;    ///< per decoder layer (when perLayer)
+    /// Tensors not analysed and why ("I64: not a floating-point dtype").
+    std::vector<std::pair<std::string, std::string>> skipped;
+    WeightStatsOptions options;
+    double seconds = 0.0;
+    int64_t elements = 0;
+    nlohmann::json toJson() const;
+};
+
+/// Statistics of a checkpoint's F32/F16/BF16/F64 tensors, streamed from the mapped shards.
+/// Progress by bytes; checkCancel per tensor and per block.  ConfigError for bad options or an
+/// unknown name in `names`.
+WeightStatsReport computeWeightStats(const io::Checkpoint& checkpoint, const WeightStatsOptions& options,
+                                     const JobContext& ctx = JobContext::none());
+
+/// Statistics of one in-memory tensor (any device; float32/float16/bfloat16/float64), e.g. a
+/// pruned or quantized-then-dequantized weight.  UnsupportedError for other dtypes.
+WeightStats tensorWeightStats(const at::Tensor& tensor, const std::string& name, const WeightStatsOptions& options);
+
+} // namespace slim::analysis
