@@ -17,6 +17,7 @@ int cmdLogits(const std::vector<std::string>& args, Output& out);
 int cmdGenerate(const std::vector<std::string>& args, Output& out);
 int cmdPerplexity(const std::vector<std::string>& args, Output& out);
 int cmdBench(const std::vector<std::string>& args, Output& out);
+int cmdAnalyze(const std::vector<std::string>& args, Output& out);
 int cmdTrainDemo(const std::vector<std::string>& args, Output& out);
 
 /// Options every model command accepts.

