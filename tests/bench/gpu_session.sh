@@ -28,6 +28,25 @@ case "${1:-}" in
     python3 "$ROOT/tests/reference/make_fixtures.py" --out /tmp/fx --shared "$SHARED" 2>&1 | grep -v "Writing model shards"
     tar czf "$OUT/fixtures.tgz" -C /tmp/fx .
     "$BUILD/tests/reference/slimbench-fixture-check" /tmp/fx cuda cpu
+    python3 "$ROOT/tests/reference/make_similarity_reference.py" --fixtures /tmp/fx --out /tmp/simref --shared "$SHARED" 2>&1 | tail -5
+    tar czf "$OUT/simref.tgz" -C /tmp/simref .
+    # The CUDA path of the CLI: perplexity and analysis on CUDA agree with the CPU.
+    for dev in cpu cuda; do
+      "$BUILD/app/cli/slimbench-cli" perplexity /tmp/fx/llama-fp32 --text "$SHARED/data/wikitext-2-raw/wiki.test.raw" \
+        --context 128 --max-tokens 4096 --device $dev --json | tail -1 > "$OUT/ppl-$dev.json"
+      "$BUILD/app/cli/slimbench-cli" analyze /tmp/fx/llama-fp32 --calib "$SHARED/data/wikitext-2-raw/wiki.test.raw" \
+        --samples 8 --length 64 --device $dev --json | tail -1 > "$OUT/analyze-$dev.json"
+    done
+    python3 - "$OUT" <<'PY'
+import json, sys, os
+o = sys.argv[1]
+p = {d: json.load(open(os.path.join(o, f"ppl-{d}.json"))) for d in ("cpu", "cuda")}
+print("ppl cpu %.6f cuda %.6f rel diff %.2e" % (p["cpu"]["ppl"], p["cuda"]["ppl"], abs(p["cpu"]["ppl"] - p["cuda"]["ppl"]) / p["cpu"]["ppl"]))
+a = {d: json.load(open(os.path.join(o, f"analyze-{d}.json"))) for d in ("cpu", "cuda")}
+import itertools
+m = max(abs(x - y) for rx, ry in zip(a["cpu"]["similarity"]["distance"], a["cuda"]["similarity"]["distance"]) for x, y in zip(rx, ry))
+print("similarity matrix max |cpu - cuda| %.2e" % m)
+PY
     if [ -f "$ROOT/tests/reference/make_tokenizer_golden.py" ]; then
       python3 "$ROOT/tests/reference/make_tokenizer_golden.py" --shared "$SHARED" --out /tmp/tokgold > "$OUT/tokgold.log" 2>&1
       echo "tokenizer golden rc=$?"; tail -5 "$OUT/tokgold.log"
