@@ -5,6 +5,7 @@
 #include "core/common/errors.h"
 #include "core/io/gguf_reader.h"
 #include "core/tokenizer/tokenizer.h"
+#include "support/expect_error.h"
 #include "tst_tokenizer_support.h"
 
 #include <QtTest/QtTest>
@@ -105,19 +106,7 @@ fs::path writeSpec(const GgufSpec& s, const std::string& name) {
     return p;
 }
 
-template <typename E, typename Fn>
-void expectError(Fn&& fn, const QStringList& needles) {
-    try {
-        fn();
-        QFAIL(qPrintable("no error; expected one mentioning " + needles.join(", ")));
-    } catch (const E& e) {
-        const QString msg = QString::fromStdString(e.what());
-        for (const auto& n : needles)
-            QVERIFY2(msg.contains(n), qPrintable("'" + n + "' not in: " + msg));
-    } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("wrong exception type: ") + e.what()));
-    }
-}
+using slimtest::expectError;
 
 using Mutation = std::function<void(GgufSpec&)>;
 

@@ -7,6 +7,7 @@
 #include "core/tokenizer/regex.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/tokenizer/unicode.h"
+#include "support/expect_error.h"
 #include "tst_tokenizer_support.h"
 
 #include <QtTest/QtTest>
@@ -33,19 +34,7 @@ Tokenizer fromJson(const json& j) { return Tokenizer::fromJsonText(j.dump(), "te
         QVERIFY2(a_ == e_, qPrintable("got " + showIds(a_) + ", expected " + showIds(e_)));                        \
     } while (0)
 
-template <typename E, typename Fn>
-void expectError(Fn&& fn, const QStringList& needles) {
-    try {
-        fn();
-        QFAIL(qPrintable("no error; expected one mentioning " + needles.join(", ")));
-    } catch (const E& e) {
-        const QString msg = QString::fromStdString(e.what());
-        for (const auto& n : needles)
-            QVERIFY2(msg.contains(n), qPrintable("'" + n + "' not in: " + msg));
-    } catch (const std::exception& e) {
-        QFAIL(qPrintable(QString("wrong exception type: ") + e.what()));
-    }
-}
+using slimtest::expectError;
 
 /// A GPT-2 style byte-level BPE: the 256 byte characters (id = byte value) and a few merges.
 json byteLevelJson() {
