@@ -41,7 +41,9 @@ std::unique_ptr<model::LlamaModel> loadModel(const std::string& dir, const Args&
 
 int cmdInfo(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json"});
-    a.allowOnly({"json"});
+    a.allowOnly(commonModelOptions());   // --device/--dtype accepted everywhere; info reads headers only
+    parseDevice(a);
+    parseDtype(a);
     const fs::path dir = a.positionalAt(0, "MODEL_DIR");
     const auto cfg = model::ModelConfig::load(dir / "config.json");
     const auto ckpt = io::Checkpoint::open(dir);
@@ -77,7 +79,9 @@ int cmdInfo(const std::vector<std::string>& argv, Output& out) {
 
 int cmdTokenize(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "no-special"});
-    a.allowOnly({"json", "no-special", "text", "text-file"});
+    a.allowOnly(withCommon({"no-special", "text", "text-file"}));   // tokenizing needs no device
+    parseDevice(a);
+    parseDtype(a);
     const auto tok = tok::Tokenizer::fromPath(a.positionalAt(0, "TOKENIZER"));
     std::string text;
     if (auto f = a.get("text-file"))
