@@ -6,6 +6,8 @@
 #include "app/welcome_page.h"
 #include "core/common/errors.h"
 #include "widgets/generation_panel.h"
+#include "widgets/similarity_heatmap.h"
+#include "widgets/similarity_panel.h"
 #include "widgets/model_summary_widget.h"
 #include "widgets/model_tree_widget.h"
 
@@ -170,6 +172,18 @@ void MainWindow::createDocks()
         statusBar()->showMessage(text, kStatusTimeoutMs);
     });
 
+    // Layer similarity (issue #4): runs `slimbench-cli analyze` out of process.
+    m_similarity = new widgets::SimilarityPanel;
+    m_similarityDock = new QDockWidget(this);
+    m_similarityDock->setObjectName(QStringLiteral("similarityDock"));
+    m_similarityDock->setWidget(m_similarity);
+    addDockWidget(Qt::RightDockWidgetArea, m_similarityDock);
+    tabifyDockWidget(m_generationDock, m_similarityDock);
+    m_generationDock->raise();
+    connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
+        appendLog(tr("Layer block selected for depth pruning: layers %1–%2").arg(start).arg(start + n - 1));
+    });
+
     m_log = new QPlainTextEdit;
     m_log->setObjectName(QStringLiteral("log"));
     m_log->setReadOnly(true);
@@ -179,7 +193,7 @@ void MainWindow::createDocks()
     m_logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
 
-    for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_logDock})
+    for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_logDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -203,6 +217,7 @@ void MainWindow::retranslate()
     m_toolBar->setWindowTitle(tr("Main Toolbar"));
     m_summaryDock->setWindowTitle(tr("Model Summary"));
     m_generationDock->setWindowTitle(tr("Generation"));
+    m_similarityDock->setWindowTitle(tr("Layer Similarity"));
     m_logDock->setWindowTitle(tr("Log"));
     updateModelStatus();
     updateWindowTitle();
@@ -293,6 +308,7 @@ bool MainWindow::openModel(const QString& dir)
     m_overview = std::move(overview);
     showModel(*m_overview);
     m_generation->setModel(m_overview->dir, m_overview->hasTokenizer);
+    m_similarity->setModelDir(m_overview->dir);
     AppSettings::addRecentModel(m_overview->dir);
     rebuildRecentMenu();
     appendLog(tr("Opened %1 (%2, %n layer(s))", nullptr, static_cast<int>(m_overview->numLayers))

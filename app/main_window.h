@@ -25,6 +25,7 @@ class QToolBar;
 
 namespace slim::widgets {
 class GenerationPanel;
+class SimilarityPanel;
 class ModelSummaryWidget;
 class ModelTreeWidget;
 } // namespace slim::widgets
@@ -97,6 +98,8 @@ private:
     QPlainTextEdit* m_log = nullptr;
     QDockWidget* m_summaryDock = nullptr;
     QDockWidget* m_generationDock = nullptr;
+    slim::widgets::SimilarityPanel* m_similarity = nullptr;
+    QDockWidget* m_similarityDock = nullptr;
     QDockWidget* m_logDock = nullptr;
     QToolBar* m_toolBar = nullptr;
     QLabel* m_modelStatus = nullptr;

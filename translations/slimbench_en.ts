@@ -221,6 +221,14 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Layer block selected for depth pruning: layers %1–%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer Similarity</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -589,6 +597,157 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>model (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::SimilarityHeatmap</name>
+    <message>
+        <source>Block distance d(ℓ, n)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Angular distance matrix</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>d(ℓ, n) = arccos(cos(x_ℓ, x_ℓ+n)) / π: how much a block of n layers starting at ℓ changes the hidden state (PruneMe / Gromov et al.). Low = candidate for removal.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Click a cell to choose layers to drop.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer (0-based)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>block influence</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ShortGPT Block Influence: mean 1 − cos(h_i, h_i+1) over all tokens; the lowest layers are removal candidates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recommended: drop layers %1 (d = %2). Click a cell to choose another block.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>first dropped layer ℓ (0-based)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>block size n</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>d(ℓ, n)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hidden state i (input of layer i; %1 = last output)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hidden state j</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>angular distance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layers %1–%2 (n = %3): d = %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>states %1 and %2: angular distance %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Selected: drop layers %1 (d = %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::SimilarityPanel</name>
+    <message>
+        <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the calibration text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number of token windows drawn from the text (PruneMe uses all of its dataset).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per window.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>windows of</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Analyse layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compute the layer-similarity heatmap (runs slimbench-cli analyze in the background)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a calibration text file first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Analysing…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The analysis returned no similarity result.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -1,0 +1,170 @@
+#include "widgets/similarity_panel.h"
+
+#include "widgets/cli_job.h"
+#include "widgets/similarity_heatmap.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonArray>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace slim::widgets {
+
+SimilarityPanel::SimilarityPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    auto* form = new QFormLayout;
+    auto* calibRow = new QHBoxLayout;
+    m_calib = new QLineEdit(this);
+    m_calib->setObjectName(QStringLiteral("calibrationFile"));
+    m_calib->setPlaceholderText(tr("a text file (e.g. WikiText-2 wiki.test.raw)"));
+    auto* browse = new QToolButton(this);
+    browse->setText(QStringLiteral("…"));
+    browse->setToolTip(tr("Choose the calibration text"));
+    connect(browse, &QToolButton::clicked, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Calibration text"), m_calib->text());
+        if (!f.isEmpty())
+            m_calib->setText(f);
+    });
+    calibRow->addWidget(m_calib, 1);
+    calibRow->addWidget(browse);
+    form->addRow(tr("Calibration text:"), calibRow);
+    m_samples = new QSpinBox(this);
+    m_samples->setRange(1, 4096);
+    m_samples->setValue(32);
+    m_samples->setToolTip(tr("Number of token windows drawn from the text (PruneMe uses all of its dataset)."));
+    m_length = new QSpinBox(this);
+    m_length->setRange(8, 32768);
+    m_length->setValue(256);
+    m_length->setToolTip(tr("Tokens per window."));
+    auto* sizes = new QHBoxLayout;
+    sizes->addWidget(m_samples);
+    sizes->addWidget(new QLabel(tr("windows of"), this));
+    sizes->addWidget(m_length);
+    sizes->addWidget(new QLabel(tr("tokens"), this));
+    sizes->addStretch();
+    form->addRow(tr("Samples:"), sizes);
+    layout->addLayout(form);
+
+    auto* buttons = new QHBoxLayout;
+    m_runButton = new QPushButton(tr("&Analyse layers"), this);
+    m_runButton->setObjectName(QStringLiteral("runSimilarity"));
+    m_runButton->setToolTip(tr("Compute the layer-similarity heatmap (runs slimbench-cli analyze in the background)"));
+    m_cancelButton = new QPushButton(tr("Cancel"), this);
+    m_cancelButton->setObjectName(QStringLiteral("cancelSimilarity"));
+    m_cancelButton->setEnabled(false);
+    m_progress = new QProgressBar(this);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    buttons->addWidget(m_runButton);
+    buttons->addWidget(m_cancelButton);
+    buttons->addWidget(m_progress, 1);
+    layout->addLayout(buttons);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("similarityStatus"));
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+    m_heatmap = new SimilarityHeatmap(this);
+    layout->addWidget(m_heatmap, 1);
+
+    m_job = new CliJob(this);
+    connect(m_job, &CliJob::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_job, &CliJob::statusChanged, m_status, &QLabel::setText);
+    connect(m_job, &CliJob::eventReceived, this, [this](const QJsonObject& e) {
+        if (e.value(QStringLiteral("event")).toString() == QLatin1String("result"))
+            m_result = e;
+    });
+    connect(m_job, &CliJob::finished, this,
+            [this](CliJob::Outcome o, const QString& message) { onJobFinished(int(o), message); });
+    connect(m_runButton, &QPushButton::clicked, this, &SimilarityPanel::run);
+    connect(m_cancelButton, &QPushButton::clicked, this, &SimilarityPanel::cancel);
+    setModelDir(QString());
+}
+
+void SimilarityPanel::setModelDir(const QString& dir) {
+    m_modelDir = dir;
+    m_runButton->setEnabled(!dir.isEmpty() && !isRunning());
+    // The demo model ships its held-out text: a sensible default calibration set.
+    const QString heldout = dir.isEmpty() ? QString() : dir + QStringLiteral("/heldout.txt");
+    if (!heldout.isEmpty() && QFileInfo::exists(heldout) && m_calib->text().isEmpty())
+        m_calib->setText(heldout);
+}
+
+void SimilarityPanel::setCalibrationFile(const QString& file) { m_calib->setText(file); }
+
+void SimilarityPanel::setSamples(int samples, int length) {
+    m_samples->setValue(samples);
+    m_length->setValue(length);
+}
+
+bool SimilarityPanel::isRunning() const { return m_job && m_job->isRunning(); }
+
+void SimilarityPanel::run() {
+    if (isRunning() || m_modelDir.isEmpty())
+        return;
+    if (m_calib->text().isEmpty() || !QFileInfo::exists(m_calib->text())) {
+        m_lastError = tr("Choose a calibration text file first.");
+        m_status->setText(m_lastError);
+        emit finished(false);
+        return;
+    }
+    QStringList searched;
+    const QString program = m_program.isEmpty() ? findCliExecutable(&searched) : m_program;
+    if (program.isEmpty()) {
+        m_lastError = tr("slimbench-cli was not found. Looked in:\n%1").arg(searched.join(QLatin1Char('\n')));
+        m_status->setText(m_lastError);
+        emit finished(false);
+        return;
+    }
+    m_result = QJsonObject();
+    m_lastError.clear();
+    m_progress->setValue(0);
+    m_status->setText(tr("Analysing…"));
+    m_runButton->setEnabled(false);
+    m_cancelButton->setEnabled(true);
+    m_job->start(program, {QStringLiteral("analyze"), m_modelDir, QStringLiteral("--similarity"),
+                           QStringLiteral("--calib"), m_calib->text(), QStringLiteral("--samples"),
+                           QString::number(m_samples->value()), QStringLiteral("--length"),
+                           QString::number(m_length->value()), QStringLiteral("--json")});
+}
+
+void SimilarityPanel::cancel() {
+    if (isRunning())
+        m_job->cancel();
+}
+
+void SimilarityPanel::onJobFinished(int outcome, const QString& message) {
+    m_runButton->setEnabled(!m_modelDir.isEmpty());
+    m_cancelButton->setEnabled(false);
+    const auto o = CliJob::Outcome(outcome);
+    if (o == CliJob::Outcome::Cancelled) {
+        m_status->setText(tr("Cancelled."));
+        m_progress->setValue(0);
+        emit finished(false);
+        return;
+    }
+    const QJsonObject sim = m_result.value(QStringLiteral("similarity")).toObject();
+    if (o != CliJob::Outcome::Succeeded || sim.isEmpty()) {
+        m_lastError = message.isEmpty() ? tr("The analysis returned no similarity result.") : message;
+        m_status->setText(tr("Failed: %1").arg(m_lastError));
+        emit finished(false);
+        return;
+    }
+    m_heatmap->setResult(sim);
+    m_progress->setValue(1000);
+    m_status->setText(tr("%1 layers, %2 windows of %3 tokens, token selection: %4")
+                          .arg(sim.value(QStringLiteral("num_layers")).toInt())
+                          .arg(m_samples->value())
+                          .arg(m_length->value())
+                          .arg(sim.value(QStringLiteral("tokens")).toString()));
+    emit finished(true);
+}
+
+} // namespace slim::widgets

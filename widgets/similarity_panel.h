@@ -1,0 +1,60 @@
+#pragma once
+/// @file similarity_panel.h
+/// Runs `slimbench-cli analyze MODEL --similarity --json` out of process (a CliJob: progress bar,
+/// Cancel, errors shown, the window survives a crash) and shows the result in a SimilarityHeatmap.
+
+#include <QJsonObject>
+#include <QWidget>
+
+class QLineEdit;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace slim::widgets {
+
+class CliJob;
+class SimilarityHeatmap;
+
+class SimilarityPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit SimilarityPanel(QWidget* parent = nullptr);
+    /// The model to analyse; picks a default calibration text (the demo model's heldout.txt).
+    void setModelDir(const QString& dir);
+    void setCalibrationFile(const QString& file);
+    void setSamples(int samples, int length);
+    /// Override the slimbench-cli executable (tests).
+    void setProgram(const QString& program) { m_program = program; }
+    SimilarityHeatmap* heatmap() const { return m_heatmap; }
+    bool isRunning() const;
+    QString lastError() const { return m_lastError; }
+
+public slots:
+    void run();
+    void cancel();
+
+signals:
+    /// The analysis ended: ok = a result is shown.
+    void finished(bool ok);
+
+private:
+    void onJobFinished(int outcome, const QString& message);
+
+    QString m_modelDir;
+    QString m_program;
+    QString m_lastError;
+    QLineEdit* m_calib = nullptr;
+    QSpinBox* m_samples = nullptr;
+    QSpinBox* m_length = nullptr;
+    QPushButton* m_runButton = nullptr;
+    QPushButton* m_cancelButton = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QLabel* m_status = nullptr;
+    SimilarityHeatmap* m_heatmap = nullptr;
+    CliJob* m_job = nullptr;
+    QJsonObject m_result;
+};
+
+} // namespace slim::widgets
