@@ -228,11 +228,11 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
     </message>
     <message>
         <source>Layer block selected for depth pruning: layers %1–%2</source>
-        <translation type="unfinished"></translation>
+        <translation>Schichtblock für Tiefen-Pruning gewählt: Schichten %1–%2</translation>
     </message>
     <message>
         <source>Layer Similarity</source>
-        <translation type="unfinished"></translation>
+        <translation>Schichtähnlichkeit</translation>
     </message>
 </context>
 <context>
@@ -610,151 +610,152 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <name>slim::widgets::SimilarityHeatmap</name>
     <message>
         <source>Block distance d(ℓ, n)</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockabstand d(ℓ, n)</translation>
     </message>
     <message>
         <source>Angular distance matrix</source>
-        <translation type="unfinished"></translation>
+        <translation>Winkelabstandsmatrix</translation>
     </message>
     <message>
         <source>d(ℓ, n) = arccos(cos(x_ℓ, x_ℓ+n)) / π: how much a block of n layers starting at ℓ changes the hidden state (PruneMe / Gromov et al.). Low = candidate for removal.</source>
-        <translation type="unfinished"></translation>
+        <translation>d(ℓ, n) = arccos(cos(x_ℓ, x_ℓ+n)) / π: wie stark ein Block aus n Schichten ab ℓ den verborgenen Zustand verändert (PruneMe / Gromov u. a.). Niedrig = Kandidat zum Entfernen.</translation>
     </message>
     <message>
         <source>Click a cell to choose layers to drop.</source>
-        <translation type="unfinished"></translation>
+        <translation>Klicken Sie auf eine Zelle, um zu entfernende Schichten zu wählen.</translation>
     </message>
     <message>
         <source>layer (0-based)</source>
-        <translation type="unfinished"></translation>
+        <translation>Schicht (ab 0)</translation>
     </message>
     <message>
         <source>block influence</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockeinfluss</translation>
     </message>
     <message>
         <source>ShortGPT Block Influence: mean 1 − cos(h_i, h_i+1) over all tokens; the lowest layers are removal candidates.</source>
-        <translation type="unfinished"></translation>
+        <translation>ShortGPT-Blockeinfluss: Mittel von 1 − cos(h_i, h_i+1) über alle Token; die niedrigsten Schichten sind Kandidaten zum Entfernen.</translation>
     </message>
     <message>
         <source>Recommended: drop layers %1 (d = %2). Click a cell to choose another block.</source>
-        <translation type="unfinished"></translation>
+        <translation>Empfohlen: Schichten %1 entfernen (d = %2). Klicken Sie auf eine Zelle für einen anderen Block.</translation>
     </message>
     <message>
         <source>first dropped layer ℓ (0-based)</source>
-        <translation type="unfinished"></translation>
+        <translation>erste entfernte Schicht ℓ (ab 0)</translation>
     </message>
     <message>
         <source>block size n</source>
-        <translation type="unfinished"></translation>
+        <translation>Blockgröße n</translation>
     </message>
     <message>
         <source>d(ℓ, n)</source>
-        <translation type="unfinished"></translation>
+        <translation>d(ℓ, n)</translation>
     </message>
     <message>
         <source>hidden state i (input of layer i; %1 = last output)</source>
-        <translation type="unfinished"></translation>
+        <translation>verborgener Zustand i (Eingang von Schicht i; %1 = letzte Ausgabe)</translation>
     </message>
     <message>
         <source>hidden state j</source>
-        <translation type="unfinished"></translation>
+        <translation>verborgener Zustand j</translation>
     </message>
     <message>
         <source>angular distance</source>
-        <translation type="unfinished"></translation>
+        <translation>Winkelabstand</translation>
     </message>
     <message>
         <source>layers %1–%2 (n = %3): d = %4</source>
-        <translation type="unfinished"></translation>
+        <translation>Schichten %1–%2 (n = %3): d = %4</translation>
     </message>
     <message>
         <source>states %1 and %2: angular distance %3</source>
-        <translation type="unfinished"></translation>
+        <translation>Zustände %1 und %2: Winkelabstand %3</translation>
     </message>
     <message>
         <source>Selected: drop layers %1 (d = %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>Gewählt: Schichten %1 entfernen (d = %2)</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::SimilarityPanel</name>
     <message>
         <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
-        <translation type="unfinished"></translation>
+        <translation>eine Textdatei (z. B. WikiText-2 wiki.test.raw)</translation>
     </message>
     <message>
         <source>Choose the calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalibrierungstext wählen</translation>
     </message>
     <message>
         <source>Calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalibrierungstext</translation>
     </message>
     <message>
         <source>Calibration text:</source>
-        <translation type="unfinished"></translation>
+        <translation>Kalibrierungstext:</translation>
     </message>
     <message>
         <source>Number of token windows drawn from the text (PruneMe uses all of its dataset).</source>
-        <translation type="unfinished"></translation>
+        <translation>Anzahl der Token-Fenster aus dem Text (PruneMe nutzt seinen ganzen Datensatz).</translation>
     </message>
     <message>
         <source>Tokens per window.</source>
-        <translation type="unfinished"></translation>
+        <translation>Token pro Fenster.</translation>
     </message>
     <message>
         <source>windows of</source>
-        <translation type="unfinished"></translation>
+        <translation>Fenster zu</translation>
     </message>
     <message>
         <source>tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>Token</translation>
     </message>
     <message>
         <source>Samples:</source>
-        <translation type="unfinished"></translation>
+        <translation>Stichproben:</translation>
     </message>
     <message>
         <source>&amp;Analyse layers</source>
-        <translation type="unfinished"></translation>
+        <translation>Schichten &amp;analysieren</translation>
     </message>
     <message>
         <source>Compute the layer-similarity heatmap (runs slimbench-cli analyze in the background)</source>
-        <translation type="unfinished"></translation>
+        <translation>Heatmap der Schichtähnlichkeit berechnen (führt slimbench-cli analyze im Hintergrund aus)</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">Abbrechen</translation>
+        <translation>Abbrechen</translation>
     </message>
     <message>
         <source>Choose a calibration text file first.</source>
-        <translation type="unfinished"></translation>
+        <translation>Wählen Sie zuerst eine Kalibrierungstextdatei.</translation>
     </message>
     <message>
         <source>slimbench-cli was not found. Looked in:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
+%1</translation>
     </message>
     <message>
         <source>Analysing…</source>
-        <translation type="unfinished"></translation>
+        <translation>Analysiere…</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished">Abgebrochen.</translation>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
         <source>The analysis returned no similarity result.</source>
-        <translation type="unfinished"></translation>
+        <translation>Die Analyse lieferte kein Ähnlichkeitsergebnis.</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished">Fehlgeschlagen: %1</translation>
+        <translation>Fehlgeschlagen: %1</translation>
     </message>
     <message>
         <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 Schichten, %2 Fenster zu %3 Token, Tokenauswahl: %4</translation>
     </message>
 </context>
 </TS>

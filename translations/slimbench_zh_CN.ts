@@ -227,11 +227,11 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
     </message>
     <message>
         <source>Layer block selected for depth pruning: layers %1–%2</source>
-        <translation type="unfinished"></translation>
+        <translation>已选择用于深度剪枝的层块：第 %1–%2 层</translation>
     </message>
     <message>
         <source>Layer Similarity</source>
-        <translation type="unfinished"></translation>
+        <translation>层相似度</translation>
     </message>
 </context>
 <context>
@@ -606,151 +606,152 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <name>slim::widgets::SimilarityHeatmap</name>
     <message>
         <source>Block distance d(ℓ, n)</source>
-        <translation type="unfinished"></translation>
+        <translation>块距离 d(ℓ, n)</translation>
     </message>
     <message>
         <source>Angular distance matrix</source>
-        <translation type="unfinished"></translation>
+        <translation>角距离矩阵</translation>
     </message>
     <message>
         <source>d(ℓ, n) = arccos(cos(x_ℓ, x_ℓ+n)) / π: how much a block of n layers starting at ℓ changes the hidden state (PruneMe / Gromov et al.). Low = candidate for removal.</source>
-        <translation type="unfinished"></translation>
+        <translation>d(ℓ, n) = arccos(cos(x_ℓ, x_ℓ+n)) / π：从第 ℓ 层开始的 n 层块对隐藏状态的改变程度（PruneMe / Gromov 等）。值低 = 可移除的候选。</translation>
     </message>
     <message>
         <source>Click a cell to choose layers to drop.</source>
-        <translation type="unfinished"></translation>
+        <translation>点击单元格以选择要移除的层。</translation>
     </message>
     <message>
         <source>layer (0-based)</source>
-        <translation type="unfinished"></translation>
+        <translation>层（从 0 开始）</translation>
     </message>
     <message>
         <source>block influence</source>
-        <translation type="unfinished"></translation>
+        <translation>块影响</translation>
     </message>
     <message>
         <source>ShortGPT Block Influence: mean 1 − cos(h_i, h_i+1) over all tokens; the lowest layers are removal candidates.</source>
-        <translation type="unfinished"></translation>
+        <translation>ShortGPT 块影响：所有词元上 1 − cos(h_i, h_i+1) 的平均值；最低的层是移除候选。</translation>
     </message>
     <message>
         <source>Recommended: drop layers %1 (d = %2). Click a cell to choose another block.</source>
-        <translation type="unfinished"></translation>
+        <translation>推荐：移除第 %1 层（d = %2）。点击单元格以选择其他块。</translation>
     </message>
     <message>
         <source>first dropped layer ℓ (0-based)</source>
-        <translation type="unfinished"></translation>
+        <translation>第一个移除的层 ℓ（从 0 开始）</translation>
     </message>
     <message>
         <source>block size n</source>
-        <translation type="unfinished"></translation>
+        <translation>块大小 n</translation>
     </message>
     <message>
         <source>d(ℓ, n)</source>
-        <translation type="unfinished"></translation>
+        <translation>d(ℓ, n)</translation>
     </message>
     <message>
         <source>hidden state i (input of layer i; %1 = last output)</source>
-        <translation type="unfinished"></translation>
+        <translation>隐藏状态 i（第 i 层的输入；%1 = 最后输出）</translation>
     </message>
     <message>
         <source>hidden state j</source>
-        <translation type="unfinished"></translation>
+        <translation>隐藏状态 j</translation>
     </message>
     <message>
         <source>angular distance</source>
-        <translation type="unfinished"></translation>
+        <translation>角距离</translation>
     </message>
     <message>
         <source>layers %1–%2 (n = %3): d = %4</source>
-        <translation type="unfinished"></translation>
+        <translation>第 %1–%2 层（n = %3）：d = %4</translation>
     </message>
     <message>
         <source>states %1 and %2: angular distance %3</source>
-        <translation type="unfinished"></translation>
+        <translation>状态 %1 与 %2：角距离 %3</translation>
     </message>
     <message>
         <source>Selected: drop layers %1 (d = %2)</source>
-        <translation type="unfinished"></translation>
+        <translation>已选择：移除第 %1 层（d = %2）</translation>
     </message>
 </context>
 <context>
     <name>slim::widgets::SimilarityPanel</name>
     <message>
         <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
-        <translation type="unfinished"></translation>
+        <translation>文本文件（例如 WikiText-2 wiki.test.raw）</translation>
     </message>
     <message>
         <source>Choose the calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>选择校准文本</translation>
     </message>
     <message>
         <source>Calibration text</source>
-        <translation type="unfinished"></translation>
+        <translation>校准文本</translation>
     </message>
     <message>
         <source>Calibration text:</source>
-        <translation type="unfinished"></translation>
+        <translation>校准文本：</translation>
     </message>
     <message>
         <source>Number of token windows drawn from the text (PruneMe uses all of its dataset).</source>
-        <translation type="unfinished"></translation>
+        <translation>从文本中抽取的词元窗口数（PruneMe 使用其整个数据集）。</translation>
     </message>
     <message>
         <source>Tokens per window.</source>
-        <translation type="unfinished"></translation>
+        <translation>每个窗口的词元数。</translation>
     </message>
     <message>
         <source>windows of</source>
-        <translation type="unfinished"></translation>
+        <translation>个窗口，每个</translation>
     </message>
     <message>
         <source>tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>词元</translation>
     </message>
     <message>
         <source>Samples:</source>
-        <translation type="unfinished"></translation>
+        <translation>样本：</translation>
     </message>
     <message>
         <source>&amp;Analyse layers</source>
-        <translation type="unfinished"></translation>
+        <translation>分析层(&amp;A)</translation>
     </message>
     <message>
         <source>Compute the layer-similarity heatmap (runs slimbench-cli analyze in the background)</source>
-        <translation type="unfinished"></translation>
+        <translation>计算层相似度热图（在后台运行 slimbench-cli analyze）</translation>
     </message>
     <message>
         <source>Cancel</source>
-        <translation type="unfinished">取消</translation>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Choose a calibration text file first.</source>
-        <translation type="unfinished"></translation>
+        <translation>请先选择校准文本文件。</translation>
     </message>
     <message>
         <source>slimbench-cli was not found. Looked in:
 %1</source>
-        <translation type="unfinished"></translation>
+        <translation>未找到 slimbench-cli。已查找：
+%1</translation>
     </message>
     <message>
         <source>Analysing…</source>
-        <translation type="unfinished"></translation>
+        <translation>正在分析…</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation type="unfinished">已取消。</translation>
+        <translation>已取消。</translation>
     </message>
     <message>
         <source>The analysis returned no similarity result.</source>
-        <translation type="unfinished"></translation>
+        <translation>分析未返回相似度结果。</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished">失败：%1</translation>
+        <translation>失败：%1</translation>
     </message>
     <message>
         <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 层，%2 个窗口，每个 %3 个词元，词元选择：%4</translation>
     </message>
 </context>
 </TS>
