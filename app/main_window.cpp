@@ -5,6 +5,8 @@
 #include "app/settings_dialog.h"
 #include "app/welcome_page.h"
 #include "core/common/errors.h"
+#include "widgets/activation_panel.h"
+#include "widgets/distribution_panel.h"
 #include "widgets/generation_panel.h"
 #include "widgets/similarity_heatmap.h"
 #include "widgets/similarity_panel.h"
@@ -139,6 +141,38 @@ void MainWindow::createMenus()
 
     m_viewMenu = menuBar()->addMenu(QString());
 
+    m_analysisMenu = menuBar()->addMenu(QString());
+    m_similarityAction = m_analysisMenu->addAction(QString());
+    m_similarityAction->setObjectName(QStringLiteral("similarityAction"));
+    m_similarityAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    connect(m_similarityAction, &QAction::triggered, this, [this] {
+        m_similarityDock->show();
+        m_similarityDock->raise();
+        m_similarity->run();
+    });
+    m_activationsAction = m_analysisMenu->addAction(QString());
+    m_activationsAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_J));
+    connect(m_activationsAction, &QAction::triggered, this, [this] {
+        m_activationDock->show();
+        m_activationDock->raise();
+        m_activations->run();
+    });
+    m_distributionAction = m_analysisMenu->addAction(QString());
+    m_distributionAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
+    connect(m_distributionAction, &QAction::triggered, this, [this] {
+        m_distributionDock->show();
+        m_distributionDock->raise();
+    });
+    m_compareAction = m_analysisMenu->addAction(QString());
+    connect(m_compareAction, &QAction::triggered, this, [this] {
+        const QString dir = QFileDialog::getExistingDirectory(this, tr("Compare with model folder"), AppSettings::lastOpenDir());
+        if (dir.isEmpty())
+            return;
+        m_distributionDock->show();
+        m_distributionDock->raise();
+        m_distribution->setCompareDir(dir);
+    });
+
     m_helpMenu = menuBar()->addMenu(QString());
     m_helpMenu->addAction(m_aboutAction);
     m_helpMenu->addAction(m_aboutQtAction);
@@ -184,6 +218,16 @@ void MainWindow::createDocks()
         appendLog(tr("Layer block selected for depth pruning: layers %1–%2").arg(start).arg(start + n - 1));
     });
 
+    // Activation statistics (issue #4): out of process like the similarity.
+    m_activations = new widgets::ActivationPanel;
+    m_activationDock = new QDockWidget(this);
+    m_activationDock->setObjectName(QStringLiteral("activationDock"));
+    m_activationDock->setWidget(m_activations);
+    addDockWidget(Qt::RightDockWidgetArea, m_activationDock);
+    tabifyDockWidget(m_similarityDock, m_activationDock);
+    m_generationDock->raise();
+    connect(m_activations, &widgets::ActivationPanel::message, this, &MainWindow::appendLog);
+
     m_log = new QPlainTextEdit;
     m_log->setObjectName(QStringLiteral("log"));
     m_log->setReadOnly(true);
@@ -193,7 +237,18 @@ void MainWindow::createDocks()
     m_logDock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, m_logDock);
 
-    for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_logDock})
+    // Weight distributions (issue #4): in process on a worker thread (streamed from the mapped file).
+    m_distribution = new widgets::DistributionPanel;
+    m_distributionDock = new QDockWidget(this);
+    m_distributionDock->setObjectName(QStringLiteral("distributionDock"));
+    m_distributionDock->setWidget(m_distribution);
+    addDockWidget(Qt::BottomDockWidgetArea, m_distributionDock);
+    tabifyDockWidget(m_logDock, m_distributionDock);
+    m_distributionDock->raise();
+    connect(m_distribution, &widgets::DistributionPanel::message, this, &MainWindow::appendLog);
+
+    for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_activationDock, m_distributionDock,
+                              m_logDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -218,6 +273,17 @@ void MainWindow::retranslate()
     m_summaryDock->setWindowTitle(tr("Model Summary"));
     m_generationDock->setWindowTitle(tr("Generation"));
     m_similarityDock->setWindowTitle(tr("Layer Similarity"));
+    m_activationDock->setWindowTitle(tr("Activations"));
+    m_distributionDock->setWindowTitle(tr("Weight Distributions"));
+    m_analysisMenu->setTitle(tr("&Analysis"));
+    m_similarityAction->setText(tr("Analyse &Layer Similarity"));
+    m_similarityAction->setStatusTip(tr("Compute the layer-similarity heatmap of the open model"));
+    m_activationsAction->setText(tr("Measure &Activations"));
+    m_activationsAction->setStatusTip(tr("Record the per-channel magnitudes of every projection input"));
+    m_distributionAction->setText(tr("Weight &Distributions"));
+    m_distributionAction->setStatusTip(tr("Show histograms and statistics of the weights"));
+    m_compareAction->setText(tr("&Compare Weights With…"));
+    m_compareAction->setStatusTip(tr("Overlay the weight distributions of a second model"));
     m_logDock->setWindowTitle(tr("Log"));
     updateModelStatus();
     updateWindowTitle();
@@ -309,6 +375,8 @@ bool MainWindow::openModel(const QString& dir)
     showModel(*m_overview);
     m_generation->setModel(m_overview->dir, m_overview->hasTokenizer);
     m_similarity->setModelDir(m_overview->dir);
+    m_activations->setModelDir(m_overview->dir);
+    m_distribution->setModelDir(m_overview->dir);
     AppSettings::addRecentModel(m_overview->dir);
     rebuildRecentMenu();
     appendLog(tr("Opened %1 (%2, %n layer(s))", nullptr, static_cast<int>(m_overview->numLayers))

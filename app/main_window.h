@@ -24,6 +24,8 @@ class QStackedWidget;
 class QToolBar;
 
 namespace slim::widgets {
+class ActivationPanel;
+class DistributionPanel;
 class GenerationPanel;
 class SimilarityPanel;
 class ModelSummaryWidget;
@@ -57,6 +59,9 @@ public:
     slim::widgets::ModelTreeWidget* modelTree() const { return m_tree; }
     slim::widgets::ModelSummaryWidget* modelSummary() const { return m_summary; }
     slim::widgets::GenerationPanel* generationPanel() const { return m_generation; }
+    slim::widgets::SimilarityPanel* similarityPanel() const { return m_similarity; }
+    slim::widgets::ActivationPanel* activationPanel() const { return m_activations; }
+    slim::widgets::DistributionPanel* distributionPanel() const { return m_distribution; }
     QPlainTextEdit* logView() const { return m_log; }
 
 public slots:
@@ -101,6 +106,15 @@ private:
     slim::widgets::SimilarityPanel* m_similarity = nullptr;
     QDockWidget* m_similarityDock = nullptr;
     QDockWidget* m_logDock = nullptr;
+    slim::widgets::ActivationPanel* m_activations = nullptr;
+    QDockWidget* m_activationDock = nullptr;
+    slim::widgets::DistributionPanel* m_distribution = nullptr;
+    QDockWidget* m_distributionDock = nullptr;
+    QMenu* m_analysisMenu = nullptr;
+    QAction* m_similarityAction = nullptr;
+    QAction* m_activationsAction = nullptr;
+    QAction* m_distributionAction = nullptr;
+    QAction* m_compareAction = nullptr;
     QToolBar* m_toolBar = nullptr;
     QLabel* m_modelStatus = nullptr;
 

@@ -15,6 +15,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
 
+#include "core/analysis/weight_stats.h"
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/io/checkpoint.h"

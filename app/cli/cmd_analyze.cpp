@@ -3,7 +3,8 @@
 //   analyze MODEL_DIR --calib FILE [--samples N] [--length L] [--seed S] [--calib-mode random|sequential]
 //           [--bos-per-sample] [--batch B] [--all-tokens] [--drop-last] [--block-size n | --fraction f]
 //           [--min-start s] [--shortgpt-k k] [--similarity] [--weights] [--activations]
-//           [--bins B] [--hist-range LO:HI] [--log-counts] [--sigma K] [--outlier-threshold T]
+//           [--bins B] [--hist-range LO:HI] [--log-counts] [--sigma K] [--group-by layer|kind]
+//           [--outlier-threshold T]
 //           [--no-channels] [--json] [--device ...] [--dtype ...] [--threads N]
 //
 // With none of --similarity / --weights / --activations, all three run.  --weights alone needs no
@@ -111,7 +112,7 @@ int cmdAnalyze(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, flags);
     auto known = commonModelOptions();
     for (const char* k : {"calib", "samples", "length", "seed", "calib-mode", "batch", "block-size", "fraction",
-                          "min-start", "shortgpt-k", "bins", "hist-range", "sigma", "outlier-threshold"})
+                          "min-start", "shortgpt-k", "bins", "hist-range", "sigma", "outlier-threshold", "group-by"})
         known.emplace_back(k);
     known.insert(known.end(), flags.begin(), flags.end());
     a.allowOnly(known);
@@ -138,6 +139,11 @@ int cmdAnalyze(const std::vector<std::string>& argv, Output& out) {
             wo.histogram.hi = hi;
         }
         wo.histogram.logCounts = a.flag("log-counts");
+        if (auto g = a.get("group-by")) {
+            if (*g != "layer" && *g != "kind")
+                throw ConfigError("analyze: --group-by must be 'layer' or 'kind' (got '" + *g + "')");
+            wo.perKind = *g == "kind";
+        }
         wo.sigmaK = a.getDouble("sigma", 3.0);
         const auto ckpt = io::Checkpoint::open(dir);
         const auto report = analysis::computeWeightStats(ckpt, wo, ctx.slice(0.0, wEnd));

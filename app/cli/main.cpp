@@ -23,7 +23,7 @@ const Command kCommands[] = {
      "token perplexity (GPTQ style by default)", cmdPerplexity},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N]",
      "prefill / decode / perplexity throughput and peak memory", cmdBench},
-    {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights] [--activations]",
+    {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",
      "layer similarity (PruneMe/ShortGPT), weight and activation statistics", cmdAnalyze},
     {"train-demo", "train-demo [--out DIR] [--force] [--corpus FILE] [--steps N] [--batch B] [--context N] [--lr LR] [--vocab V] [--threads N] [--seed S]",
      "train the built-in demo model (reused once trained)", cmdTrainDemo},

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -555,10 +556,13 @@ nlohmann::json WeightStatsReport::toJson() const {
         t.push_back(w.toJson());
     for (const auto& w : layers)
         l.push_back(w.toJson());
+    nlohmann::json k = nlohmann::json::array();
+    for (const auto& w : kinds)
+        k.push_back(w.toJson());
     for (const auto& [name, why] : skipped)
         s.push_back({{"name", name}, {"reason", why}});
     return {
-        {"tensors", t}, {"layers", l}, {"skipped", s}, {"seconds", seconds}, {"elements", elements},
+        {"tensors", t}, {"layers", l}, {"kinds", k}, {"skipped", s}, {"seconds", seconds}, {"elements", elements},
         {"definitions", {{"std", "population (ddof=0) over finite values"},
                          {"excess_kurtosis", "m4/m2^2 - 3, population moments (Fisher, biased)"},
                          {"beyond_k_sigma", "|w - mean| > k*std, fraction of finite values"},
@@ -566,7 +570,8 @@ nlohmann::json WeightStatsReport::toJson() const {
                          {"histogram", "equal bins over [lo, hi] (auto: finite min..max), last bin closed; "
                                        "below/above: finite values outside a chosen range"},
                          {"layers", options.layerIncludesVectors ? "all tensors of model.layers.{l}"
-                                                                 : "tensors of model.layers.{l} with >= 2 dims"}}},
+                                                                 : "tensors of model.layers.{l} with >= 2 dims"},
+                         {"kinds", "one kind of tensor (model.layers.*.X) over all layers, same dims rule"}}},
     };
 }
 
@@ -581,15 +586,17 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
         if (!ckpt.contains(n))
             throw ConfigError("weight statistics: no tensor '" + n + "' in " + ckpt.dir().string());
 
-    // Work items grouped by layer, so that a layer's F32/F64 tensors are read the second time while
-    // still in the page cache (16-bit tensors are read once: see patternTable).
+    // Work items grouped by layer (or by kind), so that a group's F32/F64 tensors are read the second
+    // time while still in the page cache (16-bit tensors are read once: see patternTable).
     struct Item {
         std::string name;
         RawTensor raw;
         std::vector<int64_t> shape;
-        int64_t layer = -1;     // decoder layer when the tensor joins its layer group, else -1
+        bool joins = false;     // the tensor joins its group's aggregate
+        int64_t layer = -1;
     };
-    std::map<int64_t, std::vector<Item>> groups;   // key: decoder layer, -1 for other tensors
+    // key: "" for tensors outside model.layers, "L%06d" per layer, "K" + kind per kind.
+    std::map<std::string, std::vector<Item>> groups;
     uint64_t totalBytes = 0;
     for (const auto& n : names) {
         const auto& info = ckpt.info(n);
@@ -599,11 +606,20 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
             continue;
         }
         const auto bytes = ckpt.fileOf(n).raw(info);
-        Item it{n, RawTensor{bytes.data(), info.numel(), *src}, info.shape, -1};
         const auto layer = model::layerIndexOf(n);
-        if (o.perLayer && layer && (o.layerIncludesVectors || info.shape.size() >= 2))
-            it.layer = *layer;
-        groups[layer ? *layer : -1].push_back(std::move(it));
+        Item it{n, RawTensor{bytes.data(), info.numel(), *src}, info.shape, false, layer ? *layer : -1};
+        const bool eligible = layer && (o.layerIncludesVectors || info.shape.size() >= 2);
+        std::string key;
+        if (layer && o.perKind) {
+            key = "K" + *tensorKindOf(n);
+            it.joins = eligible;
+        } else if (layer) {
+            char buf[16];
+            std::snprintf(buf, sizeof buf, "L%06lld", static_cast<long long>(*layer));
+            key = buf;
+            it.joins = eligible && o.perLayer;
+        }
+        groups[key].push_back(std::move(it));
         totalBytes += bytes.size();
     }
 
@@ -613,11 +629,15 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
         doneBytes += bytes;
         ctx.setProgress(totalBytes ? std::min(1.0, double(doneBytes) / double(totalBytes)) : 1.0);
     };
-    for (auto& [layer, items] : groups) {
+    for (auto& [key, items] : groups) {
         ctx.checkCancel();
+        const bool byKind = !key.empty() && key[0] == 'K';
+        const int64_t layer = !key.empty() && key[0] == 'L' ? items.front().layer : -1;
         if (layer >= 0)
             ctx.setStatus("weight statistics: layer " + std::to_string(layer));
-        // Pass 1: moments of every tensor and of the layer group.
+        else if (byKind)
+            ctx.setStatus("weight statistics: " + key.substr(1));
+        // Pass 1: moments of every tensor and of the group.
         Moments groupMoments;
         std::set<std::string> groupDtypes;
         WeightStats group;
@@ -628,12 +648,12 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
             const Moments& m = analysed.back().moments;
             WeightStats w;
             w.name = it.name;
-            w.layer = layer;
+            w.layer = it.layer;
             w.dtype = dtypeName(it.raw.src);
             w.shape = it.shape;
             applyMoments(w, m, it.raw.numel, o.sigmaK);
             byName[it.name] = std::move(w);
-            if (it.layer >= 0) {
+            if (it.joins) {
                 groupMoments.merge(m);
                 group.numel += it.raw.numel;
                 group.members.push_back(it.name);
@@ -645,26 +665,26 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
         HistAcc groupHist;
         const bool hasGroup = !group.members.empty();
         if (hasGroup) {
-            group.name = "layer " + std::to_string(layer);
+            group.name = byKind ? key.substr(1) : "layer " + std::to_string(layer);
             group.layer = layer;
             for (const auto& d : groupDtypes)
                 group.dtype += (group.dtype.empty() ? "" : ",") + d;
             applyMoments(group, groupMoments, group.numel, o.sigmaK);
             groupHist = makeHist(group, o.histogram);
         }
-        // Pass 2: histograms and beyond-kσ counts (tensor and layer at once).
+        // Pass 2: histograms and beyond-kσ counts (tensor and group at once).
         for (size_t i = 0; i < items.size(); ++i) {
             const Item& it = items[i];
             WeightStats& w = byName[it.name];
             HistAcc h = makeHist(w, o.histogram);
-            histogram(it.raw, analysed[i], h, it.layer >= 0 ? &groupHist : nullptr, ctx);
+            histogram(it.raw, analysed[i], h, it.joins ? &groupHist : nullptr, ctx);
             applyHist(w, h, o.histogram);
             if (!it.raw.sixteenBit())
                 progress(it.raw.bytes() / 2);
         }
         if (hasGroup) {
             applyHist(group, groupHist, o.histogram);
-            report.layers.push_back(std::move(group));
+            (byKind ? report.kinds : report.layers).push_back(std::move(group));
         }
     }
     ctx.setProgress(1.0);
@@ -673,6 +693,16 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& ckpt, const WeightSta
             report.tensors.push_back(std::move(f->second));
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return report;
+}
+
+std::optional<std::string> tensorKindOf(const std::string& name) {
+    const auto layer = model::layerIndexOf(name);
+    if (!layer)
+        return std::nullopt;
+    const std::string prefix = "model.layers." + std::to_string(*layer) + ".";
+    if (name.compare(0, prefix.size(), prefix) != 0)
+        return std::nullopt;
+    return "model.layers.*." + name.substr(prefix.size());
 }
 
 WeightStats tensorWeightStats(const at::Tensor& tensor, const std::string& name, const WeightStatsOptions& o) {

@@ -26,6 +26,8 @@
 /// Measured on 2 cores, file in the page cache: a 1.1B-parameter bf16 checkpoint (TinyLlama shape)
 /// in ~0.5 s; fp32 at ~290 M values/s.
 ///
+/// Per-kind groups ("model.layers.*.mlp.down_proj.weight") aggregate one kind of tensor over all
+/// layers with the same rules (>= 2 dims unless `layerIncludesVectors`).
 /// Per-layer groups aggregate the tensors "model.layers.{l}.*" with at least 2 dimensions (the
 /// projection matrices; norm vectors and biases would distort them) unless `layerIncludesVectors`.
 
@@ -63,6 +65,10 @@ struct WeightStatsOptions {
     double sigmaK = 3.0;               ///< k of the "beyond k·σ" fraction
     bool perLayer = true;
     bool layerIncludesVectors = false;
+    /// Also (instead of per layer) aggregate each kind of tensor across layers:
+    /// "model.layers.*.self_attn.q_proj.weight" = the q_proj weights of every layer.
+    /// A tensor joins one group: perKind takes precedence over perLayer.
+    bool perKind = false;
     /// Only these tensors (empty = every floating-point tensor of the checkpoint).
     std::vector<std::string> names;
 };
@@ -92,6 +98,7 @@ struct WeightStats {
 struct WeightStatsReport {
     std::vector<WeightStats> tensors;   ///< in checkpoint name order
     std::vector<WeightStats> layers;    ///< per decoder layer (when perLayer)
+    std::vector<WeightStats> kinds;     ///< per kind across layers (when perKind), by name
     /// Tensors not analysed and why ("I64: not a floating-point dtype").
     std::vector<std::pair<std::string, std::string>> skipped;
     WeightStatsOptions options;
@@ -109,5 +116,8 @@ WeightStatsReport computeWeightStats(const io::Checkpoint& checkpoint, const Wei
 /// Statistics of one in-memory tensor (any device; float32/float16/bfloat16/float64), e.g. a
 /// pruned or quantized-then-dequantized weight.  UnsupportedError for other dtypes.
 WeightStats tensorWeightStats(const at::Tensor& tensor, const std::string& name, const WeightStatsOptions& options);
+
+/// The kind of a "model.layers.{l}.X" tensor: "model.layers.*.X"; std::nullopt for other names.
+std::optional<std::string> tensorKindOf(const std::string& name);
 
 } // namespace slim::analysis

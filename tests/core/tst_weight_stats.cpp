@@ -290,6 +290,31 @@ void TestWeightStats::checkpointWithGroups() {
     compare(withVectors.layers[0],
             naive(at::cat({group0, norm0.to(at::kDouble)}), 16, std::nullopt, std::nullopt, 3.0));
 
+    // Kind groups: one kind of tensor across layers (q_proj of layers 0 and 1, mixed BF16 + F32);
+    // the norm vector and the non-layer tensors join none.
+    {
+        WeightStatsOptions k;
+        k.histogram.bins = 16;
+        k.perKind = true;
+        const auto byKind = computeWeightStats(ckpt, k);
+        QVERIFY(byKind.layers.empty());
+        QCOMPARE(byKind.kinds.size(), size_t(2));
+        QCOMPARE(byKind.kinds[0].name, std::string("model.layers.*.mlp.down_proj.weight"));
+        QCOMPARE(byKind.kinds[1].name, std::string("model.layers.*.self_attn.q_proj.weight"));
+        QCOMPARE(byKind.kinds[1].layer, int64_t(-1));
+        QCOMPARE(byKind.kinds[1].members.size(), size_t(2));
+        QCOMPARE(byKind.kinds[1].dtype, std::string("BF16,F32"));
+        compare(byKind.kinds[1], naive(at::cat({q0.to(at::kDouble).view(-1), q1.to(at::kDouble).view(-1)}), 16,
+                                       std::nullopt, std::nullopt, 3.0));
+        compare(byKind.kinds[0], naive(down0, 16, std::nullopt, std::nullopt, 3.0));
+        QCOMPARE(byKind.tensors.size(), size_t(5));   // per-tensor statistics unchanged
+        for (const auto& w : byKind.tensors)
+            compare(w, naive(ckpt.load(w.name), 16, std::nullopt, std::nullopt, 3.0));
+        QCOMPARE(byKind.toJson().at("kinds").size(), size_t(2));
+        QCOMPARE(tensorKindOf("model.layers.12.mlp.up_proj.weight").value(), std::string("model.layers.*.mlp.up_proj.weight"));
+        QVERIFY(!tensorKindOf("model.norm.weight"));
+    }
+
     // A subset by name; an unknown name is refused.
     o.names = {"model.layers.1.self_attn.q_proj.weight"};
     QCOMPARE(computeWeightStats(ckpt, o).tensors.size(), size_t(1));
