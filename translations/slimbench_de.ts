@@ -17,6 +17,17 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>out of memory</source>
+        <translation>Speicher erschöpft</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>unbekannter Fehler</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Slimbench: a workbench for compressing large language models.</source>
@@ -234,6 +245,54 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <source>Layer Similarity</source>
         <translation>Schichtähnlichkeit</translation>
     </message>
+    <message>
+        <source>Compare with model folder</source>
+        <translation>Mit Modellordner vergleichen</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>Aktivierungen</translation>
+    </message>
+    <message>
+        <source>Weight Distributions</source>
+        <translation>Gewichtsverteilungen</translation>
+    </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>&amp;Analyse</translation>
+    </message>
+    <message>
+        <source>Analyse &amp;Layer Similarity</source>
+        <translation>&amp;Schichtähnlichkeit analysieren</translation>
+    </message>
+    <message>
+        <source>Compute the layer-similarity heatmap of the open model</source>
+        <translation>Die Schichtähnlichkeits-Heatmap des geöffneten Modells berechnen</translation>
+    </message>
+    <message>
+        <source>Measure &amp;Activations</source>
+        <translation>&amp;Aktivierungen messen</translation>
+    </message>
+    <message>
+        <source>Record the per-channel magnitudes of every projection input</source>
+        <translation>Die Beträge je Kanal am Eingang jeder Projektion aufzeichnen</translation>
+    </message>
+    <message>
+        <source>Weight &amp;Distributions</source>
+        <translation>&amp;Gewichtsverteilungen</translation>
+    </message>
+    <message>
+        <source>Show histograms and statistics of the weights</source>
+        <translation>Histogramme und Statistiken der Gewichte anzeigen</translation>
+    </message>
+    <message>
+        <source>&amp;Compare Weights With…</source>
+        <translation>Gewichte &amp;vergleichen mit…</translation>
+    </message>
+    <message>
+        <source>Overlay the weight distributions of a second model</source>
+        <translation>Die Gewichtsverteilungen eines zweiten Modells überlagern</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -276,6 +335,158 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::ActivationPanel</name>
+    <message>
+        <source>Calibration text</source>
+        <translation>Kalibrierungstext</translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation>Kalibrierungstext:</translation>
+    </message>
+    <message>
+        <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
+        <translation>eine Textdatei (z. B. WikiText-2 wiki.test.raw)</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>Stichproben:</translation>
+    </message>
+    <message>
+        <source>Number of token windows drawn from the text</source>
+        <translation>Anzahl der Token-Fenster aus dem Text</translation>
+    </message>
+    <message>
+        <source>Tokens per window</source>
+        <translation>Token pro Fenster</translation>
+    </message>
+    <message>
+        <source>Outlier threshold:</source>
+        <translation>Ausreißerschwelle:</translation>
+    </message>
+    <message>
+        <source>A channel is an outlier when some |x| exceeds this (LLM.int8 uses 6.0)</source>
+        <translation>Ein Kanal ist ein Ausreißer, wenn ein |x| diesen Wert übersteigt (LLM.int8 verwendet 6,0)</translation>
+    </message>
+    <message>
+        <source>&amp;Measure activations</source>
+        <translation>Aktivierungen &amp;messen</translation>
+    </message>
+    <message>
+        <source>Run the calibration text through the model and record every projection&apos;s input (runs slimbench-cli analyze in the background)</source>
+        <translation>Den Kalibrierungstext durch das Modell schicken und den Eingang jeder Projektion aufzeichnen (führt slimbench-cli analyze im Hintergrund aus)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Input of:</source>
+        <translation>Eingang von:</translation>
+    </message>
+    <message>
+        <source>mean |x| (AWQ)</source>
+        <translation>Mittel |x| (AWQ)</translation>
+    </message>
+    <message>
+        <source>‖x‖₂ (Wanda)</source>
+        <translation>‖x‖₂ (Wanda)</translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation>max |x|</translation>
+    </message>
+    <message>
+        <source>Per-channel magnitude over the calibration tokens</source>
+        <translation>Betrag je Kanal über die Kalibrierungs-Token</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>Log-Skala</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>Kanal</translation>
+    </message>
+    <message>
+        <source>Tokens above</source>
+        <translation>Token darüber</translation>
+    </message>
+    <message>
+        <source>mean |x|</source>
+        <translation>Mittel |x|</translation>
+    </message>
+    <message>
+        <source>Choose a calibration text file first.</source>
+        <translation>Wählen Sie zuerst eine Kalibrierungs-Textdatei.</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
+%1</translation>
+    </message>
+    <message>
+        <source>Measuring activations…</source>
+        <translation>Aktivierungen werden gemessen…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>The analysis returned no activation statistics.</source>
+        <translation>Die Analyse lieferte keine Aktivierungsstatistik.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Activation statistics failed: %1</source>
+        <translation>Aktivierungsstatistik fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>%1 tokens in %2 windows, %3 on %4</source>
+        <translation>%1 Token in %2 Fenstern, %3 auf %4</translation>
+    </message>
+    <message>
+        <source>Activation statistics of %1: %2</source>
+        <translation>Aktivierungsstatistik von %1: %2</translation>
+    </message>
+    <message>
+        <source>layer %1 · %2</source>
+        <translation>Schicht %1 · %2</translation>
+    </message>
+    <message>
+        <source>input channel</source>
+        <translation>Eingangskanal</translation>
+    </message>
+    <message>
+        <source>Open a model first.</source>
+        <translation>Öffnen Sie zuerst ein Modell.</translation>
+    </message>
+    <message>
+        <source>Press “Measure activations” to record the inputs of every projection.</source>
+        <translation>Klicken Sie auf „Aktivierungen messen“, um die Eingänge aller Projektionen aufzuzeichnen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 channels over %2 tokens; max |x| %3; %n outlier channel(s) above %4</source>
+        <translation>
+            <numerusform>%1 Kanäle über %2 Token; max |x| %3; %n Ausreißerkanal über %4</numerusform>
+            <numerusform>%1 Kanäle über %2 Token; max |x| %3; %n Ausreißerkanäle über %4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>channel %1: %2 = %3%4</source>
+        <translation>Kanal %1: %2 = %3%4</translation>
+    </message>
+    <message>
+        <source> (outlier)</source>
+        <translation> (Ausreißer)</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::CliJob</name>
     <message>
         <source>Could not start %1: %2</source>
@@ -292,6 +503,161 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>%1 exited with code %2.</source>
         <translation>%1 wurde mit Code %2 beendet.</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DistributionPanel</name>
+    <message>
+        <source>Compare with model folder</source>
+        <translation>Mit Modellordner vergleichen</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>Anzeigen:</translation>
+    </message>
+    <message>
+        <source>One kind across layers</source>
+        <translation>Eine Art über alle Schichten</translation>
+    </message>
+    <message>
+        <source>One layer</source>
+        <translation>Eine Schicht</translation>
+    </message>
+    <message>
+        <source>One tensor</source>
+        <translation>Ein Tensor</translation>
+    </message>
+    <message>
+        <source>Histogram of all tensors of a kind over every layer (e.g. all down_proj), of one layer&apos;s projection matrices, or of a single tensor</source>
+        <translation>Histogramm aller Tensoren einer Art über alle Schichten (z. B. alle down_proj), der Projektionsmatrizen einer Schicht oder eines einzelnen Tensors</translation>
+    </message>
+    <message>
+        <source>Bins:</source>
+        <translation>Klassen:</translation>
+    </message>
+    <message>
+        <source>Log counts</source>
+        <translation>Log-Häufigkeiten</translation>
+    </message>
+    <message>
+        <source>Draw counts on a logarithmic scale: shows the tails and outliers</source>
+        <translation>Häufigkeiten logarithmisch darstellen: zeigt die Ränder und Ausreißer</translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation>Bereich:</translation>
+    </message>
+    <message>
+        <source>Histogram over a chosen range instead of each tensor&apos;s min..max; values outside are counted separately</source>
+        <translation>Histogramm über einen gewählten Bereich statt min..max jedes Tensors; Werte außerhalb werden getrennt gezählt</translation>
+    </message>
+    <message>
+        <source>Compare with…</source>
+        <translation>Vergleichen mit…</translation>
+    </message>
+    <message>
+        <source>Overlay the same tensors of a second model (e.g. after compression)</source>
+        <translation>Dieselben Tensoren eines zweiten Modells überlagern (z. B. nach der Kompression)</translation>
+    </message>
+    <message>
+        <source>Stop comparing</source>
+        <translation>Vergleich beenden</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>no comparison</source>
+        <translation>kein Vergleich</translation>
+    </message>
+    <message>
+        <source>compared with %1</source>
+        <translation>verglichen mit %1</translation>
+    </message>
+    <message>
+        <source>Open a model to see its weight distributions.</source>
+        <translation>Öffnen Sie ein Modell, um seine Gewichtsverteilungen zu sehen.</translation>
+    </message>
+    <message>
+        <source>The range needs low &lt; high.</source>
+        <translation>Der Bereich braucht unten &lt; oben.</translation>
+    </message>
+    <message>
+        <source>Computing weight statistics…</source>
+        <translation>Gewichtsstatistik wird berechnet…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>Fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Weight statistics failed: %1</source>
+        <translation>Gewichtsstatistik fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>%1 tensors, %2 values in %3 s</source>
+        <translation>%1 Tensoren, %2 Werte in %3 s</translation>
+    </message>
+    <message>
+        <source>Weight statistics of %1: %2</source>
+        <translation>Gewichtsstatistik von %1: %2</translation>
+    </message>
+    <message>
+        <source>%1 does not exist in %2 (pruned or renamed?)</source>
+        <translation>%1 gibt es in %2 nicht (entfernt oder umbenannt?)</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>Werte</translation>
+    </message>
+    <message>
+        <source>Data type</source>
+        <translation>Datentyp</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>Mittelwert</translation>
+    </message>
+    <message>
+        <source>Std (population)</source>
+        <translation>Standardabw. (Population)</translation>
+    </message>
+    <message>
+        <source>Excess kurtosis</source>
+        <translation>Exzess-Kurtosis</translation>
+    </message>
+    <message>
+        <source>Skewness</source>
+        <translation>Schiefe</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>Min</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>Max</translation>
+    </message>
+    <message>
+        <source>Max |w|</source>
+        <translation>Max |w|</translation>
+    </message>
+    <message>
+        <source>Beyond %1σ</source>
+        <translation>Jenseits %1σ</translation>
+    </message>
+    <message>
+        <source>Exact zeros (sparsity)</source>
+        <translation>Exakte Nullen (Sparsity)</translation>
+    </message>
+    <message>
+        <source>NaN / ±Inf</source>
+        <translation>NaN / ±Inf</translation>
     </message>
 </context>
 <context>
@@ -420,6 +786,29 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Unknown error</source>
         <translation>Unbekannter Fehler</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::HistogramPlot</name>
+    <message>
+        <source>density</source>
+        <translation>Dichte</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>Anzahl</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>Wert</translation>
+    </message>
+    <message>
+        <source>%1: [%2, %3) %4 values (%5 %)</source>
+        <translation>%1: [%2, %3) %4 Werte (%5 %)</translation>
+    </message>
+    <message>
+        <source>, density %1</source>
+        <translation>, Dichte %1</translation>
     </message>
 </context>
 <context>

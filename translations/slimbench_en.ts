@@ -17,6 +17,17 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>out of memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Slimbench: a workbench for compressing large language models.</source>
@@ -229,6 +240,54 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>Layer Similarity</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Compare with model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight Distributions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Analyse &amp;Layer Similarity</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compute the layer-similarity heatmap of the open model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measure &amp;Activations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Record the per-channel magnitudes of every projection input</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight &amp;Distributions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show histograms and statistics of the weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Compare Weights With…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overlay the weight distributions of a second model</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -270,6 +329,157 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::ActivationPanel</name>
+    <message>
+        <source>Calibration text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Number of token windows drawn from the text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens per window</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outlier threshold:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A channel is an outlier when some |x| exceeds this (LLM.int8 uses 6.0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Measure activations</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the calibration text through the model and record every projection&apos;s input (runs slimbench-cli analyze in the background)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Input of:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean |x| (AWQ)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>‖x‖₂ (Wanda)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Per-channel magnitude over the calibration tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tokens above</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>mean |x|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a calibration text file first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Measuring activations…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The analysis returned no activation statistics.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation statistics failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tokens in %2 windows, %3 on %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Activation statistics of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>layer %1 · %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>input channel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a model first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Press “Measure activations” to record the inputs of every projection.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 channels over %2 tokens; max |x| %3; %n outlier channel(s) above %4</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>channel %1: %2 = %3%4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (outlier)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::CliJob</name>
     <message>
         <source>Could not start %1: %2</source>
@@ -285,6 +495,161 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>%1 exited with code %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DistributionPanel</name>
+    <message>
+        <source>Compare with model folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One kind across layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One layer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>One tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Histogram of all tensors of a kind over every layer (e.g. all down_proj), of one layer&apos;s projection matrices, or of a single tensor</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bins:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Log counts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Draw counts on a logarithmic scale: shows the tails and outliers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Histogram over a chosen range instead of each tensor&apos;s min..max; values outside are counted separately</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compare with…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Overlay the same tensors of a second model (e.g. after compression)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop comparing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>compared with %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a model to see its weight distributions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The range needs low &lt; high.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Computing weight statistics…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight statistics failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 tensors, %2 values in %3 s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight statistics of %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 does not exist in %2 (pruned or renamed?)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Data type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Std (population)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Excess kurtosis</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skewness</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Max |w|</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Beyond %1σ</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exact zeros (sparsity)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>NaN / ±Inf</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -413,6 +778,29 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Unknown error</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::HistogramPlot</name>
+    <message>
+        <source>density</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: [%2, %3) %4 values (%5 %)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, density %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

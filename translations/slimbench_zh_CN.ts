@@ -17,6 +17,17 @@
     </message>
 </context>
 <context>
+    <name>QObject</name>
+    <message>
+        <source>out of memory</source>
+        <translation>内存不足</translation>
+    </message>
+    <message>
+        <source>unknown error</source>
+        <translation>未知错误</translation>
+    </message>
+</context>
+<context>
     <name>main</name>
     <message>
         <source>Slimbench: a workbench for compressing large language models.</source>
@@ -233,6 +244,54 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <source>Layer Similarity</source>
         <translation>层相似度</translation>
     </message>
+    <message>
+        <source>Compare with model folder</source>
+        <translation>与模型文件夹比较</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <source>Weight Distributions</source>
+        <translation>权重分布</translation>
+    </message>
+    <message>
+        <source>&amp;Analysis</source>
+        <translation>分析(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Analyse &amp;Layer Similarity</source>
+        <translation>分析层相似度(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Compute the layer-similarity heatmap of the open model</source>
+        <translation>计算当前模型的层相似度热图</translation>
+    </message>
+    <message>
+        <source>Measure &amp;Activations</source>
+        <translation>测量激活值(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Record the per-channel magnitudes of every projection input</source>
+        <translation>记录每个投影输入的逐通道幅值</translation>
+    </message>
+    <message>
+        <source>Weight &amp;Distributions</source>
+        <translation>权重分布(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Show histograms and statistics of the weights</source>
+        <translation>显示权重的直方图和统计量</translation>
+    </message>
+    <message>
+        <source>&amp;Compare Weights With…</source>
+        <translation>与…比较权重(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Overlay the weight distributions of a second model</source>
+        <translation>叠加第二个模型的权重分布</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -275,6 +334,157 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::ActivationPanel</name>
+    <message>
+        <source>Calibration text</source>
+        <translation>校准文本</translation>
+    </message>
+    <message>
+        <source>Calibration text:</source>
+        <translation>校准文本：</translation>
+    </message>
+    <message>
+        <source>a text file (e.g. WikiText-2 wiki.test.raw)</source>
+        <translation>文本文件（例如 WikiText-2 wiki.test.raw）</translation>
+    </message>
+    <message>
+        <source>Samples:</source>
+        <translation>样本：</translation>
+    </message>
+    <message>
+        <source>Number of token windows drawn from the text</source>
+        <translation>从文本中抽取的词元窗口数</translation>
+    </message>
+    <message>
+        <source>Tokens per window</source>
+        <translation>每个窗口的词元数</translation>
+    </message>
+    <message>
+        <source>Outlier threshold:</source>
+        <translation>离群阈值：</translation>
+    </message>
+    <message>
+        <source>A channel is an outlier when some |x| exceeds this (LLM.int8 uses 6.0)</source>
+        <translation>当某个 |x| 超过此值时该通道为离群通道（LLM.int8 使用 6.0）</translation>
+    </message>
+    <message>
+        <source>&amp;Measure activations</source>
+        <translation>测量激活值(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Run the calibration text through the model and record every projection&apos;s input (runs slimbench-cli analyze in the background)</source>
+        <translation>将校准文本输入模型并记录每个投影的输入（在后台运行 slimbench-cli analyze）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Input of:</source>
+        <translation>输入：</translation>
+    </message>
+    <message>
+        <source>mean |x| (AWQ)</source>
+        <translation>平均 |x|（AWQ）</translation>
+    </message>
+    <message>
+        <source>‖x‖₂ (Wanda)</source>
+        <translation>‖x‖₂（Wanda）</translation>
+    </message>
+    <message>
+        <source>max |x|</source>
+        <translation>最大 |x|</translation>
+    </message>
+    <message>
+        <source>Per-channel magnitude over the calibration tokens</source>
+        <translation>校准词元上的逐通道幅值</translation>
+    </message>
+    <message>
+        <source>Log scale</source>
+        <translation>对数刻度</translation>
+    </message>
+    <message>
+        <source>Channel</source>
+        <translation>通道</translation>
+    </message>
+    <message>
+        <source>Tokens above</source>
+        <translation>超出的词元数</translation>
+    </message>
+    <message>
+        <source>mean |x|</source>
+        <translation>平均 |x|</translation>
+    </message>
+    <message>
+        <source>Choose a calibration text file first.</source>
+        <translation>请先选择校准文本文件。</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>未找到 slimbench-cli。已查找：
+%1</translation>
+    </message>
+    <message>
+        <source>Measuring activations…</source>
+        <translation>正在测量激活值…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>The analysis returned no activation statistics.</source>
+        <translation>分析未返回激活统计。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Activation statistics failed: %1</source>
+        <translation>激活统计失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 tokens in %2 windows, %3 on %4</source>
+        <translation>%2 个窗口共 %1 个词元，%3，设备 %4</translation>
+    </message>
+    <message>
+        <source>Activation statistics of %1: %2</source>
+        <translation>%1 的激活统计：%2</translation>
+    </message>
+    <message>
+        <source>layer %1 · %2</source>
+        <translation>第 %1 层 · %2</translation>
+    </message>
+    <message>
+        <source>input channel</source>
+        <translation>输入通道</translation>
+    </message>
+    <message>
+        <source>Open a model first.</source>
+        <translation>请先打开模型。</translation>
+    </message>
+    <message>
+        <source>Press “Measure activations” to record the inputs of every projection.</source>
+        <translation>点击“测量激活值”以记录每个投影的输入。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 channels over %2 tokens; max |x| %3; %n outlier channel(s) above %4</source>
+        <translation>
+            <numerusform>%1 个通道，%2 个词元；最大 |x| %3；%n 个通道超过 %4</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>channel %1: %2 = %3%4</source>
+        <translation>通道 %1：%2 = %3%4</translation>
+    </message>
+    <message>
+        <source> (outlier)</source>
+        <translation>（离群）</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::CliJob</name>
     <message>
         <source>Could not start %1: %2</source>
@@ -291,6 +501,161 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>%1 exited with code %2.</source>
         <translation>%1 以代码 %2 退出。</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DistributionPanel</name>
+    <message>
+        <source>Compare with model folder</source>
+        <translation>与模型文件夹比较</translation>
+    </message>
+    <message>
+        <source>Show:</source>
+        <translation>显示：</translation>
+    </message>
+    <message>
+        <source>One kind across layers</source>
+        <translation>同类张量（跨层）</translation>
+    </message>
+    <message>
+        <source>One layer</source>
+        <translation>单层</translation>
+    </message>
+    <message>
+        <source>One tensor</source>
+        <translation>单个张量</translation>
+    </message>
+    <message>
+        <source>Histogram of all tensors of a kind over every layer (e.g. all down_proj), of one layer&apos;s projection matrices, or of a single tensor</source>
+        <translation>某类张量在所有层上的直方图（例如所有 down_proj）、单层投影矩阵的直方图，或单个张量的直方图</translation>
+    </message>
+    <message>
+        <source>Bins:</source>
+        <translation>分箱数：</translation>
+    </message>
+    <message>
+        <source>Log counts</source>
+        <translation>对数计数</translation>
+    </message>
+    <message>
+        <source>Draw counts on a logarithmic scale: shows the tails and outliers</source>
+        <translation>以对数刻度绘制计数：显示尾部和离群值</translation>
+    </message>
+    <message>
+        <source>Range:</source>
+        <translation>范围：</translation>
+    </message>
+    <message>
+        <source>Histogram over a chosen range instead of each tensor&apos;s min..max; values outside are counted separately</source>
+        <translation>在选定范围而非各张量的最小..最大值上统计直方图；范围外的值单独计数</translation>
+    </message>
+    <message>
+        <source>Compare with…</source>
+        <translation>比较…</translation>
+    </message>
+    <message>
+        <source>Overlay the same tensors of a second model (e.g. after compression)</source>
+        <translation>叠加第二个模型的相同张量（例如压缩后）</translation>
+    </message>
+    <message>
+        <source>Stop comparing</source>
+        <translation>停止比较</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>no comparison</source>
+        <translation>无比较</translation>
+    </message>
+    <message>
+        <source>compared with %1</source>
+        <translation>与 %1 比较</translation>
+    </message>
+    <message>
+        <source>Open a model to see its weight distributions.</source>
+        <translation>打开模型以查看其权重分布。</translation>
+    </message>
+    <message>
+        <source>The range needs low &lt; high.</source>
+        <translation>范围需要下限 &lt; 上限。</translation>
+    </message>
+    <message>
+        <source>Computing weight statistics…</source>
+        <translation>正在计算权重统计…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Weight statistics failed: %1</source>
+        <translation>权重统计失败：%1</translation>
+    </message>
+    <message>
+        <source>%1 tensors, %2 values in %3 s</source>
+        <translation>%1 个张量，%2 个值，用时 %3 秒</translation>
+    </message>
+    <message>
+        <source>Weight statistics of %1: %2</source>
+        <translation>%1 的权重统计：%2</translation>
+    </message>
+    <message>
+        <source>%1 does not exist in %2 (pruned or renamed?)</source>
+        <translation>%2 中不存在 %1（已剪枝或重命名？）</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>数值个数</translation>
+    </message>
+    <message>
+        <source>Data type</source>
+        <translation>数据类型</translation>
+    </message>
+    <message>
+        <source>Mean</source>
+        <translation>均值</translation>
+    </message>
+    <message>
+        <source>Std (population)</source>
+        <translation>标准差（总体）</translation>
+    </message>
+    <message>
+        <source>Excess kurtosis</source>
+        <translation>超额峰度</translation>
+    </message>
+    <message>
+        <source>Skewness</source>
+        <translation>偏度</translation>
+    </message>
+    <message>
+        <source>Min</source>
+        <translation>最小值</translation>
+    </message>
+    <message>
+        <source>Max</source>
+        <translation>最大值</translation>
+    </message>
+    <message>
+        <source>Max |w|</source>
+        <translation>最大 |w|</translation>
+    </message>
+    <message>
+        <source>Beyond %1σ</source>
+        <translation>超出 %1σ</translation>
+    </message>
+    <message>
+        <source>Exact zeros (sparsity)</source>
+        <translation>精确零值（稀疏度）</translation>
+    </message>
+    <message>
+        <source>NaN / ±Inf</source>
+        <translation>NaN / ±Inf</translation>
     </message>
 </context>
 <context>
@@ -417,6 +782,29 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Unknown error</source>
         <translation>未知错误</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::HistogramPlot</name>
+    <message>
+        <source>density</source>
+        <translation>密度</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>计数</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>%1: [%2, %3) %4 values (%5 %)</source>
+        <translation>%1：[%2, %3) %4 个值（%5 %）</translation>
+    </message>
+    <message>
+        <source>, density %1</source>
+        <translation>，密度 %1</translation>
     </message>
 </context>
 <context>
