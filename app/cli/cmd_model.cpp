@@ -19,16 +19,15 @@ namespace slim::cli {
 
 std::vector<std::string> commonModelOptions() { return {"json", "device", "dtype", "threads"}; }
 
-namespace {
 std::vector<std::string> withCommon(std::vector<std::string> extra) {
     auto v = commonModelOptions();
     v.insert(v.end(), extra.begin(), extra.end());
     return v;
 }
+
 const char* dtypeName(at::ScalarType t) {
     return t == at::kBFloat16 ? "bf16" : t == at::kHalf ? "fp16" : t == at::kFloat ? "fp32" : "other";
 }
-} // namespace
 
 std::unique_ptr<model::LlamaModel> loadModel(const std::string& dir, const Args& a, Output& out) {
     setupThreads(a);
