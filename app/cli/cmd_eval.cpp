@@ -5,9 +5,10 @@
 //       ppl:FILE            token perplexity, GPTQ style (context=2048, max-tokens=-1, stride=-1, bos, batch=B)
 //       wikitext:FILE       lm-eval style word / byte perplexity and bits per byte over the articles of a
 //                           WikiText raw file (max-length=<max_position_embeddings>, whole (the file is one
-//                           document), no-detokenize, batch=B)
+//                           document), documents=N (the first N articles), no-detokenize, batch=B)
 //       ppl-llamacpp:FILE   llama.cpp style (context=512, chunks=-1, batch=B)
 //   kl BASE_DIR VARIANT_DIR --text FILE [--context N] [--max-tokens M] [--bos-per-window] [--batch B]
+//      [--variant-dtype D]   (the base uses --dtype)
 //
 // Every task result states its convention and every setting, the file's SHA-256, time, speed and
 // peak memory, so that numbers measured differently are never compared by accident.
@@ -148,14 +149,17 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         r["seconds"] = p.seconds;
         r["tokens_per_s"] = p.tokensPerS;
     } else if (t.name == "wikitext") {
-        allowOptions(t, {"max-length", "whole", "no-detokenize", "batch"});
+        allowOptions(t, {"max-length", "whole", "no-detokenize", "batch", "documents"});
         eval::WordPerplexityOptions o;
         o.rolling.maxLength = optInt(t, "max-length", m.config().maxPositionEmbeddings);
         o.rolling.prefixToken = bos;
         o.rolling.batchSize = optInt(t, "batch", -1);
         o.detokenize = t.options.count("no-detokenize") == 0;
         const bool whole = t.options.count("whole") != 0;
-        const auto pages = whole ? std::vector<std::string>{text} : eval::splitWikitextDocuments(text);
+        auto pages = whole ? std::vector<std::string>{text} : eval::splitWikitextDocuments(text);
+        const int64_t maxDocs = optInt(t, "documents", -1);
+        if (maxDocs > 0 && static_cast<int64_t>(pages.size()) > maxDocs)
+            pages.resize(static_cast<size_t>(maxDocs));
         const auto p = eval::wordPerplexity(m, tok, pages, o, ctx);
         r["convention"] = "lm-eval";
         r["settings"] = {{"max_length", o.rolling.maxLength}, {"prefix_token", bos}, {"detokenize", o.detokenize},
@@ -234,7 +238,7 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
 
 int cmdKl(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "bos-per-window"});
-    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch"}));
+    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch", "variant-dtype"}));
     const std::string baseDir = a.positionalAt(0, "BASE_DIR");
     const std::string variantDir = a.positionalAt(1, "VARIANT_DIR");
     const auto file = a.get("text");
@@ -247,7 +251,14 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
     out.status("loading the base model");
     const auto base = loadModel(baseDir, a, out);
     out.status("loading the variant");
-    const auto variant = loadModel(variantDir, a, out);
+    // --variant-dtype: e.g. the same checkpoint in bf16 against fp32 (what rounding alone costs).
+    std::vector<std::string> variantArgs = {variantDir};
+    for (const char* k : {"device", "threads"})
+        if (auto v = a.get(k))
+            variantArgs.insert(variantArgs.end(), {std::string("--") + k, *v});
+    if (auto v = a.get("variant-dtype").value_or(a.get("dtype", "auto")); !v.empty())
+        variantArgs.insert(variantArgs.end(), {"--dtype", v});
+    const auto variant = loadModel(variantDir, Args(variantArgs, {}), out);
     eval::KlOptions o;
     o.context = a.getInt("context", 512);
     o.maxTokens = a.getInt("max-tokens", -1);
@@ -258,6 +269,7 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
     const auto k = eval::klDivergence(*base, *variant, stream, o, ctx);
     nlohmann::json r = {
         {"task", "kl"}, {"base", baseDir}, {"variant", variantDir}, {"file", *file},
+        {"base_dtype", dtypeName(base->dtype())}, {"variant_dtype", dtypeName(variant->dtype())},
         {"file_sha256", analysis::sha256Hex(text)},
         {"settings", {{"context", o.context}, {"max_tokens", o.maxTokens}, {"bos_per_window", o.bosPerWindow},
                       {"windows", "disjoint, every position but the last predicts the next token"}}},

@@ -23,7 +23,7 @@ const Command kCommands[] = {
      "token perplexity (GPTQ style by default)", cmdPerplexity},
     {"eval", "eval MODEL_DIR --task NAME:FILE[:options] [--task ...]   (NAME: ppl, wikitext, ppl-llamacpp)",
      "quality: token / word / byte / llama.cpp perplexity with every setting stated", cmdEval},
-    {"kl", "kl BASE_DIR VARIANT_DIR --text FILE [--context N] [--max-tokens M] [--bos-per-window] [--batch B]",
+    {"kl", "kl BASE_DIR VARIANT_DIR --text FILE [--context N] [--max-tokens M] [--bos-per-window] [--batch B] [--variant-dtype D]",
      "KL(base || variant) per token, top-1 agreement, delta p of the correct token", cmdKl},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N]",
      "prefill / decode / perplexity throughput and peak memory", cmdBench},

@@ -67,5 +67,57 @@ PY
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     python3 "$ROOT/tests/bench/compare.py" "$OUT/ours-$name.json" "$OUT/hf-eager-$name.json" "$OUT/hf-sdpa-$name.json"
     ;;
-  *) echo "usage: $0 check | bench NAME" >&2; exit 1 ;;
+  eval)
+    # Issue #3: transformers' perplexities for the committed fixtures (CPU fp32, the unit test's
+    # reference), our CUDA eval on the same cases, the demo model and a TinyLlama-shaped model
+    # against transformers eager in the same run.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    WIKI="$SHARED/data/wikitext-2-raw/wiki.test.raw"
+    REF="$ROOT/tests/reference/make_eval_reference.py"
+    t0=$SECONDS
+    python3 "$REF" fixtures --fixtures "$ROOT/tests/data/fixtures" --shared "$SHARED" --out "$OUT/transformers_reference.json" --device cpu
+    echo "transformers fixture reference: $((SECONDS - t0)) s"
+    for fx in llama-fp32 mistral-bf16 qwen2-sharded; do
+      "$CLI" eval "$ROOT/tests/data/fixtures/$fx" --device cuda --dtype fp32 --json \
+        --task "ppl:$WIKI:context=128,max-tokens=4096" --task "ppl-llamacpp:$WIKI:context=128,chunks=16" \
+        --task "wikitext:$WIKI:max-length=128,documents=2" | tail -1 > "$OUT/ours-fx-$fx.json"
+    done
+    python3 - "$OUT" <<'PY'
+import json, os, sys
+o = sys.argv[1]
+ref = json.load(open(os.path.join(o, "transformers_reference.json")))["cases"]
+worst = 0
+for c in ref:
+    ours = json.load(open(os.path.join(o, f"ours-fx-{c['fixture']}.json")))["tasks"]
+    name = {"token-gptq": "ppl", "llama.cpp": "ppl-llamacpp", "lm-eval": "wikitext"}[c["convention"]]
+    t = next(t for t in ours if t["task"] == name)
+    v = t["metrics"][c.get("metric", "ppl")]["value"]
+    rel = abs(v - c["value"]) / abs(c["value"])
+    worst = max(worst, rel)
+    print(f"{c['fixture']:14s} {c['convention']:10s} {c.get('metric','ppl'):16s} transformers {c['value']:.6f} ours(cuda) {v:.6f} rel {rel:.1e}")
+print(f"worst relative difference CUDA vs transformers: {worst:.2e}")
+PY
+    # The demo model, fp32 on the GPU: ours vs transformers eager, same text and settings.
+    DEMO="$ROOT/.devcarry/demo-model"
+    "$CLI" eval "$DEMO" --device cuda --dtype fp32 --json --task "ppl:$DEMO/heldout.txt:context=256" \
+      --task "ppl-llamacpp:$DEMO/heldout.txt:context=256" --task "wikitext:$WIKI:max-length=256" | tail -1 > "$OUT/ours-demo.json"
+    for conv in token-gptq llama.cpp; do
+      python3 "$REF" model "$DEMO" --text "$DEMO/heldout.txt" --convention $conv --context 256 > "$OUT/hf-demo-$conv.json"
+    done
+    python3 "$REF" model "$DEMO" --text "$WIKI" --convention lm-eval --context 256 > "$OUT/hf-demo-lm-eval.json"
+    "$CLI" kl "$DEMO" "$DEMO" --text "$DEMO/heldout.txt" --context 256 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-demo-kl.json"
+    # A TinyLlama-shaped model (random weights, bf16): speed and memory of the evaluation.
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama 2>&1 | grep -v "Writing model shards" | tail -2
+    TL="$CKPT/tinyllama"
+    "$CLI" eval "$TL" --device cuda --dtype bf16 --json --task "ppl:$WIKI:context=2048" --task "ppl-llamacpp:$WIKI:context=512" \
+      --task "wikitext:$WIKI:max-length=2048" | tail -1 > "$OUT/ours-tl.json"
+    python3 "$REF" model "$TL" --text "$WIKI" --convention token-gptq --context 2048 --dtype bf16 > "$OUT/hf-tl-token-gptq.json"
+    python3 "$REF" model "$TL" --text "$WIKI" --convention llama.cpp --context 512 --dtype bf16 > "$OUT/hf-tl-llama.cpp.json"
+    python3 "$REF" model "$TL" --text "$WIKI" --convention lm-eval --context 2048 --dtype bf16 > "$OUT/hf-tl-lm-eval.json"
+    "$CLI" kl "$TL" "$TL" --text "$WIKI" --context 2048 --max-tokens 131072 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-tl-kl.json"
+    python3 "$ROOT/tests/bench/compare_eval.py" "$OUT"
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    ;;
+  *) echo "usage: $0 check | bench NAME | eval" >&2; exit 1 ;;
 esac
