@@ -108,7 +108,7 @@ PY
     python3 "$REF" model "$DEMO" --text "$WIKI" --convention lm-eval --context 256 > "$OUT/hf-demo-lm-eval.json"
     "$CLI" kl "$DEMO" "$DEMO" --text "$DEMO/heldout.txt" --context 256 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-demo-kl.json"
     # A TinyLlama-shaped model (random weights, bf16): speed and memory of the evaluation.
-    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama 2>&1 | grep -v "Writing model shards" | tail -2
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards" | tail -2
     TL="$CKPT/tinyllama"
     "$CLI" eval "$TL" --device cuda --dtype bf16 --json --task "ppl:$WIKI:context=2048" --task "ppl-llamacpp:$WIKI:context=512" \
       --task "wikitext:$WIKI:max-length=2048" | tail -1 > "$OUT/ours-tl.json"

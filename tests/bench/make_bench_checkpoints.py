@@ -27,6 +27,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--only", default=None)
+    ap.add_argument("--tokenizer", default=None, help="a folder whose tokenizer.json is copied in (vocab must match)")
     args = ap.parse_args()
     for name, shape in SHAPES.items():
         if args.only and name != args.only:
@@ -48,6 +49,11 @@ def main():
         model.save_pretrained(out, safe_serialization=True, max_shard_size="5GB")
         del model
         torch.cuda.empty_cache()
+        if args.tokenizer:
+            import shutil
+            for f in ("tokenizer.json", "tokenizer_config.json"):
+                if os.path.exists(os.path.join(args.tokenizer, f)):
+                    shutil.copy(os.path.join(args.tokenizer, f), os.path.join(out, f))
         print(f"{name}: written to {out} in {time.time() - t0:.1f} s", flush=True)
 
 
