@@ -51,9 +51,18 @@ def main():
         torch.cuda.empty_cache()
         if args.tokenizer:
             import shutil
-            for f in ("tokenizer.json", "tokenizer_config.json"):
-                if os.path.exists(os.path.join(args.tokenizer, f)):
-                    shutil.copy(os.path.join(args.tokenizer, f), os.path.join(out, f))
+            import sys
+            import tempfile
+            if os.path.exists(os.path.join(args.tokenizer, "tokenizer.json")):
+                shutil.copy(os.path.join(args.tokenizer, "tokenizer.json"), os.path.join(out, "tokenizer.json"))
+            else:
+                # A sentencepiece tokenizer.model: transformers' own conversion to tokenizer.json.
+                sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reference"))
+                from make_tokenizer_golden import convert_llama2_with_transformers
+                backend, _, how = convert_llama2_with_transformers(os.path.join(args.tokenizer, "tokenizer.model"),
+                                                                   tempfile.mkdtemp())
+                backend.save(os.path.join(out, "tokenizer.json"))
+                print(f"{name}: tokenizer.json from tokenizer.model via {how}", flush=True)
         print(f"{name}: written to {out} in {time.time() - t0:.1f} s", flush=True)
 
 
