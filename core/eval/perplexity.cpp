@@ -34,6 +34,9 @@ std::vector<WindowScore> scoreWindows(const model::LlamaModel& model, const std:
     int64_t T = 1;
     for (const Window* w : batch)
         T = std::max<int64_t>(T, static_cast<int64_t>(w->ids.size()) - 1);
+    // Pad the length to a multiple of 8: 2047-token inputs run markedly slower than 2048 on GPU
+    // tensor cores, and right padding changes no real position's logits (causal attention).
+    T = (T + 7) / 8 * 8;
     at::Tensor input = at::zeros({B, T}, at::kLong);
     at::Tensor targets = at::zeros({B, T}, at::kLong);
     at::Tensor weight = at::zeros({B, T}, at::kDouble);

@@ -72,6 +72,8 @@ PY
     # reference), our CUDA eval on the same cases, the demo model and a TinyLlama-shaped model
     # against transformers eager in the same run.
     build
+    FINAL_OUT=$OUT
+    OUT=/tmp/slim-eval; rm -rf "$OUT"; mkdir -p "$OUT"   # only 8 files come back: tar them at the end
     CLI="$BUILD/app/cli/slimbench-cli"
     WIKI="$SHARED/data/wikitext-2-raw/wiki.test.raw"
     REF="$ROOT/tests/reference/make_eval_reference.py"
@@ -118,6 +120,8 @@ PY
     "$CLI" kl "$TL" "$TL" --text "$WIKI" --context 2048 --max-tokens 131072 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-tl-kl.json"
     python3 "$ROOT/tests/bench/compare_eval.py" "$OUT"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    cp "$OUT/transformers_reference.json" "$FINAL_OUT/"
+    tar czf "$FINAL_OUT/eval-results.tgz" -C "$OUT" .
     ;;
   *) echo "usage: $0 check | bench NAME | eval" >&2; exit 1 ;;
 esac

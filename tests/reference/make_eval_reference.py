@@ -70,7 +70,8 @@ def rolling_windows(tokens, prefix, max_len):
     """(context, continuation) pairs of the harness with context_len = 1, made disjoint."""
     out = []
     first = min(max_len, len(tokens))
-    out.append(([prefix] + tokens[:first - 1], tokens[:first]))
+    # make_disjoint_window applies to the first pair too: its context shrinks to [prefix].
+    out.append(([prefix], tokens[:first]))
     done = first
     while done < len(tokens):
         k = min(len(tokens) - done, max_len)
