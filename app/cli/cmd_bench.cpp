@@ -2,6 +2,8 @@
 // A benchmark, not a test: it prints numbers (median of repetitions, min/max) that the notes compare
 // against transformers measured in the same run on the same machine (tests/bench/).
 #include "app/cli/commands.h"
+#include "app/cli/records.h"
+#include "core/eval/energy.h"
 
 #include "core/common/errors.h"
 #include "core/eval/device_memory.h"
@@ -88,7 +90,7 @@ std::tuple<double, double, bool> timeStaticGeneration(const model::LlamaModel& m
 
 std::vector<std::string> withCommonBench() {
     auto v = commonModelOptions();
-    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows"})
+    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows", "db", "notes"})
         v.emplace_back(k);
     return v;
 }
@@ -107,6 +109,7 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
     const int64_t pplBatch = a.getInt("ppl-batch", 4);
     const int64_t pplWindows = a.getInt("ppl-windows", 8);
 
+    const auto benchStart = Clock::now();
     const auto model = loadModel(dir, a, out);
     const at::Device dev = model->device();
     at::InferenceMode guard;
@@ -115,31 +118,51 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
                         {"parameters", model->parameterCount()}, {"prompt_len", promptLen}, {"gen_len", genLen},
                         {"reps", reps}};
     nlohmann::json runs = nlohmann::json::array();
+    const int cudaIndex = dev.is_cuda() ? std::max<int>(0, dev.index()) : -1;
     for (int64_t B : batches) {
         out.status("generation, batch " + std::to_string(B));
         eval::resetPeakMemory(dev);
         timeGeneration(*model, B, promptLen, std::min<int64_t>(genLen, 8));   // warm-up
-        std::vector<double> prefill, decode;
+        std::vector<double> prefill, decode, ttft;
         for (int64_t i = 0; i < reps; ++i) {
             out.jobContext().checkCancel();
             const auto [p, d] = timeGeneration(*model, B, promptLen, genLen);
             prefill.push_back(static_cast<double>(B * promptLen) / p);
             decode.push_back(static_cast<double>(B * genLen) / d);
+            ttft.push_back(p);   // prefill ends with the first token's logits and its argmax
         }
         std::vector<double> sdecode;
         bool graph = false;
+        // Energy over the static-decoder repetitions (the fastest decode path), from hardware counters.
+        eval::EnergyMeter meter(cudaIndex);
+        double decodeSeconds = 0;
+        meter.start();
         for (int64_t i = 0; i < reps; ++i) {
             out.jobContext().checkCancel();
             const auto [p, d, g] = timeStaticGeneration(*model, B, promptLen, genLen);
             sdecode.push_back(static_cast<double>(B * genLen) / d);
+            decodeSeconds += p + d;
             graph = g;
         }
+        const eval::EnergyReading energy = meter.stop();
+        nlohmann::json ej = energy.toJson();
+        if (energy.available) {
+            // Whole repetitions (prefill + decode) were measured: joules per generated token.
+            ej["tokens"] = B * genLen * reps;
+            ej["joules_per_token"] = energy.joules / static_cast<double>(B * genLen * reps);
+            ej["region"] = "static-decoder repetitions: prefill of the prompt + decode of gen_len tokens";
+        }
         const Stats ds = summarize(decode);
+        const int64_t kvBytes = 2 * model->config().numLayers * model->config().numKvHeads * model->config().headDim *
+                                (promptLen + genLen) * B * static_cast<int64_t>(c10::elementSize(model->dtype()));
         nlohmann::json run = {{"batch", B},
                               {"prefill_tokens_per_s", toJson(summarize(prefill))},
                               {"decode_tokens_per_s", toJson(ds)},
                               {"static_decode_tokens_per_s", toJson(summarize(sdecode))},
                               {"static_decode_cuda_graph", graph},
+                              {"time_to_first_token_s", toJson(summarize(ttft))},
+                              {"kv_cache_bytes", kvBytes},
+                              {"energy", ej},
                               {"peak_memory_bytes", eval::peakMemoryBytes(dev)}};
         if (B == 1) {
             // Batch-1 decode reads every weight once per token: the bandwidth bound.
@@ -170,6 +193,30 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
         r["perplexity_eval"] = {{"context", pplContext}, {"batch", pplBatch}, {"windows", pplWindows},
                                 {"tokens_per_s", toJson(summarize(tps))}, {"peak_memory_bytes", eval::peakMemoryBytes(dev)}};
     }
+    // One record per batch size (speed, memory, energy as measured).
+    std::vector<results::ResultRecord> records;
+    for (const auto& run : runs) {
+        auto rec = baseRecord("bench", "speed", dir, dev);
+        rec.convention = "slimbench-bench";
+        rec.settings = {{"prompt_len", promptLen}, {"gen_len", genLen}, {"batch", run.at("batch")}, {"reps", reps},
+                        {"dtype", dtypeName(model->dtype())}, {"device", deviceName(dev)},
+                        {"statistic", "median over reps (min, max kept in speed)"}};
+        auto med = [&](const char* k) { return run.at(k).at("median").get<double>(); };
+        rec.metrics = {{"prefill_tokens_per_s", med("prefill_tokens_per_s"), std::nullopt, "tok/s"},
+                       {"decode_tokens_per_s", med("decode_tokens_per_s"), std::nullopt, "tok/s"},
+                       {"static_decode_tokens_per_s", med("static_decode_tokens_per_s"), std::nullopt, "tok/s"},
+                       {"time_to_first_token_s", med("time_to_first_token_s"), std::nullopt, "s"}};
+        if (run.at("energy").value("available", false))
+            rec.metrics.push_back({"joules_per_token", run.at("energy").at("joules_per_token").get<double>(), std::nullopt, "J/token"});
+        rec.speed = run;
+        rec.memory = {{"weights_bytes", weightBytes}, {"kv_cache_bytes", run.at("kv_cache_bytes")},
+                      {"peak_bytes", run.at("peak_memory_bytes")}};
+        rec.energy = run.at("energy");
+        rec.notes = a.get("notes", "");
+        rec.durationS = std::chrono::duration<double>(Clock::now() - benchStart).count();
+        records.push_back(std::move(rec));
+    }
+    r["record_ids"] = storeRecords(a, records, out);
     out.result(r);
     return 0;
 }

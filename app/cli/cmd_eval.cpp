@@ -1,6 +1,6 @@
 // slimbench-cli eval and kl: quality of a model as result records.
 //
-//   eval MODEL_DIR --task SPEC [--task SPEC ...] [--json] [--device ...] [--dtype ...]
+//   eval MODEL_DIR --task SPEC [--task SPEC ...] [--db PATH] [--notes TEXT] [--json] [--device ...] [--dtype ...]
 //     SPEC = NAME:FILE[:key=value,key=value,flag]
 //       ppl:FILE            token perplexity, GPTQ style (context=2048, max-tokens=-1, stride=-1, bos, batch=B)
 //       wikitext:FILE       lm-eval style word / byte perplexity and bits per byte over the articles of a
@@ -13,6 +13,7 @@
 // Every task result states its convention and every setting, the file's SHA-256, time, speed and
 // peak memory, so that numbers measured differently are never compared by accident.
 #include "app/cli/commands.h"
+#include "app/cli/records.h"
 
 #include "core/analysis/file_hash.h"
 #include "core/common/errors.h"
@@ -22,6 +23,7 @@
 #include "core/eval/wikitext.h"
 #include "core/io/atomic_file.h"
 #include "core/model/llama_model.h"
+#include "core/results/fingerprint.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <cstdio>
@@ -209,7 +211,7 @@ std::string summaryLine(const nlohmann::json& r) {
 
 int cmdEval(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json"});
-    a.allowOnly(withCommon({"task"}));
+    a.allowOnly(withCommon({"task", "db", "notes"}));
     const std::string dir = a.positionalAt(0, "MODEL_DIR");
     const auto specs = a.getAll("task");
     if (specs.empty())
@@ -223,14 +225,31 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
     const auto model = loadModel(dir, a, out);
     JobContext ctx = out.jobContext();
     nlohmann::json results = nlohmann::json::array();
+    std::vector<results::ResultRecord> records;
     for (size_t i = 0; i < tasks.size(); ++i) {
         const auto slice = ctx.slice(double(i) / double(tasks.size()), double(i + 1) / double(tasks.size()));
         slice.setStatus("task " + tasks[i].text);
-        results.push_back(runTask(tasks[i], *model, tok, slice));
-        out.text(summaryLine(results.back()));
+        const auto& t = results.emplace_back(runTask(tasks[i], *model, tok, slice));
+        out.text(summaryLine(t));
+        auto rec = baseRecord("eval", t.at("task").get<std::string>(), dir, model->device());
+        rec.convention = t.at("convention").get<std::string>();
+        rec.settings = t.at("settings");
+        rec.settings["file"] = t.at("file");
+        rec.settings["file_sha256"] = t.at("file_sha256");
+        rec.settings["dtype"] = dtypeName(model->dtype());
+        rec.settings["device"] = deviceName(model->device());
+        rec.metrics = metricsFromJson(t.at("metrics"));
+        rec.memory = {{"weights_bytes", model->storageBytes()}, {"peak_bytes", t.at("peak_memory_bytes")},
+                      {"peak_kind", t.at("peak_memory_kind")}};
+        rec.speed = {{"tokens_per_s", t.at("tokens_per_s")}, {"tokens", t.at("tokens")}};
+        rec.energy = {{"available", false}, {"reason", "energy is measured by slimbench-cli bench"}};
+        rec.durationS = t.at("seconds").get<double>();
+        rec.notes = a.get("notes", "");
+        records.push_back(std::move(rec));
     }
+    const auto ids = storeRecords(a, records, out);
     nlohmann::json r = {{"model", dir}, {"device", deviceName(model->device())}, {"dtype", dtypeName(model->dtype())},
-                        {"tasks", results}};
+                        {"tasks", results}, {"record_ids", ids}};
     if (out.json())
         out.result(r);
     return 0;
@@ -238,7 +257,7 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
 
 int cmdKl(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "bos-per-window"});
-    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch", "variant-dtype"}));
+    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch", "variant-dtype", "db", "notes"}));
     const std::string baseDir = a.positionalAt(0, "BASE_DIR");
     const std::string variantDir = a.positionalAt(1, "VARIANT_DIR");
     const auto file = a.get("text");
@@ -285,6 +304,19 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
         {"tokens", k.tokens}, {"windows", k.windows}, {"seconds", k.seconds},
         {"device", deviceName(base->device())}, {"dtype", dtypeName(base->dtype())},
         {"peak_memory_bytes", eval::peakMemoryBytes(base->device())}};
+    auto rec = baseRecord("kl", "kl", variantDir, variant->device());
+    rec.convention = "kl-base-variant";
+    rec.settings = r.at("settings");
+    rec.settings.update({{"base", baseDir}, {"base_fingerprint", results::modelFingerprint(baseDir)},
+                         {"base_dtype", dtypeName(base->dtype())}, {"variant_dtype", dtypeName(variant->dtype())},
+                         {"file", *file}, {"file_sha256", r.at("file_sha256")}});
+    rec.metrics = metricsFromJson(r.at("metrics"));
+    rec.memory = {{"peak_bytes", r.at("peak_memory_bytes")}, {"weights_bytes", variant->storageBytes()}};
+    rec.speed = {{"tokens", k.tokens}};
+    rec.energy = {{"available", false}, {"reason", "energy is measured by slimbench-cli bench"}};
+    rec.durationS = k.seconds;
+    rec.notes = a.get("notes", "");
+    r["record_ids"] = storeRecords(a, {rec}, out);
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "KL(base||variant) mean %.6f ± %.6f nats (median %.6f, p99 %.6f, max %.4f); top-1 agreement %.2f %%; "

@@ -22,6 +22,7 @@ int cmdTrainDemo(const std::vector<std::string>& args, Output& out);
 
 int cmdEval(const std::vector<std::string>& args, Output& out);
 int cmdKl(const std::vector<std::string>& args, Output& out);
+int cmdResults(const std::vector<std::string>& args, Output& out);
 
 /// Options every model command accepts.
 std::vector<std::string> commonModelOptions();

@@ -1,0 +1,26 @@
+#pragma once
+// Result records written by slimbench-cli (eval, kl, bench) into the SQLite store (core/results).
+#include "app/cli/cli_common.h"
+
+#include "core/results/result_store.h"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace slim::cli {
+
+/// --db PATH, else the default store next to the demo model ($SLIMBENCH_DATA_DIR/results.sqlite or
+/// ~/.local/share/slimbench/results.sqlite).
+std::filesystem::path databasePath(const Args& a);
+/// A record with the model (path, folder name, fingerprint), its provenance
+/// (MODEL_DIR/slimbench_provenance.json when present), the machine and the library versions.
+results::ResultRecord baseRecord(const std::string& kind, const std::string& task, const std::string& modelDir,
+                                 const at::Device& device);
+/// Metrics from a {"name": {"value", "stderr"?, "unit"?}} object.
+std::vector<results::Metric> metricsFromJson(const nlohmann::json& metrics);
+/// Insert the records when --db is given (or `always`); reports the ids on `out`.
+std::vector<int64_t> storeRecords(const Args& a, const std::vector<results::ResultRecord>& records, Output& out);
+
+} // namespace slim::cli
