@@ -212,7 +212,12 @@ ResultStore::ResultStore(const std::filesystem::path& path) : m_path(path) {
     }
     sqlite3_busy_timeout(m_db, 30000);
     try {
-        // The first statement reads the header: a file that is not a database fails here.
+        // The first statement reads the header: a file that is not a database fails here.  Check the
+        // schema before anything writes (even switching to WAL rewrites the header).
+        if (const int v = schemaVersion(); v > kSchemaVersion)
+            throw FormatError(path.string(), "the result database has schema version " + std::to_string(v) +
+                                                 ", newer than this Slimbench understands (" +
+                                                 std::to_string(kSchemaVersion) + "); open it with a newer version");
         exec("PRAGMA journal_mode=WAL;");
         exec("PRAGMA foreign_keys=ON;");
         migrate();
@@ -245,9 +250,15 @@ void ResultStore::exec(const char* sql) const {
 }
 
 int ResultStore::schemaVersion() const {
-    Stmt s(m_db, "PRAGMA user_version;", *this);
-    s.step();
-    return static_cast<int>(s.integer(0));
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(m_db, "PRAGMA user_version;", -1, &st, nullptr) != SQLITE_OK)
+        fail("cannot read the schema version");
+    const int rc = sqlite3_step(st);
+    const int v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (v < 0)
+        fail("cannot read the schema version");
+    return v;
 }
 
 void ResultStore::migrate() {
