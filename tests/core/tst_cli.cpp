@@ -157,6 +157,65 @@ private slots:
         QVERIFY(!w.result.contains("similarity"));
     }
 
+    void evalKlAndResults() {
+        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const QString db = QString::fromStdString((slimtest::makeTempDir("cli-results") / "results.sqlite").string());
+        const auto r = runCli({"eval", fixture("llama-fp32"), "--json", "--db", db, "--notes", "cli test",
+                               "--task", "ppl:" + text + ":context=64,max-tokens=1024",
+                               "--task", "ppl-llamacpp:" + text + ":context=64,chunks=4",
+                               "--task", "wikitext:" + text + ":max-length=64,documents=1"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto& tasks = r.result.at("tasks");
+        QCOMPARE(tasks.size(), size_t(3));
+        QCOMPARE(tasks[0].at("convention").get<std::string>(), std::string("token-gptq"));
+        QCOMPARE(tasks[0].at("settings").at("context").get<int64_t>(), int64_t(64));
+        QCOMPARE(tasks[0].at("tokens").get<int64_t>(), int64_t(16 * 63));
+        QCOMPARE(tasks[1].at("convention").get<std::string>(), std::string("llama.cpp"));
+        QCOMPARE(tasks[1].at("tokens").get<int64_t>(), int64_t(4 * 31));
+        QCOMPARE(tasks[2].at("convention").get<std::string>(), std::string("lm-eval"));
+        QVERIFY(tasks[2].at("metrics").at("word_perplexity").at("value").get<double>() > 1.0);
+        QCOMPARE(r.result.at("record_ids").size(), size_t(3));
+        // The same token perplexity as the perplexity command.
+        const auto p = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64", "--max-tokens", "1024", "--json"});
+        QCOMPARE(tasks[0].at("metrics").at("ppl").at("value").get<double>(), p.result.at("ppl").get<double>());
+
+        const auto kl = runCli({"kl", fixture("llama-fp32"), fixture("llama-fp32"), "--text", text, "--context", "64",
+                                "--max-tokens", "640", "--db", db, "--json"});
+        QVERIFY2(kl.exitCode == 0, kl.err.constData());
+        QCOMPARE(kl.result.at("metrics").at("kl_mean").at("value").get<double>(), 0.0);
+        QCOMPARE(kl.result.at("metrics").at("top1_agreement").at("value").get<double>(), 1.0);
+
+        const auto list = runCli({"results", "list", "--db", db, "--json"});
+        QCOMPARE(list.exitCode, 0);
+        const auto& recs = list.result.at("records");
+        QCOMPARE(recs.size(), size_t(4));
+        QCOMPARE(recs[0].at("task").get<std::string>(), std::string("kl"));
+        QCOMPARE(recs[3].at("settings").at("context").get<int64_t>(), int64_t(64));
+        QCOMPARE(recs[3].at("notes").get<std::string>(), std::string("cli test"));
+        QCOMPARE(recs[3].at("model").at("fingerprint").get<std::string>().size(), size_t(64));
+        QVERIFY(recs[3].at("machine").contains("cpu"));
+        const auto one = runCli({"results", "list", "--db", db, "--task", "wikitext", "--json"});
+        QCOMPARE(one.result.at("records").size(), size_t(1));
+        const auto show = runCli({"results", "show", "2", "--db", db, "--json"});
+        QCOMPARE(show.result.at("task").get<std::string>(), std::string("ppl-llamacpp"));
+        const QString csv = QString::fromStdString((slimtest::makeTempDir("cli-export") / "r.csv").string());
+        QCOMPARE(runCli({"results", "export", csv, "--db", db}).exitCode, 0);
+        QVERIFY(QString::fromStdString(slimtest::readBytes(csv.toStdString())).startsWith("id,created_at,kind,task"));
+
+        // Bad task specs and ids: clear errors naming what is wrong.
+        const auto badTask = runCli({"eval", fixture("llama-fp32"), "--task", "ppl:" + text + ":contxt=64"});
+        QCOMPARE(badTask.exitCode, 1);
+        QVERIFY(badTask.err.contains("contxt"));
+        const auto noFile = runCli({"eval", fixture("llama-fp32"), "--task", "ppl:/nonexistent/text.txt"});
+        QCOMPARE(noFile.exitCode, 1);
+        QVERIFY(noFile.err.contains("/nonexistent/text.txt"));
+        const auto unknown = runCli({"eval", fixture("llama-fp32"), "--task", "mmlu:" + text});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY(unknown.err.contains("mmlu"));
+        QCOMPARE(runCli({"results", "show", "99", "--db", db}).exitCode, 1);
+        QCOMPARE(runCli({"results", "list", "--db", "/nonexistent/r.sqlite"}).exitCode, 1);
+    }
+
     void errorsAndExitCodes() {
         const auto missing = runCli({"info", "/nonexistent/model", "--json"});
         QCOMPARE(missing.exitCode, 1);
