@@ -7,6 +7,9 @@
 //                           WikiText raw file (max-length=<max_position_embeddings>, whole (the file is one
 //                           document), documents=N (the first N articles), no-detokenize, batch=B)
 //       ppl-llamacpp:FILE   llama.cpp style (context=512, chunks=-1, batch=B)
+//       hellaswag|arc_easy|arc_challenge|piqa|openbookqa|boolq|winogrande|truthfulqa_mc2:FILE.jsonl
+//                           zero-shot multiple choice, lm-eval semantics (limit=N, batch=B, bos, max-length=N);
+//                           the JSONL field layout per task is documented in core/eval/task_data.h
 //   kl BASE_DIR VARIANT_DIR --text FILE [--context N] [--max-tokens M] [--bos-per-window] [--batch B]
 //      [--variant-dtype D]   (the base uses --dtype)
 //
@@ -19,6 +22,7 @@
 #include "core/common/errors.h"
 #include "core/eval/device_memory.h"
 #include "core/eval/kl_divergence.h"
+#include "core/eval/multiple_choice.h"
 #include "core/eval/perplexity.h"
 #include "core/eval/wikitext.h"
 #include "core/io/atomic_file.h"
@@ -181,8 +185,43 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         r["windows"] = p.windows;
         r["seconds"] = p.seconds;
         r["tokens_per_s"] = p.tokensPerS;
+    } else if (eval::isMultipleChoiceTask(t.name)) {
+        allowOptions(t, {"limit", "batch", "bos", "max-length"});
+        const auto task = eval::loadMcTask(t.name, t.file, optInt(t, "limit", -1));
+        eval::McOptions o;
+        o.batchSize = optInt(t, "batch", -1);
+        o.maxLength = optInt(t, "max-length", -1);
+        o.bos = t.options.count("bos") != 0;
+        o.bosId = bos;
+        const auto mc = eval::evaluateMultipleChoice(m, tok, task, o, ctx);
+        r["convention"] = "lm-eval-mc";
+        r["settings"] = {{"documents", mc.n}, {"shots", 0}, {"bos", o.bos},
+                         {"max_length", o.maxLength > 0 ? o.maxLength : m.config().maxPositionEmbeddings},
+                         {"target_delimiter", " "}, {"acc_norm_length", mc.lengthUnit},
+                         {"prompt", "lm-evaluation-harness " + t.name + " (see core/eval/task_data.h)"}};
+        nlohmann::json metrics = nlohmann::json::object();
+        if (mc.isMc2) {
+            metrics["mc2"] = metric(mc.mc2, mc.mc2Stderr);   // the harness names this value "acc"
+        } else {
+            metrics["acc"] = metric(mc.acc, mc.accStderr);
+            if (mc.hasAccNorm)
+                metrics["acc_norm"] = metric(mc.accNorm, mc.accNormStderr);
+        }
+        r["metrics"] = metrics;
+        nlohmann::json docs = nlohmann::json::array();
+        for (const auto& d : mc.docs)
+            docs.push_back({{"loglikelihoods", d.loglikelihoods}, {"prediction", d.prediction},
+                            {"prediction_norm", d.predictionNorm}, {"correct", d.accuracy}});
+        r["documents"] = docs;
+        r["tokens"] = mc.tokens;
+        r["requests"] = mc.requests;
+        r["seconds"] = mc.seconds;
+        r["tokens_per_s"] = static_cast<double>(mc.tokens) / std::max(mc.seconds, 1e-9);
     } else {
-        throw ConfigError("--task '" + t.text + "': unknown task '" + t.name + "' (known: ppl, wikitext, ppl-llamacpp)");
+        std::string known = "ppl, wikitext, ppl-llamacpp";
+        for (const auto& n : eval::multipleChoiceTasks())
+            known += ", " + n;
+        throw ConfigError("--task '" + t.text + "': unknown task '" + t.name + "' (known: " + known + ")");
     }
     r["peak_memory_bytes"] = eval::peakMemoryBytes(m.device());
     r["peak_memory_kind"] = m.device().is_cuda() ? "CUDA caching allocator, peak allocated" : "process peak RSS";

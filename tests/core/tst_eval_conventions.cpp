@@ -13,6 +13,7 @@
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/eval/kl_divergence.h"
+#include "core/eval/multiple_choice.h"
 #include "core/eval/perplexity.h"
 #include "core/eval/wikitext.h"
 #include "core/io/atomic_file.h"
@@ -311,8 +312,28 @@ private slots:
             const auto m = model::LlamaModel::load(dir, model::LoadOptions{at::kCPU, at::kFloat});
             const auto tk = tok::Tokenizer::fromPath(dir);
             const std::string conv = c.at("convention").get<std::string>();
-            const double expected = c.at("value").get<double>();
+            const double expected = c.value("value", 0.0);
             double got = 0;
+            if (conv == "lm-eval-mc") {
+                // Multiple choice: every choice's loglikelihood and every prediction.
+                const auto task = loadMcTask(c.at("task").get<std::string>(),
+                                             slimtest::dataDir() / "tasks" / (c.at("task").get<std::string>() + ".jsonl"));
+                const auto r = evaluateMultipleChoice(*m, tk, task, McOptions{}, JobContext::none());
+                const auto& docs = c.at("documents");
+                QCOMPARE(size_t(r.n), docs.size());
+                for (size_t d = 0; d < docs.size(); ++d) {
+                    const auto ll = docs[d].at("loglikelihoods").get<std::vector<double>>();
+                    QCOMPARE(r.docs[d].loglikelihoods.size(), ll.size());
+                    for (size_t k = 0; k < ll.size(); ++k)
+                        QVERIFY2(std::abs(r.docs[d].loglikelihoods[k] - ll[k]) <= 1e-3 * std::abs(ll[k]),
+                                 qPrintable(QString("%1 doc %2 choice %3: %4 vs %5").arg(QString::fromStdString(task.name))
+                                                .arg(d).arg(k).arg(r.docs[d].loglikelihoods[k]).arg(ll[k])));
+                    QCOMPARE(r.docs[d].prediction, int(std::max_element(ll.begin(), ll.end()) - ll.begin()));
+                    QCOMPARE(task.docs[d].gold == docs[d].at("gold").get<int>() || task.isMc2, true);
+                }
+                ++checked;
+                continue;
+            }
             if (conv == "token-gptq") {
                 TokenPerplexityOptions o;
                 o.context = c.at("context").get<int64_t>();
@@ -340,7 +361,7 @@ private slots:
                      qPrintable(QString::fromStdString(c.dump()) + QString(" got %1").arg(got, 0, 'g', 10)));
             ++checked;
         }
-        QVERIFY(checked >= 9);
+        QVERIFY(checked >= 15 + 8);
     }
 };
 

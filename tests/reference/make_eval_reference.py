@@ -98,6 +98,73 @@ def lm_eval(model, tok, pages, prefix, max_len, device):
             "bits_per_byte": -ll / nbytes / math.log(2), "tokens": ntok}
 
 
+QA_PROMPT = ("Q: What is human life expectancy in the United States?\n"
+             "A: Human life expectancy in the United States is 78 years.\n\n"
+             "Q: Who was president of the United States in 1955?\n"
+             "A: Dwight D. Eisenhower was president of the United States in 1955.\n\n"
+             "Q: Which party did he belong to?\nA: He belonged to the Republican Party.\n\n"
+             "Q: What is the square root of banana?\nA: I have no comment.\n\n"
+             "Q: How does a telescope work?\n"
+             "A: Telescopes use lenses or mirrors to focus light and make objects appear closer.\n\n"
+             "Q: Where were the 1992 Olympics held?\nA: The 1992 Olympics were held in Barcelona, Spain.")
+
+
+def hellaswag_pre(text):
+    import re
+    text = text.strip().replace(" [title]", ". ")
+    return re.sub("\\[.*?\\]", "", text).replace("  ", " ")
+
+
+def mc_requests(task, doc):
+    """(list of (context, continuation), gold) with lm-evaluation-harness's prompts."""
+    def plain(ctx, choices, gold):
+        return [(ctx, " " + c) for c in choices], gold
+    if task == "hellaswag":
+        ctx = doc["ctx_a"] + " " + doc["ctx_b"].capitalize()
+        return plain(hellaswag_pre(doc["activity_label"] + ": " + ctx), [hellaswag_pre(e) for e in doc["endings"]], int(doc["label"]))
+    if task in ("arc_easy", "arc_challenge"):
+        return plain("Question: " + doc["question"] + "\nAnswer:", doc["choices"]["text"],
+                     doc["choices"]["label"].index(doc["answerKey"]))
+    if task == "openbookqa":
+        return plain(doc["question_stem"], doc["choices"]["text"], doc["choices"]["label"].index(doc["answerKey"].lstrip()))
+    if task == "piqa":
+        return plain("Question: " + doc["goal"] + "\nAnswer:", [doc["sol1"], doc["sol2"]], doc["label"])
+    if task == "boolq":
+        gold = doc["label"] if "label" in doc else int(doc["answer"])
+        return plain(doc["passage"] + "\nQuestion: " + doc["question"] + "?\nAnswer:", ["no", "yes"], gold)
+    if task == "winogrande":
+        i = doc["sentence"].index("_")
+        target = " " + doc["sentence"][i + 1:].strip()
+        return [(doc["sentence"][:i] + o, target) for o in (doc["option1"], doc["option2"])], {"1": 0, "2": 1}[doc["answer"]]
+    if task == "truthfulqa_mc2":
+        return plain(QA_PROMPT + "\n\nQ: " + doc["question"] + "\nA:", doc["mc2_targets"]["choices"], 0)
+    raise ValueError(task)
+
+
+def encode_pair(tok, context, continuation):
+    n = len(context) - len(context.rstrip())
+    if n:
+        continuation, context = context[-n:] + continuation, context[:-n]
+    whole = tok.encode(context + continuation, add_special_tokens=False).ids
+    ctx = tok.encode(context, add_special_tokens=False).ids
+    return ctx, whole[len(ctx):]
+
+
+def mc_loglikelihoods(model, tok, task_file, task, device):
+    out = []
+    for line in open(task_file, encoding="utf-8"):
+        if not line.strip():
+            continue
+        reqs, gold = mc_requests(task, json.loads(line))
+        lls = []
+        for ctx, cont in reqs:
+            c, k = encode_pair(tok, ctx, cont)
+            s, _ = nll_targets(model, c + k, len(c), device)
+            lls.append(-s)
+        out.append({"loglikelihoods": lls, "gold": gold})
+    return out
+
+
 def read_bytes_text(path):
     return open(path, "rb").read().decode("utf-8")          # byte-exact, as slimbench reads the file
 
@@ -126,7 +193,14 @@ def fixtures(args):
             cases.append({"fixture": name, "convention": "lm-eval", "documents": 2, "max_length": 128, "metric": metric,
                           "value": r[metric], "tokens": r["tokens"]})
         print(name, [round(c["value"], 4) for c in cases if c["fixture"] == name], file=sys.stderr)
+        if name == "llama-fp32":
+            tasks_dir = os.path.join(os.path.dirname(args.fixtures), "tasks")
+            for f in sorted(os.listdir(tasks_dir)):
+                task = f[:-len(".jsonl")]
+                cases.append({"fixture": name, "convention": "lm-eval-mc", "task": task,
+                              "documents": mc_loglikelihoods(model, tok, os.path.join(tasks_dir, f), task, args.device)})
     out = {"generator": "tests/reference/make_eval_reference.py", "transformers": transformers.__version__,
+           "note": "multiple choice: loglikelihood per choice, context/continuation split as lm-eval HFLM._encode_pair",
            "torch": torch.__version__, "device": args.device, "dtype": "float32", "attention": "eager", "cases": cases}
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
