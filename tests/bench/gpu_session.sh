@@ -17,7 +17,14 @@ mkdir -p "$CKPT"
 
 build() {
   local t0=$SECONDS
-  TARGETS="slimbench-cli slimbench-fixture-check" bash "$ROOT/tests/reference/gpu_build.sh" "$BUILD" > "$OUT/build.log" 2>&1 \
+  # SQLite: the machine has the runtime library but no header; the header travels in .devcarry.
+  local sq=()
+  if [ ! -f /usr/include/sqlite3.h ]; then
+    local lib=/lib/x86_64-linux-gnu/libsqlite3.so.0
+    [ -f "$lib" ] || lib="$ROOT/.devcarry/sqlite/lib/libsqlite3.so"
+    sq=(-DSQLite3_INCLUDE_DIR="$ROOT/.devcarry/sqlite/include" -DSQLite3_LIBRARY="$lib")
+  fi
+  TARGETS="slimbench-cli slimbench-fixture-check" bash "$ROOT/tests/reference/gpu_build.sh" "$BUILD" "${sq[@]}" > "$OUT/build.log" 2>&1 \
     || { grep -E "error|FAILED" "$OUT/build.log" | head -30; tail -20 "$OUT/build.log"; exit 1; }
   echo "build: $((SECONDS - t0)) s"
 }
@@ -118,6 +125,21 @@ PY
     python3 "$REF" model "$TL" --text "$WIKI" --convention llama.cpp --context 512 --dtype bf16 > "$OUT/hf-tl-llama.cpp.json"
     python3 "$REF" model "$TL" --text "$WIKI" --convention lm-eval --context 2048 --dtype bf16 > "$OUT/hf-tl-lm-eval.json"
     "$CLI" kl "$TL" "$TL" --text "$WIKI" --context 2048 --max-tokens 131072 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-tl-kl.json"
+    # Multiple choice on the demo model: the CUDA path against the CPU path (same task files).
+    TASKS=""
+    for t in hellaswag arc_easy arc_challenge piqa openbookqa boolq winogrande truthfulqa_mc2; do
+      TASKS="$TASKS --task $t:$ROOT/tests/data/tasks/$t.jsonl"
+    done
+    for dev in cpu cuda; do
+      "$CLI" eval "$DEMO" --device $dev --dtype fp32 --json $TASKS | tail -1 > "$OUT/ours-demo-mc-$dev.json"
+    done
+    # Records, speed and energy: eval + bench of the TinyLlama shape into one database.
+    DB="$OUT/results.sqlite"
+    "$CLI" eval "$TL" --device cuda --dtype bf16 --db "$DB" --task "ppl:$WIKI:context=2048" --notes "H100 session" > /dev/null 2>&1
+    "$CLI" bench "$TL" --device cuda --dtype bf16 --batch 1,8 --ppl-windows 0 --db "$DB" --json > "$OUT/ours-tl-bench.json" 2> "$OUT/ours-tl-bench.err"
+    "$CLI" bench "$DEMO" --device cuda --dtype fp32 --batch 1 --ppl-windows 0 --db "$DB" --json > "$OUT/ours-demo-bench.json" 2>/dev/null
+    "$CLI" results list --db "$DB"
+    "$CLI" results export "$OUT/results.json" --db "$DB" > /dev/null
     python3 "$ROOT/tests/bench/compare_eval.py" "$OUT"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     cp "$OUT/transformers_reference.json" "$FINAL_OUT/"
