@@ -54,8 +54,9 @@ std::vector<WindowScore> scoreWindows(const model::LlamaModel& model, const std:
             wa[b][t - 1] = 1.0;
     }
     const at::Tensor logits = model.forward(input);                                  // (B, T, V) fp32
-    const at::Tensor logp = at::log_softmax(logits, -1);
-    const at::Tensor nll = -logp.gather(-1, targets.to(logits.device()).unsqueeze(-1)).squeeze(-1).to(at::kDouble);
+    // −log softmax at the target = logsumexp − logit: no (B, T, V) log-probability copy.
+    const at::Tensor picked = logits.gather(-1, targets.to(logits.device()).unsqueeze(-1)).squeeze(-1);
+    const at::Tensor nll = (at::logsumexp(logits, -1) - picked).to(at::kDouble);
     const at::Tensor w = weight.to(logits.device());
     const at::Tensor sums = (nll * w).sum(1).cpu(), sq = (nll * nll * w).sum(1).cpu(), counts = weight.sum(1);
     std::vector<WindowScore> out(static_cast<size_t>(B));
@@ -65,12 +66,14 @@ std::vector<WindowScore> scoreWindows(const model::LlamaModel& model, const std:
     return out;
 }
 
-/// Windows per forward so that the fp32 logits (and their log-softmax) of a batch stay near 512 MiB.
+/// Windows per forward so that the fp32 logits of a batch (and the logsumexp's temporary) stay near
+/// 512 MiB on the CPU and 4 GiB on a GPU.
 int64_t autoBatch(const model::LlamaModel& model, int64_t requested, int64_t windowLength) {
     if (requested > 0)
         return requested;
+    const double budget = (model.device().is_cuda() ? 4096.0 : 512.0) * 1024 * 1024;
     const double perWindow = static_cast<double>(windowLength) * static_cast<double>(model.config().vocabSize) * 4.0 * 2.0;
-    return std::clamp<int64_t>(static_cast<int64_t>((512.0 * 1024 * 1024) / perWindow), 1, 64);
+    return std::clamp<int64_t>(static_cast<int64_t>(budget / perWindow), 1, 64);
 }
 
 /// Score all windows in batches of similar length (longest first; the order does not change a

@@ -151,6 +151,7 @@ def encode_pair(tok, context, continuation):
 
 
 def mc_loglikelihoods(model, tok, task_file, task, device):
+    max_len = model.config.max_position_embeddings
     out = []
     for line in open(task_file, encoding="utf-8"):
         if not line.strip():
@@ -159,7 +160,8 @@ def mc_loglikelihoods(model, tok, task_file, task, device):
         lls = []
         for ctx, cont in reqs:
             c, k = encode_pair(tok, ctx, cont)
-            s, _ = nll_targets(model, c + k, len(c), device)
+            whole = (c + k)[-(max_len + 1):]          # the harness truncates from the left
+            s, _ = nll_targets(model, whole, len(whole) - len(k), device)
             lls.append(-s)
         out.append({"loglikelihoods": lls, "gold": gold})
     return out
