@@ -209,7 +209,8 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
         if (run.at("energy").value("available", false))
             rec.metrics.push_back({"joules_per_token", run.at("energy").at("joules_per_token").get<double>(), std::nullopt, "J/token"});
         rec.speed = run;
-        rec.memory = {{"weights_bytes", weightBytes}, {"kv_cache_bytes", run.at("kv_cache_bytes")},
+        rec.memory = {{"weights_bytes", weightBytes}, {"weights_stored_by_dtype", storedWeightBytes(dir)},
+                      {"kv_cache_bytes", run.at("kv_cache_bytes")},
                       {"peak_bytes", run.at("peak_memory_bytes")}};
         rec.energy = run.at("energy");
         rec.notes = a.get("notes", "");

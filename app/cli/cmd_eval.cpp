@@ -278,8 +278,8 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
         rec.settings["dtype"] = dtypeName(model->dtype());
         rec.settings["device"] = deviceName(model->device());
         rec.metrics = metricsFromJson(t.at("metrics"));
-        rec.memory = {{"weights_bytes", model->storageBytes()}, {"peak_bytes", t.at("peak_memory_bytes")},
-                      {"peak_kind", t.at("peak_memory_kind")}};
+        rec.memory = {{"weights_bytes", model->storageBytes()}, {"weights_stored_by_dtype", storedWeightBytes(dir)},
+                      {"peak_bytes", t.at("peak_memory_bytes")}, {"peak_kind", t.at("peak_memory_kind")}};
         rec.speed = {{"tokens_per_s", t.at("tokens_per_s")}, {"tokens", t.at("tokens")}};
         rec.energy = {{"available", false}, {"reason", "energy is measured by slimbench-cli bench"}};
         rec.durationS = t.at("seconds").get<double>();
@@ -350,7 +350,8 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
                          {"base_dtype", dtypeName(base->dtype())}, {"variant_dtype", dtypeName(variant->dtype())},
                          {"file", *file}, {"file_sha256", r.at("file_sha256")}});
     rec.metrics = metricsFromJson(r.at("metrics"));
-    rec.memory = {{"peak_bytes", r.at("peak_memory_bytes")}, {"weights_bytes", variant->storageBytes()}};
+    rec.memory = {{"peak_bytes", r.at("peak_memory_bytes")}, {"weights_bytes", variant->storageBytes()},
+                  {"weights_stored_by_dtype", storedWeightBytes(variantDir)}};
     rec.speed = {{"tokens", k.tokens}};
     rec.energy = {{"available", false}, {"reason", "energy is measured by slimbench-cli bench"}};
     rec.durationS = k.seconds;

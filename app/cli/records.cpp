@@ -2,6 +2,7 @@
 
 #include "core/eval/machine_info.h"
 #include "core/io/atomic_file.h"
+#include "core/io/checkpoint.h"
 #include "core/io/strict_json.h"
 #include "core/model/demo_model.h"
 #include "core/results/fingerprint.h"
@@ -31,6 +32,13 @@ results::ResultRecord baseRecord(const std::string& kind, const std::string& tas
     r.machine["device"] = deviceName(device);
     r.versions = eval::libraryVersions();
     return r;
+}
+
+nlohmann::json storedWeightBytes(const std::string& modelDir) {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& [dtype, bytes] : io::Checkpoint::open(modelDir).bytesByDType())
+        j[dtype] = bytes;
+    return j;
 }
 
 std::vector<results::Metric> metricsFromJson(const nlohmann::json& metrics) {

@@ -18,6 +18,8 @@ std::filesystem::path databasePath(const Args& a);
 /// (MODEL_DIR/slimbench_provenance.json when present), the machine and the library versions.
 results::ResultRecord baseRecord(const std::string& kind, const std::string& task, const std::string& modelDir,
                                  const at::Device& device);
+/// Bytes of the weights as stored in MODEL_DIR's safetensors, per dtype: {"BF16": n, ...}.
+nlohmann::json storedWeightBytes(const std::string& modelDir);
 /// Metrics from a {"name": {"value", "stderr"?, "unit"?}} object.
 std::vector<results::Metric> metricsFromJson(const nlohmann::json& metrics);
 /// Insert the records when --db is given (or `always`); reports the ids on `out`.

@@ -194,6 +194,8 @@ private slots:
         QCOMPARE(recs[3].at("notes").get<std::string>(), std::string("cli test"));
         QCOMPARE(recs[3].at("model").at("fingerprint").get<std::string>().size(), size_t(64));
         QVERIFY(recs[3].at("machine").contains("cpu"));
+        QVERIFY(recs[3].at("memory").at("weights_stored_by_dtype").at("F32").get<int64_t>() > 0);
+        QVERIFY(recs[3].at("memory").at("peak_bytes").get<int64_t>() > 0);
         const auto one = runCli({"results", "list", "--db", db, "--task", "wikitext", "--json"});
         QCOMPARE(one.result.at("records").size(), size_t(1));
         const auto show = runCli({"results", "show", "2", "--db", db, "--json"});
