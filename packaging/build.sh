@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Slimbench developer entry point — the README's two commands:
 #   packaging/build.sh run    install what is missing (Debian 12), build, start the GUI on the demo model
-#   packaging/build.sh test   install what is missing, build, run the test suite (CTest labels unit + widgets)
+#   packaging/build.sh test   install what is missing, build, run the test suite (CTest labels unit + widgets),
+#                             then build the libFuzzer targets with clang and run each briefly (label fuzz)
 # Other verbs: deps (install only), build (configure + build), bench-cpu (CPU benchmark on the demo model).
 # Environment: SLIMBENCH_BUILD_DIR (default ./build), SLIMBENCH_TEST_LABELS (default "unit|widgets"),
-#              JOBS (parallel build jobs, default: number of cores).
+#              JOBS (parallel build jobs, default: number of cores), SLIMBENCH_FUZZ_SECONDS (per fuzz
+#              target, default 15; 0 skips the fuzz stage).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,6 +21,7 @@ PACKAGES=(
   libqcustomplot-dev
   xvfb xauth
   bible-kjv-text
+  clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1;34m[slimbench]\033[0m %s\n' "$*" >&2; }
@@ -78,12 +81,29 @@ run_tests() {
   ctest -L "$labels" --output-on-failure -j2 --timeout 900
 }
 
+# libFuzzer targets (tests/fuzz): a separate clang build of the parsers with ASan + UBSan.
+run_fuzz() {
+  local seconds=${SLIMBENCH_FUZZ_SECONDS:-15}
+  [ "$seconds" = "0" ] && { log "fuzz stage skipped (SLIMBENCH_FUZZ_SECONDS=0)"; return; }
+  local fbuild="$BUILD-fuzz"
+  if [ ! -f "$fbuild/build.ninja" ]; then
+    log "configuring the fuzz targets in $fbuild"
+    CC=clang CXX=clang++ cmake -S "$ROOT" -B "$fbuild" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DSLIMBENCH_FUZZ=ON -DSLIMBENCH_BUILD_GUI=OFF -DSLIMBENCH_BUILD_TESTS=OFF
+  fi
+  cmake -S "$ROOT" -B "$fbuild" -DSLIMBENCH_FUZZ_SECONDS="$seconds" > /dev/null
+  cmake --build "$fbuild" -j"$JOBS"
+  log "fuzzing each parser for $seconds s"
+  (cd "$fbuild" && ctest -L fuzz --output-on-failure)
+}
+
 verb=${1:-}
 shift || true
 case "$verb" in
   deps) deps ;;
   build) deps; build ;;
   run) deps; build; run_gui "$@" ;;
-  test) deps; build; run_tests ;;
-  *) echo "usage: $0 run|test|deps|build" >&2; exit 1 ;;
+  test) deps; build; run_tests; run_fuzz ;;
+  fuzz) deps; run_fuzz ;;
+  *) echo "usage: $0 run|test|deps|build|fuzz" >&2; exit 1 ;;
 esac

@@ -2,7 +2,6 @@
 /// @file dtype.h
 /// Element types of checkpoint files (safetensors names) and their mapping to LibTorch.
 
-#include <ATen/core/TensorBody.h>
 #include <c10/core/ScalarType.h>
 
 #include <cstdint>

@@ -6,7 +6,10 @@
 
 #include "core/io/dtype.h"
 
+// SLIMBENCH_PARSERS_ONLY: the reader without LibTorch (the libFuzzer build, tests/fuzz).
+#ifndef SLIMBENCH_PARSERS_ONLY
 #include <ATen/core/TensorBody.h>
+#endif
 
 #include <cstddef>
 #include <filesystem>
@@ -17,6 +20,9 @@
 #include <vector>
 
 namespace slim::io {
+
+/// Largest header the reader accepts (the reference reader's MAX_HEADER_SIZE).
+inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 
 /// One tensor entry of a safetensors header.
 struct TensorInfo {
@@ -47,11 +53,13 @@ public:
     const std::map<std::string, std::string>& metadata() const { return m_metadata; }
     /// The raw bytes of a tensor inside the mapping (may be unaligned).
     std::span<const std::byte> raw(const TensorInfo& info) const;
+#ifndef SLIMBENCH_PARSERS_ONLY
     /// Copy a tensor into a fresh, aligned CPU tensor of its own dtype.  Throws UnsupportedError
     /// when LibTorch has no such dtype (F8 before LibTorch 2.1, F6/F4 packed formats), FormatError
     /// (naming the file) when `name` is absent.
     at::Tensor load(const TensorInfo& info) const;
     at::Tensor load(const std::string& name) const;
+#endif
     /// Size of the JSON header in bytes (the N of the first 8 bytes).
     uint64_t headerSize() const { return m_dataStart - 8; }
     uint64_t fileSize() const { return m_fileSize; }
@@ -67,14 +75,13 @@ private:
     uint64_t m_dataStart = 0;
 };
 
+#ifndef SLIMBENCH_PARSERS_ONLY
 /// A named tensor to write.  Tensors are written contiguous, in the given order, little-endian.
 struct NamedTensor {
     std::string name;
     at::Tensor tensor;
 };
 
-/// Largest header the reader accepts (the reference reader's MAX_HEADER_SIZE).
-inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 
 /// Write a safetensors file atomically: `<path>.tmp-<pid>-<n>` + fsync + rename.  The header is
 /// padded with spaces to a multiple of 8 bytes.  Never writes over a file that is being read
@@ -83,5 +90,6 @@ inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 /// dtype safetensors cannot hold, FormatError for duplicate / reserved names, IoError on write errors.
 void writeSafetensors(const std::filesystem::path& path, const std::vector<NamedTensor>& tensors,
                       const std::map<std::string, std::string>& metadata = {});
+#endif
 
 } // namespace slim::io
