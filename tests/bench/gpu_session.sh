@@ -64,7 +64,7 @@ PY
     name=${2:?name}
     build
     df -h /tmp "$CKPT" 2>/dev/null | tail -2; free -g | head -2
-    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" 2>&1 | grep -v "Writing model shards"
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards"
     "$BUILD/app/cli/slimbench-cli" bench "$CKPT/$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
       || { echo "ours failed"; tail -5 "$OUT/ours-$name.err"; }
     for attn in eager sdpa; do
@@ -73,6 +73,14 @@ PY
     done
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     python3 "$ROOT/tests/bench/compare.py" "$OUT/ours-$name.json" "$OUT/hf-eager-$name.json" "$OUT/hf-sdpa-$name.json"
+    # Issue #4 on a real-sized model: weight statistics (streamed from the file), then layer
+    # similarity + activation statistics over 32 x 256 WikiText tokens on the GPU.
+    for what in --weights "--similarity --activations"; do
+      /usr/bin/time -f "analyze $what: %e s wall" "$BUILD/app/cli/slimbench-cli" analyze "$CKPT/$name" \
+        --calib "$SHARED/data/wikitext-2-raw/wiki.test.raw" --samples 32 --length 256 --device cuda --dtype bf16 $what --json \
+        2>&1 > "$OUT/analyze-$name.json" | tail -1
+    done
+    python3 -c "import json,sys; r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); a=r['activations']; s=r['similarity']; print('recommendation', s['recommendation'], '; activation inputs', len(a['inputs']), 'tokens', a['tokens'])" "$OUT/analyze-$name.json"
     ;;
   eval)
     # Issue #3: transformers' perplexities for the committed fixtures (CPU fp32, the unit test's
