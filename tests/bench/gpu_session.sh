@@ -2,7 +2,8 @@
 # Everything one GPU-machine session does, as few long commands (see README "GPU machine").
 #   tests/bench/gpu_session.sh check      build, regenerate the transformers fixtures, run the fixture
 #                                         checks on CUDA and CPU, make tokenizer golden files
-#   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b),
+#   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
+#                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
 # Outputs go to $OUT (the device tool's result folder) when set, else /tmp/slim-out.
 set -uo pipefail
@@ -64,7 +65,11 @@ PY
     name=${2:?name}
     build
     df -h /tmp "$CKPT" 2>/dev/null | tail -2; free -g | head -2
-    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards"
+    if [ "$name" = demo-model ]; then
+      CKPT="$ROOT/.devcarry"   # the trained demo model travels with the working tree
+    else
+      python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards"
+    fi
     "$BUILD/app/cli/slimbench-cli" bench "$CKPT/$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
       || { echo "ours failed"; tail -5 "$OUT/ours-$name.err"; }
     for attn in eager sdpa; do
