@@ -20,6 +20,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
+#include <QGuiApplication>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QLabel>
@@ -31,9 +32,12 @@
 #include <QProgressDialog>
 #include <QScrollArea>
 #include <QStackedWidget>
+#include <QScreen>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
+
+#include <algorithm>
 
 namespace slim::app {
 
@@ -75,9 +79,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     retranslate();
     rebuildRecentMenu();
 
-    resize(1280, 800);
-    resizeDocks({m_summaryDock, m_generationDock}, {360, 380}, Qt::Horizontal);
-    resizeDocks({m_logDock}, {120}, Qt::Vertical);
+    applyDefaultLayout();
     const QByteArray geometry = AppSettings::windowGeometry();
     if (!geometry.isEmpty())
         restoreGeometry(geometry);
@@ -87,6 +89,34 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 }
 
 MainWindow::~MainWindow() = default;
+
+namespace {
+/// Dock contents scroll instead of imposing their minimum size on the window: the default layout
+/// then fits a 1280 × 800 screen and a long label never widens a dock.
+QScrollArea* scrollable(QWidget* content)
+{
+    auto* area = new QScrollArea;
+    area->setWidget(content);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+} // namespace
+
+void MainWindow::applyDefaultLayout()
+{
+    // First start: use most of the screen (90 %, at least 1024 × 700 where the screen allows), centred,
+    // and give the docks widths that leave the architecture tree the larger part.
+    const QScreen* scr = screen() ? screen() : QGuiApplication::primaryScreen();
+    const QRect avail = scr ? scr->availableGeometry() : QRect(0, 0, 1280, 800);
+    const QSize size(std::min(avail.width(), std::max(1024, avail.width() * 9 / 10)),
+                     std::min(avail.height(), std::max(700, avail.height() * 9 / 10)));
+    resize(size);
+    move(avail.center() - QPoint(size.width() / 2, size.height() / 2));
+    const int side = std::clamp(size.width() / 4, 300, 460);
+    resizeDocks({m_summaryDock, m_generationDock}, {side, side + 40}, Qt::Horizontal);
+    resizeDocks({m_logDock}, {std::clamp(size.height() / 4, 150, 320)}, Qt::Vertical);
+}
 
 void MainWindow::createActions()
 {
@@ -199,7 +229,7 @@ void MainWindow::createDocks()
     m_generation = new widgets::GenerationPanel;
     m_generationDock = new QDockWidget(this);
     m_generationDock->setObjectName(QStringLiteral("generationDock"));
-    m_generationDock->setWidget(m_generation);
+    m_generationDock->setWidget(scrollable(m_generation));
     addDockWidget(Qt::RightDockWidgetArea, m_generationDock);
     connect(m_generation, &widgets::GenerationPanel::message, this, [this](const QString& text) {
         appendLog(text);
@@ -210,7 +240,7 @@ void MainWindow::createDocks()
     m_similarity = new widgets::SimilarityPanel;
     m_similarityDock = new QDockWidget(this);
     m_similarityDock->setObjectName(QStringLiteral("similarityDock"));
-    m_similarityDock->setWidget(m_similarity);
+    m_similarityDock->setWidget(scrollable(m_similarity));
     addDockWidget(Qt::RightDockWidgetArea, m_similarityDock);
     tabifyDockWidget(m_generationDock, m_similarityDock);
     m_generationDock->raise();
@@ -222,7 +252,7 @@ void MainWindow::createDocks()
     m_activations = new widgets::ActivationPanel;
     m_activationDock = new QDockWidget(this);
     m_activationDock->setObjectName(QStringLiteral("activationDock"));
-    m_activationDock->setWidget(m_activations);
+    m_activationDock->setWidget(scrollable(m_activations));
     addDockWidget(Qt::RightDockWidgetArea, m_activationDock);
     tabifyDockWidget(m_similarityDock, m_activationDock);
     m_generationDock->raise();
@@ -241,7 +271,7 @@ void MainWindow::createDocks()
     m_distribution = new widgets::DistributionPanel;
     m_distributionDock = new QDockWidget(this);
     m_distributionDock->setObjectName(QStringLiteral("distributionDock"));
-    m_distributionDock->setWidget(m_distribution);
+    m_distributionDock->setWidget(scrollable(m_distribution));
     addDockWidget(Qt::BottomDockWidgetArea, m_distributionDock);
     tabifyDockWidget(m_logDock, m_distributionDock);
     m_distributionDock->raise();

@@ -84,6 +84,8 @@ private:
     void createActions();
     void createMenus();
     void createDocks();
+    /// First-start geometry: most of the available screen, docks sized to leave the tree readable.
+    void applyDefaultLayout();
     void retranslate();
     void rebuildRecentMenu();
     void showError(const QString& title, const QString& text);

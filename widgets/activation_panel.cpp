@@ -118,7 +118,7 @@ ActivationPanel::ActivationPanel(QWidget* parent) : QWidget(parent) {
     auto* split = new QSplitter(Qt::Horizontal, this);
     m_plot = new QCustomPlot(split);
     m_plot->setObjectName(QStringLiteral("activationPlot"));
-    m_plot->setMinimumHeight(160);
+    m_plot->setMinimumHeight(90);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_plot->axisRect()->setRangeDrag(Qt::Horizontal);
     m_plot->axisRect()->setRangeZoom(Qt::Horizontal);

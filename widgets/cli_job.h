@@ -2,7 +2,7 @@
 /// @file cli_job.h
 /// Runs `slimbench-cli` as a child process and follows its JSON-lines events on stdout
 /// ({"event":"progress","progress":0.42,"status":"..."}, {"event":"error","message":"..."} ...).
-/// Long jobs run out of process (design.md): a crash or abort kills the job, never the window.
+/// Long jobs run out of process (docs/architecture.md): a crash or abort kills the job, never the window.
 
 #include <QJsonObject>
 #include <QObject>

@@ -119,7 +119,7 @@ ModelOverview ModelOverview::read(const QString& dirPath)
 
     const model::ModelConfig cfg = model::ModelConfig::load(dir / "config.json");
     const Checkpoint ckpt = Checkpoint::open(dir);
-    // Names and shapes must match config.json before we describe anything (robustness.md).
+    // Names and shapes must match config.json before we describe anything (docs/input-validation.md).
     cfg.validateAgainst(ckpt);
 
     ModelOverview ov;

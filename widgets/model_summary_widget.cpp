@@ -177,7 +177,9 @@ void ModelSummaryWidget::updateChart()
         ++position;
         ticker->addTick(position, tr(kComponentNames[c]));
         const double percent = total > 0 ? 100.0 * static_cast<double>(count) / static_cast<double>(total) : 0.0;
-        auto* bars = new QCPBars(m_chart->xAxis, m_chart->yAxis);
+        // Horizontal bars: the component names stack down the left axis, so they never overlap
+        // however narrow the dock is.
+        auto* bars = new QCPBars(m_chart->yAxis, m_chart->xAxis);
         bars->setWidth(0.65);
         bars->setPen(QPen(kComponentColors[c].darker(130)));
         bars->setBrush(kComponentColors[c]);
@@ -186,18 +188,22 @@ void ModelSummaryWidget::updateChart()
         if (m_overview) {
             auto* label = new QCPItemText(m_chart);
             label->position->setType(QCPItemPosition::ptPlotCoords);
-            label->position->setCoords(position, percent);
-            label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
+            label->position->setCoords(percent, position);
+            label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+            label->setPadding(QMargins(4, 0, 0, 0));
             label->setText(QStringLiteral("%1 %").arg(QLocale().toString(percent, 'f', percent < 10 ? 1 : 0)));
         }
     }
-    m_chart->xAxis->setTicker(ticker);
-    m_chart->xAxis->setTickLabelRotation(0);
-    m_chart->xAxis->setSubTicks(false);
-    m_chart->xAxis->grid()->setVisible(false);
-    m_chart->xAxis->setRange(0.4, position + 0.6);
-    m_chart->yAxis->setRange(0, 110);
-    m_chart->yAxis->setLabel(tr("% of parameters"));
+    m_chart->yAxis->setTicker(ticker);
+    m_chart->yAxis->setSubTicks(false);
+    m_chart->yAxis->setTickLength(0, 0);
+    m_chart->yAxis->grid()->setVisible(false);
+    m_chart->yAxis->setRangeReversed(true);   // first component on top
+    m_chart->yAxis->setRange(0.4, position + 0.6);
+    m_chart->yAxis->setLabel(QString());
+    m_chart->xAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+    m_chart->xAxis->setRange(0, 125);   // room for the value labels right of the bars
+    m_chart->xAxis->setLabel(tr("% of parameters"));
     m_chart->replot();
 }
 

@@ -13,10 +13,13 @@ ModelTreeWidget::ModelTreeWidget(QWidget* parent) : QTreeWidget(parent)
     setAlternatingRowColors(true);
     setUniformRowHeights(true);
     setSelectionMode(QAbstractItemView::SingleSelection);
-    header()->setStretchLastSection(false);
-    header()->setSectionResizeMode(NameColumn, QHeaderView::Stretch);
-    for (int c = ShapeColumn; c < ColumnCount; ++c)
+    // Every column as wide as its contents and the last one stretched: when docks take the room, the
+    // tree scrolls sideways instead of squeezing the names to nothing.
+    header()->setStretchLastSection(true);
+    for (int c = NameColumn; c < ColumnCount; ++c)
         header()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+    setMinimumWidth(320);
     retranslate();
 }
 

@@ -6,6 +6,7 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QLabel>
+#include <QStackedWidget>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -38,13 +39,32 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent) {
             [this](int i) { setMode(i == 0 ? Mode::BlockDistance : Mode::FullMatrix); });
     m_selectionLabel = new QLabel(tr("Click a cell to choose layers to drop."), this);
     m_selectionLabel->setObjectName(QStringLiteral("selectionLabel"));
+    m_selectionLabel->setWordWrap(true);
+    m_selectionLabel->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     top->addWidget(m_modeBox);
     top->addWidget(m_selectionLabel, 1);
     layout->addLayout(top);
 
-    m_plot = new QCustomPlot(this);
+    // Before any analysis there is nothing to draw: a hint instead of empty axes.
+    m_stack = new QStackedWidget(this);
+    m_hint = new QLabel(tr("No layer analysis yet.\n\nChoose a calibration text and press “Analyse layers”: "
+                           "the heatmap then shows, for every block of n layers starting at layer ℓ, how much "
+                           "it changes the hidden state. Dark cells are blocks that can be removed."), this);
+    m_hint->setObjectName(QStringLiteral("similarityHint"));
+    m_hint->setWordWrap(true);
+    m_hint->setAlignment(Qt::AlignCenter);
+    m_hint->setMargin(24);
+    m_hint->setEnabled(false);
+    m_stack->addWidget(m_hint);
+    auto* plots = new QWidget(this);
+    auto* plotLayout = new QVBoxLayout(plots);
+    plotLayout->setContentsMargins(0, 0, 0, 0);
+    m_stack->addWidget(plots);
+    layout->addWidget(m_stack, 1);
+
+    m_plot = new QCustomPlot(plots);
     m_plot->setObjectName(QStringLiteral("similarityPlot"));
-    m_plot->setMinimumHeight(260);
+    m_plot->setMinimumHeight(140);   // the default layout must fit a 1280 x 800 screen
     m_map = new QCPColorMap(m_plot->xAxis, m_plot->yAxis);
     m_map->setInterpolate(false);
     m_scale = new QCPColorScale(m_plot);
@@ -71,11 +91,11 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent) {
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this, &SimilarityHeatmap::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &SimilarityHeatmap::onMousePress);
-    layout->addWidget(m_plot, 3);
+    plotLayout->addWidget(m_plot, 3);
 
-    m_influencePlot = new QCustomPlot(this);
+    m_influencePlot = new QCustomPlot(plots);
     m_influencePlot->setObjectName(QStringLiteral("influencePlot"));
-    m_influencePlot->setMinimumHeight(120);
+    m_influencePlot->setMinimumHeight(60);
     m_influence = new QCPBars(m_influencePlot->xAxis, m_influencePlot->yAxis);
     m_influence->setBrush(QColor(0, 114, 178));
     m_influence->setPen(Qt::NoPen);
@@ -87,7 +107,7 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent) {
     m_influencePlot->yAxis->setLabel(tr("block influence"));
     m_influencePlot->setToolTip(tr("ShortGPT Block Influence: mean 1 − cos(h_i, h_i+1) over all tokens; "
                                    "the lowest layers are removal candidates."));
-    layout->addWidget(m_influencePlot, 1);
+    plotLayout->addWidget(m_influencePlot, 1);
     rebuild();
 }
 
@@ -137,6 +157,8 @@ void SimilarityHeatmap::setMode(Mode mode) {
 
 void SimilarityHeatmap::rebuild() {
     const int L = m_numLayers;
+    m_stack->setCurrentIndex(L > 0 ? 1 : 0);
+    m_modeBox->setEnabled(L > 0);
     auto* data = m_map->data();
     if (m_mode == Mode::BlockDistance) {
         // Cells: x = start ℓ in 0..L-1, y = block size n in 1..L.

@@ -16,6 +16,7 @@ class QCPItemRect;
 class QCPBars;
 class QComboBox;
 class QLabel;
+class QStackedWidget;
 
 namespace slim::widgets {
 
@@ -57,6 +58,8 @@ private:
 
     QComboBox* m_modeBox = nullptr;
     QLabel* m_selectionLabel = nullptr;
+    QStackedWidget* m_stack = nullptr;   ///< page 0: the hint before any result; page 1: the plots
+    QLabel* m_hint = nullptr;
     QCustomPlot* m_plot = nullptr;
     QCustomPlot* m_influencePlot = nullptr;
     QCPColorMap* m_map = nullptr;

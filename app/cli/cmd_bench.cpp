@@ -3,6 +3,7 @@
 // against transformers measured in the same run on the same machine (tests/bench/).
 #include "app/cli/commands.h"
 #include "app/cli/records.h"
+#include "core/eval/bandwidth.h"
 #include "core/eval/energy.h"
 
 #include "core/common/errors.h"
@@ -90,7 +91,7 @@ std::tuple<double, double, bool> timeStaticGeneration(const model::LlamaModel& m
 
 std::vector<std::string> withCommonBench() {
     auto v = commonModelOptions();
-    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows", "db", "notes"})
+    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows", "db", "notes", "bandwidth"})
         v.emplace_back(k);
     return v;
 }
@@ -114,9 +115,16 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
     const at::Device dev = model->device();
     at::InferenceMode guard;
     const int64_t weightBytes = model->storageBytes();
+    // The bound of batch-1 decode comes from the device actually used (NVML spec on GPUs, a
+    // measured copy on the CPU), or from --bandwidth BYTES_PER_S.
+    out.status("memory bandwidth of " + deviceName(dev));
+    std::optional<double> bwOverride;
+    if (a.get("bandwidth"))
+        bwOverride = a.getDouble("bandwidth", 0.0);
+    const eval::BandwidthInfo bandwidth = eval::memoryBandwidth(dev, bwOverride);
     nlohmann::json r = {{"model", dir}, {"device", deviceName(dev)}, {"weight_bytes", weightBytes},
                         {"parameters", model->parameterCount()}, {"prompt_len", promptLen}, {"gen_len", genLen},
-                        {"reps", reps}};
+                        {"reps", reps}, {"memory_bandwidth", bandwidth.toJson()}};
     nlohmann::json runs = nlohmann::json::array();
     const int cudaIndex = dev.is_cuda() ? std::max<int>(0, dev.index()) : -1;
     for (int64_t B : batches) {
@@ -167,6 +175,16 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
         if (B == 1) {
             // Batch-1 decode reads every weight once per token: the bandwidth bound.
             run["weight_bytes_per_token"] = weightBytes;
+            const double bound = bandwidth.boundTokensPerS(weightBytes);
+            const double best = std::max(ds.median, summarize(sdecode).median);
+            run["bandwidth_bound_tokens_per_s"] = bound;
+            run["fraction_of_bound"] = bound > 0 ? nlohmann::json(best / bound) : nlohmann::json(nullptr);
+            std::ostringstream msg;
+            msg.precision(4);
+            msg << bandwidth.device << ": " << bandwidth.usedBytesPerS / 1e12 << " TB/s (" << bandwidth.used
+                << "), batch-1 bound " << bound << " tok/s, decode " << best << " tok/s = " << (bound > 0 ? 100 * best / bound : 0)
+                << " % of it";
+            out.status(msg.str());
         }
         runs.push_back(run);
     }
@@ -209,6 +227,7 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
         if (run.at("energy").value("available", false))
             rec.metrics.push_back({"joules_per_token", run.at("energy").at("joules_per_token").get<double>(), std::nullopt, "J/token"});
         rec.speed = run;
+        rec.speed["memory_bandwidth"] = bandwidth.toJson();
         rec.memory = {{"weights_bytes", weightBytes}, {"weights_stored_by_dtype", storedWeightBytes(dir)},
                       {"kv_cache_bytes", run.at("kv_cache_bytes")},
                       {"peak_bytes", run.at("peak_memory_bytes")}};

@@ -24,6 +24,7 @@
 #include "core/eval/kl_divergence.h"
 #include "core/eval/multiple_choice.h"
 #include "core/eval/perplexity.h"
+#include "core/eval/prefix_token.h"
 #include "core/eval/wikitext.h"
 #include "core/io/atomic_file.h"
 #include "core/model/llama_model.h"
@@ -113,7 +114,9 @@ nlohmann::json metric(double value, double stderr_, const char* unit = "") {
 nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok::Tokenizer& tok, const JobContext& ctx) {
     const std::string text = io::readTextFile(t.file);
     nlohmann::json r = {{"task", t.name}, {"file", t.file}, {"file_sha256", analysis::sha256Hex(text)}};
-    const int64_t bos = tok.bosId().value_or(m.config().bosTokenId.value_or(1));
+    // lm-eval's prefix token: the tokenizer's BOS, else its EOS (never a guessed id); each record
+    // says which token was used.  Only the conventions that put a token in front ask for it.
+    auto prefix = [&tok] { return eval::prefixToken(tok); };
     eval::resetPeakMemory(m.device());
     if (t.name == "ppl") {
         allowOptions(t, {"context", "max-tokens", "stride", "bos", "batch"});
@@ -122,7 +125,11 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         o.maxTokens = optInt(t, "max-tokens", -1);
         o.stride = optInt(t, "stride", -1);
         o.bosPerWindow = t.options.count("bos") != 0;
-        o.bosId = bos;
+        if (o.bosPerWindow) {
+            const auto p = prefix();
+            o.bosId = p.id;
+            r["prefix_token"] = p.toJson();
+        }
         o.batchSize = optInt(t, "batch", -1);
         ctx.setStatus("ppl: tokenizing " + t.file);
         const auto stream = tok.encode(text, false);
@@ -142,7 +149,15 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         o.context = optInt(t, "context", 512);
         o.maxChunks = optInt(t, "chunks", -1);
         o.batchSize = optInt(t, "batch", -1);
-        o.bosId = bos;
+        // llama.cpp writes BOS over each chunk's first token only when the vocabulary adds one.
+        o.addBos = eval::tokenizerAddsBos(tok);
+        if (o.addBos) {
+            o.bosId = *tok.bosId();
+            r["prefix_token"] = {{"id", o.bosId}, {"token", tok.idToToken(static_cast<int32_t>(o.bosId))},
+                                 {"rule", "tokenizer BOS (the tokenizer adds it)"}};
+        } else {
+            r["prefix_token"] = nullptr;
+        }
         ctx.setStatus("ppl-llamacpp: tokenizing " + t.file);
         const auto stream = tok.encode(text, false);
         const auto p = eval::llamaCppPerplexity(m, stream, o, ctx);
@@ -158,7 +173,9 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         allowOptions(t, {"max-length", "whole", "no-detokenize", "batch", "documents"});
         eval::WordPerplexityOptions o;
         o.rolling.maxLength = optInt(t, "max-length", m.config().maxPositionEmbeddings);
-        o.rolling.prefixToken = bos;
+        const auto pt = prefix();
+        o.rolling.prefixToken = pt.id;
+        r["prefix_token"] = pt.toJson();
         o.rolling.batchSize = optInt(t, "batch", -1);
         o.detokenize = t.options.count("no-detokenize") == 0;
         const bool whole = t.options.count("whole") != 0;
@@ -168,7 +185,7 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
             pages.resize(static_cast<size_t>(maxDocs));
         const auto p = eval::wordPerplexity(m, tok, pages, o, ctx);
         r["convention"] = "lm-eval";
-        r["settings"] = {{"max_length", o.rolling.maxLength}, {"prefix_token", bos}, {"detokenize", o.detokenize},
+        r["settings"] = {{"max_length", o.rolling.maxLength}, {"prefix_token", pt.id}, {"detokenize", o.detokenize},
                          {"documents", whole ? "the whole file" : "WikiText articles (wikitext_document_level)"},
                          {"document_count", pages.size()},
                          {"words", "len(re.split(r'\\s+', page)) of the original page"},
@@ -192,7 +209,9 @@ nlohmann::json runTask(const TaskSpec& t, const model::LlamaModel& m, const tok:
         o.batchSize = optInt(t, "batch", -1);
         o.maxLength = optInt(t, "max-length", -1);
         o.bos = t.options.count("bos") != 0;
-        o.bosId = bos;
+        const auto pt = prefix();
+        o.bosId = pt.id;
+        r["prefix_token"] = pt.toJson();
         const auto mc = eval::evaluateMultipleChoice(m, tok, task, o, ctx);
         r["convention"] = "lm-eval-mc";
         r["settings"] = {{"documents", mc.n}, {"shots", 0}, {"bos", o.bos},
@@ -277,6 +296,8 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
         rec.settings["file_sha256"] = t.at("file_sha256");
         rec.settings["dtype"] = dtypeName(model->dtype());
         rec.settings["device"] = deviceName(model->device());
+        if (t.contains("prefix_token"))
+            rec.settings["prefix_token"] = t.at("prefix_token");
         rec.metrics = metricsFromJson(t.at("metrics"));
         rec.memory = {{"weights_bytes", model->storageBytes()}, {"weights_stored_by_dtype", storedWeightBytes(dir)},
                       {"peak_bytes", t.at("peak_memory_bytes")}, {"peak_kind", t.at("peak_memory_kind")}};
@@ -321,7 +342,11 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
     o.context = a.getInt("context", 512);
     o.maxTokens = a.getInt("max-tokens", -1);
     o.bosPerWindow = a.flag("bos-per-window");
-    o.bosId = tok.bosId().value_or(base->config().bosTokenId.value_or(1));
+    std::optional<eval::PrefixToken> klPrefix;
+    if (o.bosPerWindow) {
+        klPrefix = eval::prefixToken(tok);
+        o.bosId = klPrefix->id;
+    }
     o.batchSize = a.getInt("batch", -1);
     eval::resetPeakMemory(base->device());
     const auto k = eval::klDivergence(*base, *variant, stream, o, ctx);
@@ -343,6 +368,8 @@ int cmdKl(const std::vector<std::string>& argv, Output& out) {
         {"tokens", k.tokens}, {"windows", k.windows}, {"seconds", k.seconds},
         {"device", deviceName(base->device())}, {"dtype", dtypeName(base->dtype())},
         {"peak_memory_bytes", eval::peakMemoryBytes(base->device())}};
+    if (klPrefix)
+        r["settings"]["prefix_token"] = klPrefix->toJson();
     auto rec = baseRecord("kl", "kl", variantDir, variant->device());
     rec.convention = "kl-base-variant";
     rec.settings = r.at("settings");

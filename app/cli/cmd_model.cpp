@@ -3,6 +3,7 @@
 
 #include "core/common/errors.h"
 #include "core/eval/perplexity.h"
+#include "core/eval/prefix_token.h"
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
 #include "core/model/generation.h"
@@ -167,7 +168,8 @@ int cmdPerplexity(const std::vector<std::string>& argv, Output& out) {
     po.maxTokens = a.getInt("max-tokens", -1);
     po.stride = a.getInt("stride", -1);
     po.bosPerWindow = a.flag("bos-per-window");
-    po.bosId = tok.bosId().value_or(model->config().bosTokenId.value_or(1));
+    if (po.bosPerWindow)
+        po.bosId = eval::prefixToken(tok).id;   // lm-eval's rule: the tokenizer's BOS, else its EOS
     po.batchSize = a.getInt("batch", -1);
     JobContext ctx = out.jobContext();
     const auto r = eval::tokenPerplexity(*model, stream, po, ctx);

@@ -1,6 +1,7 @@
 #pragma once
 // Every slimbench-cli command: int cmdX(const std::vector<std::string>& args, Output& out).
 #include "app/cli/cli_common.h"
+#include "core/analysis/calibration.h"
 
 #include <memory>
 #include <string>
@@ -23,6 +24,15 @@ int cmdTrainDemo(const std::vector<std::string>& args, Output& out);
 int cmdEval(const std::vector<std::string>& args, Output& out);
 int cmdKl(const std::vector<std::string>& args, Output& out);
 int cmdResults(const std::vector<std::string>& args, Output& out);
+int cmdPrune(const std::vector<std::string>& args, Output& out);
+
+/// --calib FILE --calib-samples N --calib-length L --calib-mode M --seed S --bos-per-sample.
+std::vector<std::string> calibrationOptions();
+/// The calibration windows those options describe, tokenized with the model folder's tokenizer
+/// (length capped by the model's context).  Without --calib: an empty set, or a ConfigError when
+/// `required`.
+analysis::CalibrationSet calibrationFromArgs(const Args& a, const std::string& modelDir, const JobContext& ctx,
+                                             int64_t defaultSamples, int64_t defaultLength, bool required);
 
 /// Options every model command accepts.
 std::vector<std::string> commonModelOptions();

@@ -27,10 +27,13 @@ const Command kCommands[] = {
      "KL(base || variant) per token, top-1 agreement, delta p of the correct token", cmdKl},
     {"results", "results list|show ID|export FILE.json|FILE.csv|delete ID [--db PATH] [--task T] [--kind K] [--model NAME] [--limit N]",
      "result records in the SQLite store (default: next to the demo model)", cmdResults},
-    {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--db PATH]",
+    {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--bandwidth BYTES_PER_S] [--db PATH]",
      "prefill / decode / perplexity throughput, time to first token, KV-cache and peak memory, energy", cmdBench},
     {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",
      "layer similarity (PruneMe/ShortGPT), weight and activation statistics", cmdAnalyze},
+    {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] --out DIR\n"
+               "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR",
+     "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
     {"train-demo", "train-demo [--out DIR] [--force] [--corpus FILE] [--steps N] [--batch B] [--context N] [--lr LR] [--vocab V] [--threads N] [--seed S]",
      "train the built-in demo model (reused once trained)", cmdTrainDemo},
 };

@@ -11,10 +11,22 @@
 
 namespace slim::eval {
 
+namespace {
+#if defined(SLIMBENCH_WITH_CUDA)
+/// The caching allocator's statistics exist only once CUDA is initialised on that device (a process
+/// that has not yet put anything on the GPU gets "Invalid device argument"): touch it first.
+int cudaIndexReady(const at::Device& device) {
+    const int index = device.index() < 0 ? 0 : device.index();
+    (void)at::empty({1}, at::TensorOptions().device(at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(index))));
+    return index;
+}
+#endif
+} // namespace
+
 void resetPeakMemory(const at::Device& device) {
 #if defined(SLIMBENCH_WITH_CUDA)
     if (device.is_cuda()) {
-        c10::cuda::CUDACachingAllocator::resetPeakStats(device.index() < 0 ? 0 : device.index());
+        c10::cuda::CUDACachingAllocator::resetPeakStats(cudaIndexReady(device));
         return;
     }
 #endif
@@ -24,7 +36,7 @@ void resetPeakMemory(const at::Device& device) {
 int64_t peakMemoryBytes(const at::Device& device) {
 #if defined(SLIMBENCH_WITH_CUDA)
     if (device.is_cuda()) {
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cudaIndexReady(device));
         return stats.allocated_bytes[0].peak;   // StatType::AGGREGATE
     }
 #endif
@@ -34,7 +46,7 @@ int64_t peakMemoryBytes(const at::Device& device) {
 int64_t currentMemoryBytes(const at::Device& device) {
 #if defined(SLIMBENCH_WITH_CUDA)
     if (device.is_cuda()) {
-        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index() < 0 ? 0 : device.index());
+        const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(cudaIndexReady(device));
         return stats.allocated_bytes[0].current;
     }
 #endif

@@ -44,6 +44,9 @@ using FnName = int (*)(nvmlDevice_t, char*, unsigned);
 using FnDriver = int (*)(char*, unsigned);
 using FnMemory = int (*)(nvmlDevice_t, void*);
 using FnPowerLimit = int (*)(nvmlDevice_t, unsigned*);
+using FnMaxClock = int (*)(nvmlDevice_t, int, unsigned*);   // nvmlDeviceGetMaxClockInfo(dev, type, MHz)
+using FnBusWidth = int (*)(nvmlDevice_t, unsigned*);         // nvmlDeviceGetMemoryBusWidth(dev, bits)
+constexpr int kNvmlClockMem = 2;                             // NVML_CLOCK_MEM
 
 } // namespace
 
@@ -56,6 +59,8 @@ struct NvmlSession {
     FnDriver driver = nullptr;
     FnMemory memory = nullptr;
     FnPowerLimit powerLimit = nullptr;
+    FnMaxClock maxClock = nullptr;
+    FnBusWidth busWidth = nullptr;
     nvmlDevice_t device = nullptr;
 
     /// Load the library and open device `index`; an empty string on success, else the reason.
@@ -74,6 +79,8 @@ struct NvmlSession {
         driver = reinterpret_cast<FnDriver>(dlsym(lib, "nvmlSystemGetDriverVersion"));
         memory = reinterpret_cast<FnMemory>(dlsym(lib, "nvmlDeviceGetMemoryInfo"));
         powerLimit = reinterpret_cast<FnPowerLimit>(dlsym(lib, "nvmlDeviceGetEnforcedPowerLimit"));
+        maxClock = reinterpret_cast<FnMaxClock>(dlsym(lib, "nvmlDeviceGetMaxClockInfo"));
+        busWidth = reinterpret_cast<FnBusWidth>(dlsym(lib, "nvmlDeviceGetMemoryBusWidth"));
         if (!init || !handle || !shutdown)
             return "NVML found but without nvmlInit_v2 / nvmlDeviceGetHandleByIndex_v2";
         if (int rc = init(); rc != 0)
@@ -277,6 +284,15 @@ nlohmann::json nvmlDeviceInfo(int cudaIndex) {
     unsigned limit = 0;
     if (n->powerLimit && n->powerLimit(n->device, &limit) == 0)
         j["power_limit_w"] = limit / 1000.0;
+    // Peak memory bandwidth from the memory clock and bus width: double data rate, so
+    // 2 transfers per clock × bus width in bytes (H100 SXM: 2619 MHz × 5120 bit → 3.35 TB/s).
+    unsigned mhz = 0, bits = 0;
+    if (n->maxClock && n->busWidth && n->maxClock(n->device, kNvmlClockMem, &mhz) == 0 &&
+        n->busWidth(n->device, &bits) == 0 && mhz > 0 && bits > 0) {
+        j["memory_max_clock_mhz"] = mhz;
+        j["memory_bus_width_bits"] = bits;
+        j["memory_bandwidth_bytes_per_s"] = 2.0 * mhz * 1e6 * bits / 8.0;
+    }
     return j;
 }
 

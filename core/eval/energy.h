@@ -80,7 +80,8 @@ uint64_t counterDelta(uint64_t before, uint64_t after, uint64_t maxRange);
 /// ∫ P dt over (seconds, watts) samples by the trapezoid rule.
 double trapezoidJoules(const std::vector<std::pair<double, double>>& samples);
 
-/// NVML's view of a GPU when the library is there: {"name", "driver", "memory_bytes", "power_limit_w"};
+/// NVML's view of a GPU when the library is there: {"name", "driver", "memory_bytes", "power_limit_w",
+/// "memory_max_clock_mhz", "memory_bus_width_bits", "memory_bandwidth_bytes_per_s"};
 /// {"available": false, "reason"} otherwise.
 nlohmann::json nvmlDeviceInfo(int cudaIndex);
 

@@ -1,4 +1,5 @@
 #include "core/eval/kl_divergence.h"
+#include "core/eval/prefix_token.h"
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -21,6 +22,8 @@ KlResult klDivergence(const model::LlamaModel& base, const model::LlamaModel& va
                           " — both must share one tokenizer");
     if (o.context < 2)
         throw ConfigError("KL divergence: context must be at least 2 tokens, got " + std::to_string(o.context));
+    if (o.bosPerWindow)
+        requirePrefixToken(o.bosId, "KL divergence with BOS per window");
     std::vector<int64_t> stream(streamIn.begin(), streamIn.end());
     if (o.maxTokens >= 0 && static_cast<int64_t>(stream.size()) > o.maxTokens)
         stream.resize(static_cast<size_t>(o.maxTokens));

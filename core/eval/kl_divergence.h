@@ -1,7 +1,7 @@
 #pragma once
 /// @file kl_divergence.h
 /// How far a compressed variant's next-token distributions moved from its base model's, token by
-/// token over a text (../shared/docs/evaluation.md; llama.cpp `perplexity --kl-divergence`):
+/// token over a text (docs/evaluation.md; llama.cpp `perplexity --kl-divergence`):
 ///  - KL(base ‖ variant) = Σ_v p_base(v) (log p_base(v) − log p_variant(v)) per predicted position,
 ///    in nats; mean with its standard error, median, 99th percentile and max;
 ///  - top-1 agreement: the share of positions where both models' most likely token is the same;
@@ -22,7 +22,7 @@ struct KlOptions {
     int64_t context = 512;         ///< window length n (including the BOS when bosPerWindow)
     int64_t maxTokens = -1;        ///< cut the stream to its first M tokens (-1 = all)
     bool bosPerWindow = false;
-    int64_t bosId = 1;
+    int64_t bosId = -1;            ///< needed with bosPerWindow: eval::prefixToken
     int64_t batchSize = -1;        ///< windows per forward (-1 = auto)
 };
 

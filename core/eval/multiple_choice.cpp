@@ -1,4 +1,5 @@
 #include "core/eval/multiple_choice.h"
+#include "core/eval/prefix_token.h"
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -145,6 +146,7 @@ std::vector<std::pair<double, bool>> scoreLoglikelihoods(const model::LlamaModel
 McResult evaluateMultipleChoice(const model::LlamaModel& model, const tok::Tokenizer& tok, const McTask& task,
                                 const McOptions& o, const JobContext& ctx) {
     const auto t0 = std::chrono::steady_clock::now();
+    requirePrefixToken(o.bosId, "multiple choice");
     McResult r;
     r.task = task.name;
     r.hasAccNorm = task.hasAccNorm;

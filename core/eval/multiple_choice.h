@@ -1,6 +1,6 @@
 #pragma once
 /// @file multiple_choice.h
-/// Zero-shot multiple choice with lm-evaluation-harness semantics (../shared/docs/evaluation.md):
+/// Zero-shot multiple choice with lm-evaluation-harness semantics (docs/evaluation.md):
 /// each choice is scored by the summed log-likelihood of its continuation given the context.
 ///
 /// Tokenization (HFLM._encode_pair): trailing whitespace of the context moves to the front of the
@@ -34,7 +34,7 @@ struct McOptions {
     int64_t batchSize = -1;      ///< requests per forward (-1 = auto from the logits size)
     int64_t maxLength = -1;      ///< -1 = the model's max_position_embeddings
     bool bos = false;            ///< BOS before every context
-    int64_t bosId = 1;
+    int64_t bosId = -1;          ///< eval::prefixToken; also the context of an empty-context request (required)
 };
 
 struct McDocScore {

@@ -1,4 +1,5 @@
 #include "core/eval/perplexity.h"
+#include "core/eval/prefix_token.h"
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -128,6 +129,8 @@ PerplexityResult tokenPerplexity(const model::LlamaModel& model, const std::vect
     const auto t0 = std::chrono::steady_clock::now();
     if (o.context < 2)
         throw ConfigError("perplexity: context must be at least 2 tokens, got " + std::to_string(o.context));
+    if (o.bosPerWindow)
+        requirePrefixToken(o.bosId, "perplexity with BOS per window");
     std::vector<int64_t> stream(streamIn.begin(), streamIn.end());
     if (o.maxTokens >= 0 && static_cast<int64_t>(stream.size()) > o.maxTokens)
         stream.resize(static_cast<size_t>(o.maxTokens));
@@ -186,6 +189,8 @@ PerplexityResult llamaCppPerplexity(const model::LlamaModel& model, const std::v
     // llama.cpp tokenizes the whole file with BOS in front, cuts it into ⌊T / n_ctx⌋ chunks, puts
     // BOS in place of each chunk's first token and scores the predictions of positions
     // first = n_ctx / 2 .. n_ctx − 2, i.e. tokens n_ctx/2 + 1 .. n_ctx − 1 of every chunk.
+    if (o.addBos)
+        requirePrefixToken(o.bosId, "perplexity (llama.cpp style)");
     std::vector<int64_t> tokens;
     tokens.reserve(streamIn.size() + 1);
     if (o.addBos)
@@ -219,6 +224,7 @@ std::vector<std::pair<double, int64_t>> rollingLoglikelihood(const model::LlamaM
                                                              int64_t* windowsOut) {
     if (o.maxLength < 1)
         throw ConfigError("rolling loglikelihood: max length must be at least 1, got " + std::to_string(o.maxLength));
+    requirePrefixToken(o.prefixToken, "rolling loglikelihood");
     // lm-eval utils.get_rolling_token_windows(context_len = 1) + make_disjoint_window: the first
     // window reads [prefix] + x[0 .. L-2] and predicts x[0 .. L-1]; every later one predicts the
     // next (up to) L new tokens from a full window of L inputs ending just before its last target.

@@ -1,6 +1,6 @@
 #pragma once
 /// @file perplexity.h
-/// Perplexity in the three conventions of ../shared/docs/evaluation.md, never mixed silently:
+/// Perplexity in the three conventions of docs/evaluation.md, never mixed silently:
 ///  - token ppl "GPTQ style" (tokenPerplexity),
 ///  - lm-eval style word / byte perplexity and bits per byte over documents (wordPerplexity),
 ///  - llama.cpp style: BOS per chunk, second half scored (llamaCppPerplexity).
@@ -8,7 +8,7 @@
 /// float64); the batch size never changes a result beyond float rounding.
 ///
 /// Token perplexity of a model over a token stream.  The default is the "GPTQ style" convention
-/// (../shared/docs/evaluation.md): the text tokenized once without special tokens, cut to the
+/// (docs/evaluation.md): the text tokenized once without special tokens, cut to the
 /// first maxTokens, split into ⌊T/n⌋ disjoint windows of n tokens; every token but each window's
 /// first is predicted.  Options: a BOS token in front of every window (then every text token of
 /// the window is predicted), and a stride < n for overlapping windows that score only new tokens.
@@ -28,7 +28,7 @@ struct TokenPerplexityOptions {
     int64_t maxTokens = -1;        ///< cut the stream to its first M tokens (-1 = all)
     int64_t stride = -1;           ///< -1 = disjoint windows (stride = n)
     bool bosPerWindow = false;     ///< prepend BOS to every window
-    int64_t bosId = 1;
+    int64_t bosId = -1;            ///< needed with bosPerWindow: eval::prefixToken (prefix_token.h)
     int64_t batchSize = -1;        ///< windows per forward (-1 = choose from the logits size)
 };
 
@@ -48,8 +48,8 @@ struct PerplexityResult {
 /// second half is scored (the predictions of positions n_ctx/2 … n_ctx−2).
 struct LlamaCppPerplexityOptions {
     int64_t context = 512;         ///< n_ctx
-    int64_t bosId = 1;
-    bool addBos = true;            ///< the model's tokenizer adds BOS (llama_add_bos_token)
+    int64_t bosId = -1;            ///< needed with addBos: the tokenizer's BOS
+    bool addBos = true;            ///< the model's tokenizer adds BOS (llama_add_bos_token; eval::tokenizerAddsBos)
     int64_t maxChunks = -1;        ///< --chunks (-1 = all)
     int64_t batchSize = -1;        ///< chunks per forward (-1 = auto)
 };
@@ -62,7 +62,7 @@ PerplexityResult llamaCppPerplexity(const model::LlamaModel& model, const std::v
 /// a document is prefixed with the prefix token (BOS for Llama-family tokenizers).
 struct RollingOptions {
     int64_t maxLength = 2048;      ///< the harness's max_length: the model's max_position_embeddings
-    int64_t prefixToken = 1;
+    int64_t prefixToken = -1;      ///< eval::prefixToken: the tokenizer's BOS, else its EOS (required)
     int64_t batchSize = -1;        ///< windows per forward (-1 = auto)
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file wikitext.h
-/// WikiText as lm-evaluation-harness's `wikitext` task sees it (../shared/docs/evaluation.md,
+/// WikiText as lm-evaluation-harness's `wikitext` task sees it (docs/evaluation.md,
 /// "lm-eval style"): the raw file split into its articles the way the HF dataset
 /// EleutherAI/wikitext_document_level does, each article detokenized before it is scored, and
 /// words / bytes counted on the ORIGINAL article text.

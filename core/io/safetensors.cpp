@@ -1,7 +1,7 @@
 // Safetensors reader (LibTorch-free: the parsers build alone for the fuzz targets; loading into
 // tensors and writing live in safetensors_tensors.cpp).  The validation rules mirror the reference reader
 // (huggingface/safetensors, safetensors/src/tensor.rs: `SafeTensors::read_metadata` and
-// `Metadata::validate`); see ../shared/docs/robustness.md.  The code is our own.
+// `Metadata::validate`); see docs/input-validation.md.  The code is our own.
 
 #include "core/io/safetensors.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 /// @file safetensors.h
 /// Memory-mapped safetensors reader that enforces every rule of the reference reader
-/// (huggingface/safetensors safetensors/src/tensor.rs; see ../shared/docs/robustness.md),
+/// (huggingface/safetensors safetensors/src/tensor.rs; see docs/input-validation.md),
 /// and an atomic writer (temp file + fsync + rename).
 
 #include "core/io/dtype.h"

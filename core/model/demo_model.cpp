@@ -3,6 +3,7 @@
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/io/atomic_file.h"
+#include "core/io/atomic_folder.h"
 #include "core/model/llama_model.h"
 #include "core/model/model_config.h"
 #include "core/tokenizer/tokenizer.h"
@@ -40,8 +41,7 @@ public:
     explicit FolderGuard(fs::path p) : m_path(std::move(p)) {}
     ~FolderGuard() {
         if (!m_path.empty()) {
-            std::error_code ec;
-            fs::remove_all(m_path, ec);
+            io::removeTree(m_path);
         }
     }
     void release() { m_path.clear(); }
@@ -65,8 +65,7 @@ void removeStaleTempFolders(const fs::path& out) {
         const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
         if (pid > 0 && pid != static_cast<long>(::getpid()) && ::kill(static_cast<pid_t>(pid), 0) == 0)
             continue;
-        std::error_code rmEc;
-        fs::remove_all(it->path(), rmEc);
+        io::removeTree(it->path());
     }
 }
 
@@ -342,7 +341,7 @@ DemoTrainResult trainDemoModel(const DemoTrainOptions& opts, const JobContext& c
         fs::rename(tmp, out, ec);
         if (ec)
             throw IoError("cannot rename " + tmp.string() + " to " + out.string() + ": " + ec.message());
-        fs::remove_all(old, ec);
+        io::removeTree(old);
     } else {
         fs::rename(tmp, out, ec);
         if (ec)

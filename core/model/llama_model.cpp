@@ -227,6 +227,30 @@ std::pair<at::Tensor, at::Tensor> LlamaModel::rope(const at::Tensor& positions) 
     return {emb.cos().to(m_dtype), emb.sin().to(m_dtype)};
 }
 
+LlamaModel::LayerInputs LlamaModel::layerInputs(int64_t B, int64_t T, const at::Device& device) const {
+    LayerInputs li;
+    const auto longOpts = at::TensorOptions().dtype(at::kLong).device(device);
+    const at::Tensor positions = at::arange(0, T, at::TensorOptions().dtype(at::kLong).device(m_device)).unsqueeze(0).expand({B, T});
+    auto [cos, sin] = rope(positions);
+    li.cos = cos.to(device);
+    li.sin = sin.to(device);
+    li.mask = buildMask(at::Tensor(), B, 0, T, std::nullopt, longOpts);
+    std::optional<int64_t> window;
+    for (int64_t l = 0; l < numLayers(); ++l)
+        if (auto w = m_config.slidingWindowOf(l); w && T > *w)
+            window = w;
+    li.windowMask = window ? buildMask(at::Tensor(), B, 0, T, window, longOpts) : li.mask;
+    return li;
+}
+
+void LlamaModel::moveLayer(int64_t l, const at::Device& device) {
+    DecoderLayer& L = m_layers[static_cast<size_t>(l)];
+    L.inputNorm = L.inputNorm.to(device);
+    L.postAttentionNorm = L.postAttentionNorm.to(device);
+    for (auto& p : L.proj)
+        p->to(device, m_dtype);
+}
+
 at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                                 const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const {
     const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
@@ -439,14 +463,15 @@ std::vector<std::pair<std::string, at::Tensor>> LlamaModel::namedTensors() const
     return out;
 }
 
-void LlamaModel::save(const std::filesystem::path& dir) const {
+void LlamaModel::save(const std::filesystem::path& dir, std::optional<at::ScalarType> storeDtype) const {
     std::filesystem::create_directories(dir);
+    const at::ScalarType st = storeDtype.value_or(m_dtype);
     std::vector<io::NamedTensor> tensors;
     for (auto& [name, t] : namedTensors())
-        tensors.push_back({name, t.detach().to(at::kCPU).contiguous()});
+        tensors.push_back({name, t.detach().to(at::kCPU, t.is_floating_point() ? st : t.scalar_type()).contiguous()});
     io::writeCheckpointWeights(dir, tensors);
     ModelConfig cfg = m_config;
-    cfg.torchDtype = m_dtype == at::kBFloat16 ? "bfloat16" : m_dtype == at::kHalf ? "float16" : "float32";
+    cfg.torchDtype = st == at::kBFloat16 ? "bfloat16" : st == at::kHalf ? "float16" : "float32";
     io::writeFileAtomic(dir / "config.json", cfg.toJson().dump(2) + "\n");
 }
 

@@ -113,6 +113,21 @@ public:
     /// RoPE tables for positions (B, T): cos, sin (B, T, headDim) in the activation dtype.
     std::pair<at::Tensor, at::Tensor> rope(const at::Tensor& positions) const;
 
+    /// What runLayer needs for B unpadded sequences of T tokens from position 0 (calibration
+    /// batches of layer-wise algorithms), on `device`: RoPE tables and the causal masks (undefined
+    /// = plain causal; windowMask for layers with a sliding window shorter than T).
+    struct LayerInputs {
+        at::Tensor cos, sin, mask, windowMask;
+        const at::Tensor& maskOf(const ModelConfig& cfg, int64_t layer, int64_t T) const {
+            const auto w = cfg.slidingWindowOf(layer);
+            return (w && T > *w) ? windowMask : mask;
+        }
+    };
+    LayerInputs layerInputs(int64_t B, int64_t T, const at::Device& device) const;
+    /// Move one decoder layer's weights (norms and projections) to a device, keeping the dtype:
+    /// layer-wise offload keeps the model on the host and brings one layer at a time to the GPU.
+    void moveLayer(int64_t layer, const at::Device& device);
+
     const ModelConfig& config() const { return m_config; }
     int64_t numLayers() const { return static_cast<int64_t>(m_layers.size()); }
     DecoderLayer& layer(int64_t i) { return m_layers[i]; }
@@ -127,8 +142,9 @@ public:
 
     /// All weights as HF-named tensors (dense weights of every projection) for saving.
     std::vector<std::pair<std::string, at::Tensor>> namedTensors() const;
-    /// Save config.json + model.safetensors into `dir` (atomic per file).
-    void save(const std::filesystem::path& dir) const;
+    /// Save config.json + model.safetensors into `dir` (atomic per file), in `storeDtype` (default:
+    /// the model's dtype) — e.g. a bf16 checkpoint processed in fp32 on the CPU is written back in bf16.
+    void save(const std::filesystem::path& dir, std::optional<at::ScalarType> storeDtype = std::nullopt) const;
     int64_t parameterCount() const;
     /// Bytes really stored (projections report their own storage).
     int64_t storageBytes() const;

@@ -503,6 +503,11 @@ Tokenizer Tokenizer::fromPath(const std::filesystem::path& folderOrFile) {
     if (fs::exists(cfgPath)) {
         const nlohmann::json cfg = io::parseJsonStrict(readFile(cfgPath), cfgPath.string());
         if (cfg.is_object()) {
+            // "bos_token": null says there is none (Qwen2 tokenizers): drop a guess made from names.
+            if (auto it = cfg.find("bos_token"); it != cfg.end() && it->is_null())
+                tok.m_impl->bos.reset();
+            if (auto it = cfg.find("eos_token"); it != cfg.end() && it->is_null())
+                tok.m_impl->eos.reset();
             if (auto b = configToken(cfg, "bos_token"))
                 if (auto id = tok.m_impl->idOf(*b))
                     tok.m_impl->bos = id;

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Print ours vs transformers from the JSON lines of slimbench-cli bench and bench_transformers.py.
 
-usage: compare.py OURS.json HF_EAGER.json [HF_SDPA.json] [--bandwidth 3.35e12]
+usage: compare.py OURS.json HF_EAGER.json [HF_SDPA.json] [--bandwidth BYTES_PER_S]
+
+The batch-1 bound uses the memory bandwidth that `slimbench-cli bench` read from the GPU it ran on
+(NVML: memory clock x bus width; or a measured copy on the CPU), unless --bandwidth overrides it.
 """
 import argparse
 import json
@@ -22,12 +25,22 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("ours")
     ap.add_argument("hf", nargs="+")
-    ap.add_argument("--bandwidth", type=float, default=3.35e12, help="HBM bytes/s (H100 SXM: 3.35 TB/s)")
+    ap.add_argument("--bandwidth", type=float, default=None,
+                    help="bytes/s; default: the bandwidth bench reports for the device it ran on")
     a = ap.parse_args()
     ours = load(a.ours)
     hfs = [load(p) for p in a.hf]
     wb = ours["weight_bytes"]
-    bound = a.bandwidth / wb
+    bw = ours.get("memory_bandwidth", {})
+    if a.bandwidth:
+        bandwidth, how = a.bandwidth, "--bandwidth"
+    elif bw.get("used_bytes_per_s"):
+        bandwidth, how = bw["used_bytes_per_s"], f"{bw.get('used')}: {bw.get('spec_source', '')}"
+    else:
+        raise SystemExit("the bench output has no memory_bandwidth: pass --bandwidth BYTES_PER_S")
+    bound = bandwidth / wb
+    print(f"device {bw.get('device', ours.get('device'))}: bandwidth {bandwidth / 1e12:.3f} TB/s ({how})"
+          + (f", measured copy {bw['measured_copy_bytes_per_s'] / 1e12:.3f} TB/s" if bw.get("measured_copy_bytes_per_s") else ""))
     print(f"model {ours['model']}: weights {wb / 1e9:.2f} GB, batch-1 bandwidth bound {bound:.1f} tok/s")
     for run in ours["generation"]:
         B = run["batch"]

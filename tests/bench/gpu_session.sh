@@ -12,7 +12,12 @@ OUT=${OUT:-/tmp/slim-out}
 BUILD=${BUILD:-/tmp/slim-build}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 NLOHMANN_INCLUDE=${NLOHMANN_INCLUDE:-$ROOT/.devcarry/nj}
-SHARED=${SHARED:-$ROOT/.devcarry/shared}
+# Data shipped with the project; the Llama-2 sentencepiece model (Meta's licence, never committed) is
+# optional: a developer may put it in .devcarry/llama2-spm for the TinyLlama-shaped checkpoints' tokenizer.
+WIKI=$ROOT/resources/data/wikitext-2-raw/wiki.test.raw
+LLAMA2_SPM=${LLAMA2_SPM:-$ROOT/.devcarry/llama2-spm}
+TOKARG=()
+[ -f "$LLAMA2_SPM/tokenizer.model" ] && TOKARG=(--tokenizer "$LLAMA2_SPM")
 CKPT=${CKPT:-/root/slim-ckpt}
 mkdir -p "$CKPT"
 
@@ -33,16 +38,16 @@ build() {
 case "${1:-}" in
   check)
     build
-    python3 "$ROOT/tests/reference/make_fixtures.py" --out /tmp/fx --shared "$SHARED" 2>&1 | grep -v "Writing model shards"
+    python3 "$ROOT/tests/reference/make_fixtures.py" --out /tmp/fx 2>&1 | grep -v "Writing model shards"
     tar czf "$OUT/fixtures.tgz" -C /tmp/fx .
     "$BUILD/tests/reference/slimbench-fixture-check" /tmp/fx cuda cpu
-    python3 "$ROOT/tests/reference/make_similarity_reference.py" --fixtures /tmp/fx --out /tmp/simref --shared "$SHARED" 2>&1 | tail -5
+    python3 "$ROOT/tests/reference/make_similarity_reference.py" --fixtures /tmp/fx --out /tmp/simref 2>&1 | tail -5
     tar czf "$OUT/simref.tgz" -C /tmp/simref .
     # The CUDA path of the CLI: perplexity and analysis on CUDA agree with the CPU.
     for dev in cpu cuda; do
-      "$BUILD/app/cli/slimbench-cli" perplexity /tmp/fx/llama-fp32 --text "$SHARED/data/wikitext-2-raw/wiki.test.raw" \
+      "$BUILD/app/cli/slimbench-cli" perplexity /tmp/fx/llama-fp32 --text "$WIKI" \
         --context 128 --max-tokens 4096 --device $dev --json | tail -1 > "$OUT/ppl-$dev.json"
-      "$BUILD/app/cli/slimbench-cli" analyze /tmp/fx/llama-fp32 --calib "$SHARED/data/wikitext-2-raw/wiki.test.raw" \
+      "$BUILD/app/cli/slimbench-cli" analyze /tmp/fx/llama-fp32 --calib "$WIKI" \
         --samples 8 --length 64 --device $dev --json | tail -1 > "$OUT/analyze-$dev.json"
     done
     python3 - "$OUT" <<'PY'
@@ -56,7 +61,7 @@ m = max(abs(x - y) for rx, ry in zip(a["cpu"]["similarity"]["distance"], a["cuda
 print("similarity matrix max |cpu - cuda| %.2e" % m)
 PY
     if [ -f "$ROOT/tests/reference/make_tokenizer_golden.py" ]; then
-      python3 "$ROOT/tests/reference/make_tokenizer_golden.py" --shared "$SHARED" --out /tmp/tokgold > "$OUT/tokgold.log" 2>&1
+      python3 "$ROOT/tests/reference/make_tokenizer_golden.py" --llama2-spm "$LLAMA2_SPM" --out /tmp/tokgold > "$OUT/tokgold.log" 2>&1
       echo "tokenizer golden rc=$?"; tail -5 "$OUT/tokgold.log"
       tar czf "$OUT/tokgold.tgz" -C /tmp/tokgold .
     fi
@@ -68,7 +73,7 @@ PY
     if [ "$name" = demo-model ]; then
       CKPT="$ROOT/.devcarry"   # the trained demo model travels with the working tree
     else
-      python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards"
+      python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards"
     fi
     "$BUILD/app/cli/slimbench-cli" bench "$CKPT/$name" --device cuda --dtype bf16 --json ${BENCH_ARGS:-} > "$OUT/ours-$name.json" 2> "$OUT/ours-$name.err" \
       || { echo "ours failed"; tail -5 "$OUT/ours-$name.err"; }
@@ -82,7 +87,7 @@ PY
     # similarity + activation statistics over 32 x 256 WikiText tokens on the GPU.
     for what in --weights "--similarity --activations"; do
       /usr/bin/time -f "analyze $what: %e s wall" "$BUILD/app/cli/slimbench-cli" analyze "$CKPT/$name" \
-        --calib "$SHARED/data/wikitext-2-raw/wiki.test.raw" --samples 32 --length 256 --device cuda --dtype bf16 $what --json \
+        --calib "$WIKI" --samples 32 --length 256 --device cuda --dtype bf16 $what --json \
         2>&1 > "$OUT/analyze-$name.json" | tail -1
     done
     python3 -c "import json,sys; r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); a=r['activations']; s=r['similarity']; print('recommendation', s['recommendation'], '; activation inputs', len(a['inputs']), 'tokens', a['tokens'])" "$OUT/analyze-$name.json"
@@ -95,10 +100,10 @@ PY
     FINAL_OUT=$OUT
     OUT=/tmp/slim-eval; rm -rf "$OUT"; mkdir -p "$OUT"   # only 8 files come back: tar them at the end
     CLI="$BUILD/app/cli/slimbench-cli"
-    WIKI="$SHARED/data/wikitext-2-raw/wiki.test.raw"
+    WIKI="$WIKI"
     REF="$ROOT/tests/reference/make_eval_reference.py"
     t0=$SECONDS
-    python3 "$REF" fixtures --fixtures "$ROOT/tests/data/fixtures" --shared "$SHARED" --out "$OUT/transformers_reference.json" --device cpu
+    python3 "$REF" fixtures --fixtures "$ROOT/tests/data/fixtures" --out "$OUT/transformers_reference.json" --device cpu
     echo "transformers fixture reference: $((SECONDS - t0)) s"
     for fx in llama-fp32 mistral-bf16 qwen2-sharded; do
       "$CLI" eval "$ROOT/tests/data/fixtures/$fx" --device cuda --dtype fp32 --json \
@@ -132,7 +137,7 @@ PY
     python3 "$REF" model "$DEMO" --text "$WIKI" --convention lm-eval --context 256 > "$OUT/hf-demo-lm-eval.json"
     "$CLI" kl "$DEMO" "$DEMO" --text "$DEMO/heldout.txt" --context 256 --device cuda --dtype fp32 --variant-dtype bf16 --json | tail -1 > "$OUT/ours-demo-kl.json"
     # A TinyLlama-shaped model (random weights, bf16): speed and memory of the evaluation.
-    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama --tokenizer "$SHARED/data/tokenizers/llama2-spm" 2>&1 | grep -v "Writing model shards" | tail -2
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -2
     TL="$CKPT/tinyllama"
     "$CLI" eval "$TL" --device cuda --dtype bf16 --json --task "ppl:$WIKI:context=2048" --task "ppl-llamacpp:$WIKI:context=512" \
       --task "wikitext:$WIKI:max-length=2048" | tail -1 > "$OUT/ours-tl.json"
@@ -160,5 +165,47 @@ PY
     cp "$OUT/transformers_reference.json" "$FINAL_OUT/"
     tar czf "$FINAL_OUT/eval-results.tgz" -C "$OUT" .
     ;;
-  *) echo "usage: $0 check | bench NAME | eval" >&2; exit 1 ;;
+  prune)
+    # Issue #8 / #9: the bandwidth bound read from this GPU, and pruning on a TinyLlama-shaped model:
+    # Wanda / SparseGPT time and peak memory on the GPU and with layer-wise offload, a depth-pruned
+    # checkpoint that transformers loads and whose logits agree with ours.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -2
+    TL="$CKPT/tinyllama"
+    nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.memory --format=csv,noheader
+    "$CLI" bench "$TL" --device cuda --dtype bf16 --batch 1 --gen-len 128 --ppl-windows 0 --json 2>/dev/null | tail -1 > "$OUT/bench-tl.json"
+    python3 - "$OUT/bench-tl.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); bw = r["memory_bandwidth"]; g = r["generation"][0]
+print(f"bandwidth: {bw['device']}: used {bw['used_bytes_per_s']/1e12:.3f} TB/s ({bw['used']}: {bw['spec_source']}), measured copy {bw.get('measured_copy_bytes_per_s', 0)/1e12:.3f} TB/s")
+print(f"tinyllama bf16 b1 decode {max(g['decode_tokens_per_s']['median'], g['static_decode_tokens_per_s']['median']):.1f} tok/s, bound {g['bandwidth_bound_tokens_per_s']:.1f} tok/s, fraction {g['fraction_of_bound']*100:.1f} %")
+PY
+    for run in "wanda --sparsity 0.5" "wanda --sparsity 0.5 --offload" "sparsegpt --sparsity 0.5" "sparsegpt --pattern 2:4 --offload"; do
+      set -- $run
+      spec="$1 $2 $3"; off="${4:-}"
+      {
+        tag="$1${3/:/-}${off:+-offload}"
+        /usr/bin/time -f "prune $spec $off: %e s wall, host peak RSS %M KB" "$CLI" prune sparse "$TL" --method $spec \
+          --calib "$WIKI" --calib-samples 128 --calib-length 2048 --device cuda --dtype bf16 $off --out "$CKPT/tl-$tag" --json \
+          2>&1 > "$OUT/prune-$tag.json" | tail -1
+        python3 -c "import json,sys; r=json.loads(open(sys.argv[1]).read().strip().splitlines()[-1]); rep=r['report']; print('   sparsity %.4f, layer-wise %.1f s, peak GPU %.2f GiB' % (rep['sparsity'], rep['layerwise']['seconds'], rep['layerwise']['peak_device_bytes']/2**30))" "$OUT/prune-$tag.json" || tail -3 "$OUT/prune-$tag.json"
+      }
+    done
+    "$CLI" prune depth "$TL" --criterion angular --count 4 --calib "$WIKI" --calib-samples 32 --calib-length 1024 --device cuda --dtype bf16 \
+      --out "$CKPT/tl-depth" --json 2>/dev/null | tail -1 > "$OUT/depth.json"
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('depth: removed', r['settings']['removed_layers'])" "$OUT/depth.json"
+    "$CLI" logits "$CKPT/tl-depth" --prompt "The quick brown fox jumps over the lazy dog" --device cuda --dtype fp32 --top-k 5 --json 2>/dev/null | tail -1 > "$OUT/depth-logits.json"
+    python3 - "$CKPT/tl-depth" "$OUT/depth-logits.json" <<'PY'
+import json, sys, torch, transformers
+d, ours = sys.argv[1], json.load(open(sys.argv[2]))
+m = transformers.AutoModelForCausalLM.from_pretrained(d, torch_dtype=torch.float32).eval()
+ids = torch.tensor([ours["ids"]])
+with torch.no_grad():
+    lp = torch.log_softmax(m(ids).logits[0].double(), -1)
+nll = -sum(lp[i, ids[0, i + 1]].item() for i in range(ids.shape[1] - 1))
+print(f"transformers loads the depth-pruned folder: {m.config.num_hidden_layers} layers; NLL ours {ours['nll_sum']:.5f} vs transformers {nll:.5f}")
+PY
+    ;;
+  *) echo "usage: $0 check | bench NAME | eval | prune" >&2; exit 1 ;;
 esac

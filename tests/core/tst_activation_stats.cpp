@@ -33,7 +33,7 @@ at::Tensor calibrationIds(const std::filesystem::path& dir, int64_t n, int64_t l
     o.mode = CalibrationMode::Sequential;
     o.numSamples = n;
     o.sampleLength = len;
-    const std::string text = io::readTextFile(slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").substr(0, 30000);
+    const std::string text = io::readTextFile(slimtest::wikiTestRaw()).substr(0, 30000);
     return calibrationFromTokens(tok::Tokenizer::fromPath(dir).encode(text, false), o, std::nullopt).ids;
 }
 

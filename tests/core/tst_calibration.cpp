@@ -19,7 +19,7 @@ using namespace slim::analysis;
 
 namespace {
 
-std::filesystem::path wikiTest() { return slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw"; }
+std::filesystem::path wikiTest() { return slimtest::wikiTestRaw(); }
 std::filesystem::path fixture(const char* name) { return slimtest::dataDir() / "fixtures" / name; }
 
 } // namespace

@@ -1,5 +1,5 @@
 // Checkpoint folders: single file, shards + index, and every folder rule of
-// ../shared/docs/robustness.md with folders crafted by the test itself.
+// docs/input-validation.md with folders crafted by the test itself.
 
 #include "core/common/errors.h"
 #include "core/io/checkpoint.h"

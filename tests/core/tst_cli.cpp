@@ -1,5 +1,6 @@
 // slimbench-cli end to end: JSON output, exit codes, errors, and agreement with the transformers
 // fixtures (tokenizer ids and NLL computed by transformers for the same text).
+#include "support/cli_run.h"
 #include "support/test_util.h"
 
 #include <QtCore/QJsonArray>
@@ -14,33 +15,8 @@
 
 namespace {
 
-struct CliRun {
-    int exitCode = -1;
-    QByteArray out, err;
-    nlohmann::json result;   // the "result" event (last JSON line)
-};
-
-CliRun runCli(const QStringList& args, int timeoutMs = 120000) {
-    QProcess p;
-    p.start(QString::fromStdString(slimtest::cliPath().string()), args);
-    CliRun r;
-    if (!p.waitForFinished(timeoutMs)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    for (const QByteArray& line : r.out.split('\n')) {
-        if (!line.startsWith('{'))
-            continue;
-        auto j = nlohmann::json::parse(line.toStdString(), nullptr, false);
-        if (!j.is_discarded() && j.value("event", "") == "result")
-            r.result = j;
-    }
-    return r;
-}
+using slimtest::CliRun;
+using slimtest::runCli;
 
 QString fixture(const char* name) {
     return QString::fromStdString((slimtest::dataDir() / "fixtures" / name).string());
@@ -114,7 +90,7 @@ private slots:
     }
 
     void perplexityConventions() {
-        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const QString text = QString::fromStdString((slimtest::wikiTestRaw()).string());
         const auto r = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64", "--max-tokens",
                                "640", "--json"});
         QCOMPARE(r.exitCode, 0);
@@ -137,7 +113,7 @@ private slots:
     }
 
     void analyze() {
-        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const QString text = QString::fromStdString((slimtest::wikiTestRaw()).string());
         const auto r = runCli({"analyze", fixture("llama-fp32"), "--calib", text, "--samples", "4", "--length", "32",
                                "--calib-mode", "sequential", "--block-size", "1", "--json"});
         QCOMPARE(r.exitCode, 0);
@@ -158,7 +134,7 @@ private slots:
     }
 
     void evalKlAndResults() {
-        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const QString text = QString::fromStdString((slimtest::wikiTestRaw()).string());
         const QString db = QString::fromStdString((slimtest::makeTempDir("cli-results") / "results.sqlite").string());
         const auto r = runCli({"eval", fixture("llama-fp32"), "--json", "--db", db, "--notes", "cli test",
                                "--task", "ppl:" + text + ":context=64,max-tokens=1024",
@@ -174,6 +150,29 @@ private slots:
         QCOMPARE(tasks[1].at("tokens").get<int64_t>(), int64_t(4 * 31));
         QCOMPARE(tasks[2].at("convention").get<std::string>(), std::string("lm-eval"));
         QVERIFY(tasks[2].at("metrics").at("word_perplexity").at("value").get<double>() > 1.0);
+        // The prefix token comes from the tokenizer (lm-eval's rule) and is recorded.
+        QCOMPARE(tasks[2].at("prefix_token").at("token").get<std::string>(), std::string("<s>"));
+        QCOMPARE(tasks[1].at("prefix_token").at("id").get<int64_t>(), int64_t(1));
+        QVERIFY(!tasks[0].contains("prefix_token"));   // GPTQ windows have none
+        {
+            // A Qwen2-Instruct-style tokenizer: no BOS, so the EOS leads each document.
+            const auto dir = slimtest::makeTempDir("cli-no-bos");
+            for (const auto& e : std::filesystem::directory_iterator(fixture("llama-fp32").toStdString()))
+                std::filesystem::copy_file(e.path(), dir / e.path().filename());
+            slimtest::writeBytes(dir / "tokenizer_config.json", R"({"bos_token": null, "eos_token": "</s>"})");
+            const auto q = runCli({"eval", QString::fromStdString(dir.string()), "--json", "--db", db,
+                                   "--task", "wikitext:" + text + ":max-length=64,documents=1",
+                                   "--task", "ppl-llamacpp:" + text + ":context=64,chunks=2"});
+            QVERIFY2(q.exitCode == 0, q.err.constData());
+            const auto& qt = q.result.at("tasks");
+            QCOMPARE(qt[0].at("prefix_token").at("token").get<std::string>(), std::string("</s>"));
+            QCOMPARE(qt[0].at("prefix_token").at("rule").get<std::string>(), std::string("tokenizer EOS (the tokenizer has no BOS)"));
+            QVERIFY(qt[1].at("prefix_token").is_null());   // llama.cpp adds no BOS for such a vocabulary
+            QVERIFY(qt[0].at("metrics").at("word_perplexity").at("value").get<double>() !=
+                    tasks[2].at("metrics").at("word_perplexity").at("value").get<double>());
+            runCli({"results", "delete", QString::number(q.result.at("record_ids")[0].get<int64_t>()), "--db", db});
+            runCli({"results", "delete", QString::number(q.result.at("record_ids")[1].get<int64_t>()), "--db", db});
+        }
         QCOMPARE(r.result.at("record_ids").size(), size_t(3));
         // The same token perplexity as the perplexity command.
         const auto p = runCli({"perplexity", fixture("llama-fp32"), "--text", text, "--context", "64", "--max-tokens", "1024", "--json"});
@@ -236,7 +235,7 @@ private slots:
     void cancelGivesExitCode2() {
         // SIGTERM during a long evaluation (all of WikiText-2 in windows of 32): reported as
         // cancelled (exit 2), not as a failure.
-        const QString text = QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string());
+        const QString text = QString::fromStdString((slimtest::wikiTestRaw()).string());
         QProcess p;
         p.start(QString::fromStdString(slimtest::cliPath().string()),
                 {"perplexity", fixture("llama-fp32"), "--text", text, "--context", "32", "--batch", "1", "--json"});

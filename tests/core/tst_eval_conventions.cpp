@@ -15,6 +15,7 @@
 #include "core/eval/kl_divergence.h"
 #include "core/eval/multiple_choice.h"
 #include "core/eval/perplexity.h"
+#include "core/eval/prefix_token.h"
 #include "core/eval/wikitext.h"
 #include "core/io/atomic_file.h"
 #include "core/model/llama_model.h"
@@ -34,7 +35,7 @@ using namespace slim::eval;
 namespace {
 
 std::filesystem::path fixture(const std::string& name) { return slimtest::dataDir() / "fixtures" / name; }
-std::filesystem::path wikiTest() { return slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw"; }
+std::filesystem::path wikiTest() { return slimtest::wikiTestRaw(); }
 
 bool relClose(double a, double b, double rel) { return std::abs(a - b) <= rel * std::max(std::abs(a), std::abs(b)); }
 
@@ -66,6 +67,54 @@ private slots:
         const std::string text = io::readTextFile(wikiTest());
         m_stream = m_tok->encode(text.substr(0, 60000), false);
         QVERIFY(m_stream.size() > 5000);
+    }
+
+    void prefixTokenFollowsLmEval() {
+        // lm-eval's HFLM.prefix_token_id: the tokenizer's BOS, else its EOS; config.json's
+        // bos_token_id is never consulted (every fixture's config says 1).
+        const auto llama = tok::Tokenizer::fromPath(fixture("llama-fp32"));
+        const PrefixToken lp = prefixToken(llama);
+        QCOMPARE(lp.id, int64_t(*llama.bosId()));
+        QCOMPARE(lp.token, std::string("<s>"));
+        QCOMPARE(lp.rule, std::string("tokenizer BOS"));
+        QVERIFY(tokenizerAddsBos(llama));
+
+        const auto golden = slimtest::dataDir() / "tokenizer/golden";
+        auto folderWith = [](const std::filesystem::path& tokenizerJson, const char* config) {
+            const auto dir = slimtest::makeTempDir("prefix-tok");
+            std::filesystem::copy_file(tokenizerJson, dir / "tokenizer.json");
+            if (config)
+                slimtest::writeBytes(dir / "tokenizer_config.json", config);
+            return tok::Tokenizer::fromPath(dir);
+        };
+        // Llama-3 style: <|begin_of_text|> is the BOS its template adds.
+        const auto l3 = folderWith(golden / "llama3_bytelevel/tokenizer.json",
+                                   R"({"bos_token": "<|begin_of_text|>", "eos_token": "<|end_of_text|>"})");
+        QCOMPARE(prefixToken(l3).token, std::string("<|begin_of_text|>"));
+        QCOMPARE(prefixToken(l3).rule, std::string("tokenizer BOS"));
+        QVERIFY(tokenizerAddsBos(l3));
+        // Qwen2-Instruct style: no BOS, EOS <|im_end|> (the config's bos_token_id differs).
+        const auto qi = folderWith(golden / "qwen2_bytelevel/tokenizer.json", R"({"bos_token": null, "eos_token": "<|im_end|>"})");
+        QVERIFY(!qi.bosId());
+        QCOMPARE(prefixToken(qi).id, int64_t(*qi.tokenToId("<|im_end|>")));
+        QCOMPARE(prefixToken(qi).rule, std::string("tokenizer EOS (the tokenizer has no BOS)"));
+        QVERIFY(!tokenizerAddsBos(qi));
+        // Qwen2 base: no tokenizer_config.json; <|endoftext|> is the end-of-text token.
+        const auto qb = folderWith(golden / "qwen2_bytelevel/tokenizer.json", nullptr);
+        QCOMPARE(prefixToken(qb).token, std::string("<|endoftext|>"));
+        // Neither: an error naming the file, never a guessed id.
+        const auto none = folderWith(golden / "qwen2_bytelevel/tokenizer.json", R"({"bos_token": null, "eos_token": null})");
+        bool threw = false;
+        try {
+            (void)prefixToken(none);
+        } catch (const ConfigError& e) {
+            threw = std::string(e.what()).find("tokenizer.json") != std::string::npos &&
+                    std::string(e.what()).find("neither a BOS nor an EOS") != std::string::npos;
+        }
+        QVERIFY(threw);
+        // The scorers refuse to run without a prefix token rather than assume id 1.
+        WordPerplexityOptions o;
+        QVERIFY_THROWS_EXCEPTION(ConfigError, wordPerplexity(*m_model, *m_tok, {"x y"}, o, JobContext::none()));
     }
 
     void wikitextArticlesMatchPython() {
@@ -298,6 +347,7 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(CancelledError, klDivergence(*m_model, *m_model, m_stream, o, ctx));
         RollingOptions r;
         r.maxLength = 32;
+        r.prefixToken = prefixToken(*m_tok).id;
         QVERIFY_THROWS_EXCEPTION(CancelledError, rollingLoglikelihood(*m_model, {m_stream}, r, ctx));
     }
 
@@ -318,7 +368,9 @@ private slots:
                 // Multiple choice: every choice's loglikelihood and every prediction.
                 const auto task = loadMcTask(c.at("task").get<std::string>(),
                                              slimtest::dataDir() / "tasks" / (c.at("task").get<std::string>() + ".jsonl"));
-                const auto r = evaluateMultipleChoice(*m, tk, task, McOptions{}, JobContext::none());
+                McOptions mo;
+                mo.bosId = prefixToken(tk).id;
+                const auto r = evaluateMultipleChoice(*m, tk, task, mo, JobContext::none());
                 const auto& docs = c.at("documents");
                 QCOMPARE(size_t(r.n), docs.size());
                 for (size_t d = 0; d < docs.size(); ++d) {
@@ -343,14 +395,15 @@ private slots:
                 LlamaCppPerplexityOptions o;
                 o.context = c.at("context").get<int64_t>();
                 o.maxChunks = c.at("chunks").get<int64_t>();
-                o.bosId = tk.bosId().value_or(1);
+                o.addBos = tokenizerAddsBos(tk);
+                o.bosId = prefixToken(tk).id;
                 got = llamaCppPerplexity(*m, tk.encode(text, false), o, JobContext::none()).ppl;
             } else if (conv == "lm-eval") {
                 auto docs = splitWikitextDocuments(text);
                 docs.resize(size_t(c.at("documents").get<int64_t>()));
                 WordPerplexityOptions o;
                 o.rolling.maxLength = c.at("max_length").get<int64_t>();
-                o.rolling.prefixToken = tk.bosId().value_or(1);
+                o.rolling.prefixToken = prefixToken(tk).id;
                 const auto w = wordPerplexity(*m, tk, docs, o, JobContext::none());
                 const std::string metric = c.at("metric").get<std::string>();
                 got = metric == "word_perplexity" ? w.wordPerplexity : metric == "byte_perplexity" ? w.bytePerplexity : w.bitsPerByte;

@@ -1,5 +1,5 @@
 // GGUF reader: every value type and tensor infos of a crafted file; every rule of
-// ../shared/docs/robustness.md (llama.cpp tests/test-gguf.cpp's handcrafted cases) with a file
+// docs/input-validation.md (llama.cpp tests/test-gguf.cpp's handcrafted cases) with a file
 // crafted to break it; Tokenizer::fromGguf on llama.cpp's vocab files with their test vectors.
 
 #include "core/common/errors.h"
@@ -265,7 +265,7 @@ private slots:
         QFETCH(QString, file);
         const fs::path gguf = tokentest::llamaCppVocabDir() / file.toStdString();
         if (!fs::exists(gguf))
-            QSKIP("shared llama.cpp vocab files not found (SLIM_SHARED_DIR)");
+            QFAIL("llama.cpp vocab files missing from tests/data/llamacpp-vocab");
         const auto tok = tok::Tokenizer::fromGguf(gguf);
         const auto cases = tokentest::readVocabCases(gguf);
         QCOMPARE(cases.size(), size_t(46));
@@ -286,7 +286,7 @@ private slots:
     void llamaSpmDetails() {
         const fs::path gguf = tokentest::llamaCppVocabDir() / "ggml-vocab-llama-spm.gguf";
         if (!fs::exists(gguf))
-            QSKIP("shared llama.cpp vocab files not found (SLIM_SHARED_DIR)");
+            QFAIL("llama.cpp vocab files missing from tests/data/llamacpp-vocab");
         const GgufFile g = GgufFile::open(gguf);
         QCOMPARE(g.at("general.architecture").toString(), std::string("llama"));
         QCOMPARE(g.at("tokenizer.ggml.tokens").size(), size_t(32000));

@@ -29,7 +29,7 @@ constexpr double kAgreementTol = 1e-4;
 constexpr double kPi = 3.14159265358979323846;
 
 std::filesystem::path fixture(const std::string& name) { return slimtest::dataDir() / "fixtures" / name; }
-std::filesystem::path wikiTest() { return slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw"; }
+std::filesystem::path wikiTest() { return slimtest::wikiTestRaw(); }
 
 struct Naive {
     std::vector<std::vector<double>> distance;   // (L+1)²

@@ -62,6 +62,13 @@ std::unique_ptr<model::LlamaModel> bigramModel(const at::Tensor& table) {
         model::LoadOptions{});
 }
 
+/// The scorers need a prefix token (the tokenizer's BOS in the CLI); these byte-level tests use id 1.
+McOptions mcOptions() {
+    McOptions o;
+    o.bosId = 1;
+    return o;
+}
+
 std::unique_ptr<tok::Tokenizer> byteTokenizer() {
     const fs::path dir = slimtest::makeTempDir("mc-tok");
     slimtest::writeBytes(dir / "tokenizer.json", widgettest::byteLevelTokenizerJson());
@@ -182,7 +189,7 @@ private slots:
         const double l260 = std::log(260.0);
         const auto boolq = writeTask("boolq", "{\"passage\": \"p\", \"question\": \"q\", \"label\": 0}\n"
                                               "{\"passage\": \"p\", \"question\": \"q\", \"label\": 1}\n");
-        const auto r = evaluateMultipleChoice(*m, *tk, boolq, McOptions{}, JobContext::none());
+        const auto r = evaluateMultipleChoice(*m, *tk, boolq, mcOptions(), JobContext::none());
         QCOMPARE(r.n, int64_t(2));
         QVERIFY(std::abs(r.docs[0].loglikelihoods[0] - (-3 * l260)) < 1e-4);   // " no"
         QVERIFY(std::abs(r.docs[0].loglikelihoods[1] - (-4 * l260)) < 1e-4);   // " yes"
@@ -192,7 +199,7 @@ private slots:
         QVERIFY(!r.hasAccNorm);
 
         const auto piqa = writeTask("piqa", "{\"goal\": \"g\", \"sol1\": \"ab\", \"sol2\": \"abcd\", \"label\": 1}\n");
-        const auto p = evaluateMultipleChoice(*m, *tk, piqa, McOptions{}, JobContext::none());
+        const auto p = evaluateMultipleChoice(*m, *tk, piqa, mcOptions(), JobContext::none());
         // acc: " ab" (−3 ln 260) beats " abcd" (−5 ln 260); acc_norm: −3/2 ln 260 < −5/4 ln 260.
         QCOMPARE(p.docs[0].prediction, 0);
         QCOMPARE(p.docs[0].predictionNorm, 1);
@@ -202,7 +209,7 @@ private slots:
         // truthfulqa_mc2: true " a" (2 bytes), " bb" (3); false " c" (2): mc2 = (q² + q³) / (2q² + q³), q = 1/260.
         const auto tq = writeTask("truthfulqa_mc2",
                                   "{\"question\": \"q\", \"mc2_targets\": {\"choices\": [\"a\", \"bb\", \"c\"], \"labels\": [1, 1, 0]}}\n");
-        const auto t = evaluateMultipleChoice(*m, *tk, tq, McOptions{}, JobContext::none());
+        const auto t = evaluateMultipleChoice(*m, *tk, tq, mcOptions(), JobContext::none());
         const double qv = 1.0 / 260.0;
         QVERIFY(std::abs(t.mc2 - (qv * qv + qv * qv * qv) / (2 * qv * qv + qv * qv * qv)) < 1e-5);
     }
@@ -214,7 +221,7 @@ private slots:
         const auto tk = byteTokenizer();
         for (const auto& name : multipleChoiceTasks()) {
             const auto task = loadMcTask(name, taskFile(name));
-            McOptions o;
+            McOptions o = mcOptions();
             o.batchSize = 1;
             const auto r1 = evaluateMultipleChoice(*m, *tk, task, o, JobContext::none());
             o.batchSize = 3;
@@ -255,7 +262,7 @@ private slots:
         // The llama fixture's sentencepiece-style BPE (Metaspace): the continuation's tokens are
         // whole[len(context tokens):], and the context's trailing space moves to the continuation.
         const auto tk = tok::Tokenizer::fromPath(slimtest::dataDir() / "fixtures/llama-fp32");
-        McOptions o;
+        McOptions o = mcOptions();
         const auto r = encodePair(tk, "Question: Where is Paris?\nAnswer: ", "France", o);
         const auto whole = tk.encode("Question: Where is Paris?\nAnswer: France", false);
         const auto ctx = tk.encode("Question: Where is Paris?\nAnswer:", false);
@@ -278,7 +285,7 @@ private slots:
         JobContext ctx;
         ctx.requestCancel();
         QVERIFY_THROWS_EXCEPTION(CancelledError,
-                                 evaluateMultipleChoice(*m, *tk, loadMcTask("piqa", taskFile("piqa")), McOptions{}, ctx));
+                                 evaluateMultipleChoice(*m, *tk, loadMcTask("piqa", taskFile("piqa")), mcOptions(), ctx));
     }
 };
 

@@ -1,5 +1,5 @@
 // Safetensors reader / writer and atomic file writes: one test per rule of
-// ../shared/docs/robustness.md, with files crafted by the test itself.
+// docs/input-validation.md, with files crafted by the test itself.
 
 #include "core/common/errors.h"
 #include "core/io/atomic_file.h"

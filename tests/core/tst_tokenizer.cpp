@@ -476,7 +476,7 @@ private slots:
         // it must reproduce all of them.
         const fs::path gguf = tokentest::llamaCppVocabDir() / "ggml-vocab-llama-spm.gguf";
         if (!fs::exists(gguf))
-            QSKIP("shared llama.cpp vocab files not found (SLIM_SHARED_DIR)");
+            QFAIL("llama.cpp vocab files missing from tests/data/llamacpp-vocab");
         const Tokenizer legacy = fromJson(tokentest::ggufSpmToTokenizerJson(gguf, true));
         const auto cases = tokentest::readVocabCases(gguf);
         QCOMPARE(cases.size(), size_t(46));
@@ -514,7 +514,7 @@ private slots:
         QFETCH(QString, recipe);
         const fs::path ref = fixture("hf_reference") / (recipe.toStdString() + ".json");
         if (!fs::exists(tokentest::llamaCppVocabDir() / "ggml-vocab-gpt-2.gguf"))
-            QSKIP("shared llama.cpp vocab files not found (SLIM_SHARED_DIR)");
+            QFAIL("llama.cpp vocab files missing from tests/data/llamacpp-vocab");
         QVERIFY2(fs::exists(ref), qPrintable(QString::fromStdString(ref.string())));
         const json g = json::parse(slimtest::readBytes(ref));
         const Tokenizer t = fromJson(tokentest::recipeTokenizerJson(recipe.toStdString()));

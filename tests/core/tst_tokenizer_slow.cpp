@@ -25,7 +25,7 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-fs::path wikiText() { return slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw"; }
+fs::path wikiText() { return slimtest::wikiTestRaw(); }
 
 } // namespace
 
@@ -44,7 +44,7 @@ private slots:
         QFETCH(QString, kind);
         const fs::path vocab = tokentest::llamaCppVocabDir();
         if (!fs::exists(wikiText()) || !fs::exists(vocab / "ggml-vocab-llama-spm.gguf"))
-            QSKIP("shared data not found (SLIM_SHARED_DIR)");
+            QFAIL("test data missing (resources/data, tests/data/llamacpp-vocab)");
         const std::string text = slimtest::readBytes(wikiText());
 
         auto t0 = std::chrono::steady_clock::now();
@@ -92,7 +92,7 @@ private slots:
         // tests/data/tokenizer/make_hf_reference.js).
         QFETCH(QString, recipe);
         if (!fs::exists(wikiText()) || !fs::exists(tokentest::llamaCppVocabDir() / "ggml-vocab-gpt-2.gguf"))
-            QSKIP("shared data not found (SLIM_SHARED_DIR)");
+            QFAIL("test data missing (resources/data, tests/data/llamacpp-vocab)");
         const json ref = json::parse(slimtest::readBytes(slimtest::dataDir() / "tokenizer/hf_reference" /
                                                          (recipe.toStdString() + ".json")));
         const Tokenizer tok = Tokenizer::fromJsonText(tokentest::recipeTokenizerJson(recipe.toStdString()).dump(),
@@ -120,7 +120,7 @@ private slots:
         // Llama-2 vocabulary they agree on all of WikiText-2.
         const fs::path gguf = tokentest::llamaCppVocabDir() / "ggml-vocab-llama-spm.gguf";
         if (!fs::exists(wikiText()) || !fs::exists(gguf))
-            QSKIP("shared data not found (SLIM_SHARED_DIR)");
+            QFAIL("test data missing (resources/data, tests/data/llamacpp-vocab)");
         const std::string text = slimtest::readBytes(wikiText());
         const auto spm = Tokenizer::fromGguf(gguf).encode(text, true);
         const auto hf = Tokenizer::fromJsonText(tokentest::ggufSpmToTokenizerJson(gguf, true).dump(), "legacy.json")

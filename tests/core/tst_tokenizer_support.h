@@ -26,7 +26,7 @@ struct VocabCase {
     std::vector<int32_t> ids;
 };
 
-inline fs::path llamaCppVocabDir() { return slimtest::sharedDir() / "data/tokenizers/llamacpp-vocab"; }
+inline fs::path llamaCppVocabDir() { return slimtest::dataDir() / "llamacpp-vocab"; }
 
 /// llama.cpp tests/test-tokenizer-0.cpp read_tests(): texts separated by "\n__ggml_vocab_test__\n"
 /// in <vocab>.inp, one line of space-separated ids per text in <vocab>.out.

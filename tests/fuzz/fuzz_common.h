@@ -1,5 +1,5 @@
 #pragma once
-// Shared by the libFuzzer targets (robustness.md "Test it"): the parsers take files (they mmap),
+// Shared by the libFuzzer targets (docs/input-validation.md): the parsers take files (they mmap),
 // so each input is written to one scratch file in /dev/shm (or TMPDIR).  Every slim::Error is an
 // expected, clean refusal; anything else — another exception type, a crash, a sanitizer report —
 // is a finding.

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""transformers' numbers for the three perplexity conventions (../shared/docs/evaluation.md), computed
+"""transformers' numbers for the three perplexity conventions (docs/evaluation.md), computed
 here independently of the C++ code: the model is Hugging Face transformers (eager attention, fp32), the
 conventions are restated from their sources (GPTQ's datautils/eval loop, lm-evaluation-harness
 utils.get_rolling_token_windows + make_disjoint_window with HFLM's prefix token, llama.cpp
 examples/perplexity) and every window is run on its own (no batching, no padding).
 
-  python3 make_eval_reference.py fixtures --fixtures tests/data/fixtures --shared SHARED --out ref.json
+  python3 make_eval_reference.py fixtures --fixtures tests/data/fixtures [--wikitext FILE] --out ref.json
       the cases tests/core/tst_eval_conventions.cpp checks (written to tests/data/eval/transformers_reference.json)
   python3 make_eval_reference.py model DIR --text FILE --convention token-gptq|llama.cpp|lm-eval [...]
       one number (+ timing) for a model folder, printed as JSON (the GPU session compares it with ours)
@@ -177,7 +177,7 @@ def read_python_text(path):
 
 @torch.inference_mode()
 def fixtures(args):
-    wiki = os.path.join(args.shared, "data/wikitext-2-raw/wiki.test.raw")
+    wiki = args.wikitext
     raw, pages = read_bytes_text(wiki), split_documents(read_python_text(wiki))
     cases = []
     for name in sorted(os.listdir(args.fixtures)):
@@ -238,7 +238,7 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     f = sub.add_parser("fixtures")
     f.add_argument("--fixtures", required=True)
-    f.add_argument("--shared", required=True)
+    f.add_argument("--wikitext", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../resources/data/wikitext-2-raw/wiki.test.raw"))
     f.add_argument("--out", required=True)
     f.add_argument("--device", default="cpu")
     m = sub.add_parser("model")

@@ -82,14 +82,14 @@ def build_config(arch, kw):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--shared", default=os.path.join(os.path.dirname(__file__), "../../../shared"))
+    ap.add_argument("--wikitext", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../resources/data/wikitext-2-raw/wiki.test.raw"), help="WikiText-2 raw test split (shipped in resources/data)")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(1234)
-    with open(os.path.join(args.shared, "data/wikitext-2-raw/wiki.test.raw"), encoding="utf-8") as f:
+    with open(args.wikitext, encoding="utf-8") as f:
         wiki = f.read()
     tok_path = os.path.join(args.out, "tokenizer.json")
     tok = make_tokenizer(tok_path, wiki[:200000])

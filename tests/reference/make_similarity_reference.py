@@ -26,7 +26,7 @@ Runs on the GPU machine (transformers 5.x, tokenizers, torch, numpy).  For every
 tests/core/tst_layer_similarity.cpp compares Slimbench against these files (within 1e-4) and
 skips that comparison while they do not exist.
 
-Usage: python3 make_similarity_reference.py [--fixtures DIR] [--out DIR] [--shared DIR]
+Usage: python3 make_similarity_reference.py [--fixtures DIR] [--out DIR] [--wikitext FILE]
                                             [--samples 8] [--length 64] [--batch 3] [--device cuda]
 """
 import argparse
@@ -78,7 +78,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--fixtures", default=os.path.join(HERE, "../data/fixtures"))
     ap.add_argument("--out", default=os.path.join(HERE, "../data/similarity"))
-    ap.add_argument("--shared", default=os.path.join(HERE, "../../../shared"))
+    ap.add_argument("--wikitext", default=os.path.join(HERE, "../../resources/data/wikitext-2-raw/wiki.test.raw"))
     ap.add_argument("--samples", type=int, default=8)
     ap.add_argument("--length", type=int, default=64)
     ap.add_argument("--batch", type=int, default=3)
@@ -90,7 +90,7 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     # Byte-exact text (Slimbench reads the file as bytes): no newline translation.
-    with open(os.path.join(args.shared, "data/wikitext-2-raw/wiki.test.raw"), encoding="utf-8", newline="") as f:
+    with open(args.wikitext, encoding="utf-8", newline="") as f:
         text = f.read()
 
     names = args.only or sorted(d for d in os.listdir(args.fixtures)

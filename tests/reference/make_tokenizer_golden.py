@@ -5,7 +5,7 @@ Needs: tokenizers (required); transformers (for the Llama-2 conversion), sentenc
 protobuf (optional: without them the Llama-2 tokenizer.json is built here with `tokenizers`
 from the sentencepiece model, parsed by hand).  Never touches the network.
 
-    python3 tests/reference/make_tokenizer_golden.py --shared ../shared --out OUT
+    python3 tests/reference/make_tokenizer_golden.py --llama2-spm DIR --out OUT
 
 writes OUT/<set>/tokenizer.json and OUT/<set>/golden.json for each set below, and
 OUT/SUMMARY.txt.  Copy the <set> folders into tests/data/tokenizer/golden/ (the Llama-2
@@ -18,7 +18,8 @@ The ids are what `tokenizers` computes from the saved tokenizer.json itself, so 
 self-consistent whatever transformers version made it.
 
 Sets:
-  llama2            transformers' conversion of shared/data/tokenizers/llama2-spm/tokenizer.model
+  llama2            transformers' conversion of a Llama-2 tokenizer.model you supply (Meta's licence:
+                    not part of this repository)
                     (falls back to llama2_metaspace's recipe when transformers cannot convert)
   llama2_legacy     the same vocabulary built here: legacy Prepend + Replace normalizer
   llama3_bytelevel  byte-level BPE trained on WikiText-2 with the Llama-3 split pattern,
@@ -214,8 +215,8 @@ def convert_llama2_with_transformers(model_path, work):
 
 # ---- byte-level tokenizers trained here ---------------------------------------------------------
 
-def wiki_lines(shared, start, size):
-    with open(os.path.join(shared, "data/wikitext-2-raw/wiki.test.raw"), "rb") as f:
+def wiki_lines(wiki_path, start, size):
+    with open(wiki_path, "rb") as f:
         data = f.read()
     text = data[start:start + size].decode("utf-8", errors="ignore")
     return [line for line in text.splitlines() if line.strip()]
@@ -242,11 +243,11 @@ def with_json(tok, edit):
     return Tokenizer.from_str(json.dumps(j))
 
 
-def make_llama3(shared):
+def make_llama3(wiki_path):
     from tokenizers import AddedToken, Regex, decoders, pre_tokenizers, processors
     pre = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(LLAMA3_PATTERN), behavior="isolated", invert=False),
                                    pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=True, use_regex=False)])
-    tok = train_bpe(pre, None, decoders.ByteLevel(), wiki_lines(shared, 0, 400000), 2000,
+    tok = train_bpe(pre, None, decoders.ByteLevel(), wiki_lines(wiki_path, 0, 400000), 2000,
                     ["<|begin_of_text|>", "<|end_of_text|>"])
     tok.add_special_tokens([AddedToken("<tool>", lstrip=True, rstrip=True, special=True, normalized=False)])
     tok.add_tokens([AddedToken("Robert", single_word=True, normalized=True)])
@@ -261,32 +262,32 @@ def make_llama3(shared):
     return with_json(tok, edit)
 
 
-def make_qwen2(shared):
+def make_qwen2(wiki_path):
     from tokenizers import AddedToken, Regex, decoders, normalizers, pre_tokenizers, processors
     pre = pre_tokenizers.Sequence([pre_tokenizers.Split(Regex(QWEN2_PATTERN), behavior="isolated", invert=False),
                                    pre_tokenizers.ByteLevel(add_prefix_space=False, trim_offsets=False, use_regex=False)])
-    tok = train_bpe(pre, normalizers.NFC(), decoders.ByteLevel(), wiki_lines(shared, 400000, 400000), 2000,
+    tok = train_bpe(pre, normalizers.NFC(), decoders.ByteLevel(), wiki_lines(wiki_path, 400000, 400000), 2000,
                     ["<|endoftext|>", "<|im_start|>", "<|im_end|>"])
     tok.add_special_tokens([AddedToken("<tool>", lstrip=True, special=True, normalized=False)])
     tok.post_processor = processors.ByteLevel(trim_offsets=False)
     return tok
 
 
-def make_gpt2_roberta(shared):
+def make_gpt2_roberta(wiki_path):
     from tokenizers import decoders, pre_tokenizers, processors
     tok = train_bpe(pre_tokenizers.ByteLevel(add_prefix_space=True), None, decoders.ByteLevel(),
-                    wiki_lines(shared, 800000, 300000), 1500, ["<s>", "</s>", "<unk>"])
+                    wiki_lines(wiki_path, 800000, 300000), 1500, ["<s>", "</s>", "<unk>"])
     # Positional: tokenizers 0.23's Python binding takes no `sep=` / `cls=` keywords.
     tok.post_processor = processors.RobertaProcessing(("</s>", tok.token_to_id("</s>")),
                                                       ("<s>", tok.token_to_id("<s>")))
     return tok
 
 
-def make_metaspace_split(shared):
+def make_metaspace_split(wiki_path):
     from tokenizers import decoders, pre_tokenizers, processors
     pre = pre_tokenizers.Metaspace(replacement=SP, prepend_scheme="always", split=True)
     tok = train_bpe(pre, None, decoders.Metaspace(replacement=SP, prepend_scheme="always", split=True),
-                    wiki_lines(shared, 1000000, 250000), 1200, ["<unk>", "<s>", "</s>"],
+                    wiki_lines(wiki_path, 1000000, 250000), 1200, ["<unk>", "<s>", "</s>"],
                     {"unk_token": "<unk>", "fuse_unk": True, "byte_fallback": True})
 
     def edit(j):
@@ -351,18 +352,19 @@ def versions():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--shared", required=True, help="the shared/ folder (data/tokenizers, data/wikitext-2-raw)")
+    ap.add_argument("--llama2-spm", required=True, help="folder holding the Llama-2 sentencepiece tokenizer.model")
+    ap.add_argument("--wikitext", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../resources/data/wikitext-2-raw/wiki.test.raw"))
     ap.add_argument("--out", required=True, help="output folder (one sub-folder per set)")
     args = ap.parse_args()
-    shared, out = os.path.abspath(args.shared), os.path.abspath(args.out)
+    wiki_path, out = os.path.abspath(args.wikitext), os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     ver = versions()
     log("versions: %s" % ver)
     if ver["tokenizers"] is None:
         log("error: the `tokenizers` package is required")
         return 2
-    model_path = os.path.join(shared, "data/tokenizers/llama2-spm/tokenizer.model")
-    with open(os.path.join(shared, "data/wikitext-2-raw/wiki.test.raw"), "rb") as f:
+    model_path = os.path.join(args.llama2_spm, "tokenizer.model")
+    with open(wiki_path, "rb") as f:
         wiki = f.read()
     long_text = wiki[1200000:1204000].decode("utf-8", errors="ignore")
     texts = BASE_TEXTS + [long_text]
@@ -409,7 +411,7 @@ def main():
     for name, make in (("llama3_bytelevel", make_llama3), ("qwen2_bytelevel", make_qwen2),
                        ("gpt2_roberta", make_gpt2_roberta), ("metaspace_split", make_metaspace_split)):
         log("%s ..." % name)
-        attempt(name, lambda make=make: (make(shared), {"how": "trained with tokenizers"}, None),
+        attempt(name, lambda make=make: (make(wiki_path), {"how": "trained with tokenizers"}, None),
                 {"source": "wiki.test.raw"})
     shutil.rmtree(work, ignore_errors=True)
 

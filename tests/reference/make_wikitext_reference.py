@@ -4,7 +4,7 @@ dataset EleutherAI/wikitext_document_level does, detokenized with lm-evaluation-
 wikitext_detokenizer, with the harness's word and byte counts.  Pure Python with `re` (the
 harness uses Python's re), no other dependency; runs anywhere:
 
-    python3 tests/reference/make_wikitext_reference.py ../shared/data/wikitext-2-raw/wiki.test.raw \
+    python3 tests/reference/make_wikitext_reference.py resources/data/wikitext-2-raw/wiki.test.raw \
         > tests/data/eval/wikitext2_test_documents.json
 
 The C++ test (tst_eval_conventions) compares every article's SHA-256 before and after

@@ -29,7 +29,8 @@ void cleanup() {
 }
 } // namespace
 
-fs::path sharedDir() { return envPath("SLIM_SHARED_DIR", fs::path("../shared")); }
+fs::path resourceDataDir() { return envPath("SLIM_RESOURCE_DATA", fs::path("resources/data")); }
+fs::path wikiTestRaw() { return resourceDataDir() / "wikitext-2-raw/wiki.test.raw"; }
 fs::path dataDir() { return envPath("SLIM_TEST_DATA", fs::path("tests/data")); }
 fs::path cliPath() { return envPath("SLIM_CLI", fs::path("slimbench-cli")); }
 

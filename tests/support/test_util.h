@@ -6,8 +6,10 @@
 
 namespace slimtest {
 
-/// ../shared (SLIM_SHARED_DIR), e.g. sharedDir() / "data/wikitext-2-raw/wiki.test.raw".
-std::filesystem::path sharedDir();
+/// resources/data (SLIM_RESOURCE_DATA): data shipped with the app, e.g. the WikiText-2 test split.
+std::filesystem::path resourceDataDir();
+/// resources/data/wikitext-2-raw/wiki.test.raw (CC BY-SA 3.0, see NOTICE).
+std::filesystem::path wikiTestRaw();
 /// tests/data (SLIM_TEST_DATA): committed fixtures.
 std::filesystem::path dataDir();
 /// The slimbench-cli binary (SLIM_CLI).

@@ -302,7 +302,7 @@ private slots:
         ActivationPanel p;
         p.setProgram(cli());
         p.setModelDir(fixture("llama-fp32"));
-        p.setCalibrationFile(QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string()));
+        p.setCalibrationFile(QString::fromStdString((slimtest::wikiTestRaw()).string()));
         p.setSamples(4, 32);
         p.setThreshold(0.5);   // the fixture's activations are small: a low threshold marks some channels
         QSignalSpy done(&p, &ActivationPanel::finished);

@@ -13,6 +13,8 @@
 #include "widgets/generation_panel.h"
 #include "widgets/model_summary_widget.h"
 #include "widgets/model_tree_widget.h"
+#include "widgets/similarity_heatmap.h"
+#include "widgets/similarity_panel.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -32,6 +34,10 @@
 #include <QStandardPaths>
 #include <QTranslator>
 #include <QtTest/QtTest>
+#include <QHeaderView>
+#include <QJsonObject>
+#include <QJsonArray>
+#include <QDockWidget>
 
 using slim::app::MainWindow;
 using slim::widgets::ModelTreeWidget;
@@ -347,6 +353,62 @@ private slots:
             titles << a->text();
         QCoreApplication::removeTranslator(&translator);
         QVERIFY2(titles.contains(file), qPrintable(titles.join(QLatin1Char('|'))));
+    }
+
+    void layoutHoldsAtCommonSizes_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::newRow("1280x800") << QSize(1280, 800);
+        QTest::newRow("1920x1080") << QSize(1920, 1080);
+    }
+    void layoutHoldsAtCommonSizes()
+    {
+        // The architecture tree's names stay readable when the similarity dock shows a result
+        // (it used to widen the right dock until the Name column shrank to nothing).
+        QFETCH(QSize, size);
+        MainWindow w;
+        w.resize(size);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openModel(m_model));
+        auto* heat = w.similarityPanel()->heatmap();
+        QVERIFY(heat->findChild<QLabel*>(QStringLiteral("similarityHint"))->isVisible() ||
+                !w.similarityPanel()->isVisible());   // a hint, not empty axes, before any analysis
+        QJsonArray dist;
+        const int L = 24;
+        for (int i = 0; i <= L; ++i) {
+            QJsonArray row;
+            for (int j = 0; j <= L; ++j)
+                row.append(i == j ? 0.0 : 0.05 + 0.01 * std::abs(i - j));
+            dist.append(row);
+        }
+        QJsonArray bi;
+        for (int i = 0; i < L; ++i)
+            bi.append(0.1 + 0.01 * i);
+        heat->setResult(QJsonObject{{QStringLiteral("distance"), dist}, {QStringLiteral("block_influence"), bi},
+                                    {QStringLiteral("recommendation"), QJsonObject{{QStringLiteral("start"), 20},
+                                                                                   {QStringLiteral("block_size"), 3}}}});
+        auto* dock = w.findChild<QDockWidget*>(QStringLiteral("similarityDock"));
+        QVERIFY(dock);
+        dock->show();
+        dock->raise();
+        QTest::qWait(100);
+        QVERIFY(heat->findChild<QWidget*>(QStringLiteral("similarityPlot"))->isVisible());
+        ModelTreeWidget* tree = w.modelTree();
+        tree->expandAll();
+        QTest::qWait(50);
+        const int nameWidth = tree->header()->sectionSize(ModelTreeWidget::NameColumn);
+        const int needed = tree->fontMetrics().horizontalAdvance(QStringLiteral("post_attention_layernorm"));
+        QVERIFY2(nameWidth >= needed, qPrintable(QStringLiteral("Name column %1 px < %2 px").arg(nameWidth).arg(needed)));
+        QVERIFY2(tree->width() >= 320, qPrintable(QString::number(tree->width())));
+        // The window really has that size: no dock's minimum pushes it beyond the screen.
+        QVERIFY2(w.height() <= size.height() && w.width() <= size.width(),
+                 qPrintable(QStringLiteral("%1 x %2").arg(w.width()).arg(w.height())));
+        QString dir = qEnvironmentVariable("SLIM_SCREENSHOT_DIR");
+        if (dir.isEmpty())
+            dir = QDir::temp().filePath(QStringLiteral("slimbench-screenshots"));
+        QDir().mkpath(dir);
+        QVERIFY(w.grab().save(QDir(dir).filePath(QStringLiteral("main_window_%1x%2.png").arg(size.width()).arg(size.height()))));
     }
 
     void screenshotWithModelLoaded()

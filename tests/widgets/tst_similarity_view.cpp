@@ -105,7 +105,7 @@ private slots:
         SimilarityPanel p;
         p.resize(900, 800);
         p.setModelDir(fixture("llama-fp32"));
-        p.setCalibrationFile(QString::fromStdString((slimtest::sharedDir() / "data/wikitext-2-raw/wiki.test.raw").string()));
+        p.setCalibrationFile(QString::fromStdString((slimtest::wikiTestRaw()).string()));
         p.setSamples(8, 48);
         p.setProgram(QString::fromStdString(slimtest::cliPath().string()));
         QSignalSpy done(&p, &SimilarityPanel::finished);

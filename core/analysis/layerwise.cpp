@@ -1,0 +1,170 @@
+#include "core/analysis/layerwise.h"
+
+#include "core/common/errors.h"
+#include "core/common/job_context.h"
+#include "core/eval/device_memory.h"
+#include "core/model/forward_hooks.h"
+#include "core/model/llama_model.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+namespace slim::analysis {
+
+using model::Proj;
+
+namespace {
+
+/// The projections that read the same input tensor inside a layer, by the first of them.
+const ProjGroup& inputSlot(Proj first) {
+    static const ProjGroup qkv = {Proj::Q, Proj::K, Proj::V}, o = {Proj::O}, gu = {Proj::Gate, Proj::Up},
+                           d = {Proj::Down};
+    switch (first) {
+    case Proj::Q: return qkv;
+    case Proj::O: return o;
+    case Proj::Gate: return gu;
+    default: return d;
+    }
+}
+
+bool contains(const ProjGroup& g, Proj p) { return std::find(g.begin(), g.end(), p) != g.end(); }
+
+} // namespace
+
+nlohmann::json LayerwiseReport::toJson() const {
+    return {{"layers", layers}, {"samples", samples}, {"tokens", tokens}, {"seconds", seconds},
+            {"peak_device_bytes", peakDeviceBytes}};
+}
+
+std::vector<ProjGroup> layerGroups(bool trueSequential, const std::vector<Proj>& wanted) {
+    const std::vector<ProjGroup> order = trueSequential
+        ? std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V}, {Proj::O}, {Proj::Gate, Proj::Up}, {Proj::Down}}
+        : std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V, Proj::O, Proj::Gate, Proj::Up, Proj::Down}};
+    std::vector<ProjGroup> out;
+    for (const auto& g : order) {
+        ProjGroup kept;
+        for (Proj p : g)
+            if (contains(wanted, p))
+                kept.push_back(p);
+        if (!kept.empty())
+            out.push_back(kept);
+    }
+    return out;
+}
+
+LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, const LayerwiseOptions& o,
+                             const LayerwiseVisitor& visitor, const JobContext& ctx) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (!ids.defined() || ids.dim() != 2 || ids.size(0) < 1 || ids.size(1) < 1 || ids.scalar_type() != at::kLong)
+        throw ConfigError("layer-wise calibration: token ids must be a non-empty (N, T) int64 tensor");
+    if (o.batchSize < 1)
+        throw ConfigError("layer-wise calibration: batch size must be >= 1 (got " + std::to_string(o.batchSize) + ")");
+    const int64_t lo = ids.min().item<int64_t>(), hi = ids.max().item<int64_t>();
+    if (lo < 0 || hi >= model.config().vocabSize)
+        throw ConfigError("layer-wise calibration: token id " + std::to_string(lo < 0 ? lo : hi) +
+                          " outside the vocabulary [0, " + std::to_string(model.config().vocabSize) + ")");
+    if (o.offload && !model.device().is_cpu())
+        throw ConfigError("layer-wise calibration: --offload needs the model loaded in host memory");
+
+    at::NoGradGuard noGrad;
+    const int64_t N = ids.size(0), T = ids.size(1), L = model.numLayers();
+    const int64_t first = std::max<int64_t>(0, o.firstLayer);
+    const int64_t last = o.lastLayer < 0 ? L - 1 : std::min(o.lastLayer, L - 1);
+    // An unindexed "cuda" names the current device; CUDA calls below need the index.
+    const at::Device dev = o.offload ? (o.computeDevice.is_cuda() && !o.computeDevice.has_index()
+                                            ? at::Device(at::kCUDA, 0) : o.computeDevice)
+                                     : model.device();
+    const at::Device store = o.offload ? at::Device(at::kCPU) : dev;
+    const int64_t nb = (N + o.batchSize - 1) / o.batchSize;
+    eval::resetPeakMemory(dev);
+
+    // 1. Hidden states entering layer 0, one tensor per batch (B, T, hidden).
+    ctx.setStatus("calibration: embedding " + std::to_string(N) + " samples of " + std::to_string(T) + " tokens");
+    std::vector<at::Tensor> hidden(static_cast<size_t>(nb));
+    for (int64_t b = 0; b < nb; ++b) {
+        const int64_t b0 = b * o.batchSize, B = std::min(o.batchSize, N - b0);
+        hidden[size_t(b)] = model.embed(ids.narrow(0, b0, B).to(model.device())).to(store);
+    }
+    std::map<int64_t, model::LlamaModel::LayerInputs> inputsOf;   // by batch size (the last may be short)
+    auto layerInputs = [&](int64_t B) -> const model::LlamaModel::LayerInputs& {
+        auto it = inputsOf.find(B);
+        if (it == inputsOf.end())
+            it = inputsOf.emplace(B, model.layerInputs(B, T, dev)).first;
+        return it->second;
+    };
+    auto run = [&](int64_t l, const at::Tensor& h, const model::ForwardHooks* hooks) {
+        const at::Tensor x = h.to(dev);
+        const auto& li = layerInputs(x.size(0));
+        return model.runLayer(l, x, li.cos, li.sin, li.maskOf(model.config(), l, T), nullptr, hooks);
+    };
+
+    const auto groups = layerGroups(o.trueSequential, o.projections);
+    for (int64_t l = 0; l < L; ++l) {
+        ctx.checkCancel();
+        if (o.offload)
+            model.moveLayer(l, dev);
+        const bool process = l >= first && l <= last && !groups.empty();
+        std::vector<at::Tensor> original;
+        if (process) {
+            if (o.propagate == LayerwiseOptions::Propagate::Original) {
+                original.resize(hidden.size());
+                for (size_t b = 0; b < hidden.size(); ++b)
+                    original[b] = run(l, hidden[b], nullptr).to(store);
+            }
+            for (size_t g = 0; g < groups.size(); ++g) {
+                const ProjGroup& group = groups[g];
+                ctx.setStatus("layer " + std::to_string(l + 1) + "/" + std::to_string(L) + ": calibrating " +
+                              std::to_string(group.size()) + " projection(s)");
+                if (visitor.beginGroup)
+                    visitor.beginGroup(l, group);
+                model::ForwardHooks hooks;
+                hooks.onProjInput = [&](int64_t layer, Proj p, const at::Tensor& x) {
+                    const ProjGroup& slot = inputSlot(p);
+                    if (slot.front() != p)
+                        return;   // k, v, up: the same tensor as q / gate
+                    ProjGroup sharing;
+                    for (Proj s : slot)
+                        if (contains(group, s))
+                            sharing.push_back(s);
+                    if (!sharing.empty() && visitor.observe)
+                        visitor.observe(layer, sharing, x.reshape({-1, x.size(-1)}));
+                };
+                for (size_t b = 0; b < hidden.size(); ++b) {
+                    ctx.checkCancel();
+                    (void)run(l, hidden[b], &hooks);
+                }
+                ctx.setStatus("layer " + std::to_string(l + 1) + "/" + std::to_string(L) + ": compressing");
+                if (visitor.compress)
+                    visitor.compress(l, group);
+                ctx.setProgress((static_cast<double>(l) + static_cast<double>(g + 1) / static_cast<double>(groups.size() + 1)) /
+                                static_cast<double>(L));
+            }
+        }
+        // 3. What enters the next layer.
+        if (!original.empty()) {
+            hidden = std::move(original);
+        } else {
+            for (auto& h : hidden) {
+                ctx.checkCancel();
+                h = run(l, h, nullptr).to(store);
+            }
+        }
+        if (o.offload)
+            model.moveLayer(l, at::kCPU);
+        ctx.setProgress(static_cast<double>(l + 1) / static_cast<double>(L));
+    }
+
+    LayerwiseReport r;
+    r.layers = last - first + 1;
+    r.samples = N;
+    r.tokens = N * T;
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.peakDeviceBytes = dev.is_cuda() ? eval::peakMemoryBytes(dev) : -1;
+    return r;
+}
+
+} // namespace slim::analysis
