@@ -17,6 +17,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QShowEvent>
 #include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
@@ -113,9 +114,29 @@ void MainWindow::applyDefaultLayout()
                      std::min(avail.height(), std::max(700, avail.height() * 9 / 10)));
     resize(size);
     move(avail.center() - QPoint(size.width() / 2, size.height() / 2));
-    const int side = std::clamp(size.width() / 4, 300, 460);
-    resizeDocks({m_summaryDock, m_generationDock}, {side, side + 40}, Qt::Horizontal);
-    resizeDocks({m_logDock}, {std::clamp(size.height() / 4, 150, 320)}, Qt::Vertical);
+    sizeDocksToWindow();
+}
+
+void MainWindow::sizeDocksToWindow()
+{
+    // Docks: about a quarter of the width each side, a third of the height below (enough for a
+    // histogram and its table), the rest for the architecture tree.
+    const QSize size = this->size();
+    const int side = std::clamp(size.width() / 4, 300, 480);
+    resizeDocks({m_summaryDock, m_generationDock}, {side, side + 60}, Qt::Horizontal);
+    resizeDocks({m_logDock}, {std::clamp(size.height() / 3, 220, 400)}, Qt::Vertical);
+}
+
+void MainWindow::showEvent(QShowEvent* event)
+{
+    QMainWindow::showEvent(event);
+    // The first show of a window without a saved layout sizes the docks for the size it really
+    // has (a caller may have resized it after construction).
+    if (!m_layoutSettled) {
+        m_layoutSettled = true;
+        if (AppSettings::windowState().isEmpty())
+            sizeDocksToWindow();
+    }
 }
 
 void MainWindow::createActions()

@@ -78,6 +78,7 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void showEvent(QShowEvent* event) override;
     void changeEvent(QEvent* event) override;
 
 private:
@@ -86,6 +87,7 @@ private:
     void createDocks();
     /// First-start geometry: most of the available screen, docks sized to leave the tree readable.
     void applyDefaultLayout();
+    void sizeDocksToWindow();
     void retranslate();
     void rebuildRecentMenu();
     void showError(const QString& title, const QString& text);
@@ -96,6 +98,7 @@ private:
 
     std::optional<slim::widgets::ModelOverview> m_overview;
     QString m_lastError;
+    bool m_layoutSettled = false;   // docks sized on the first show
 
     QStackedWidget* m_central = nullptr;
     WelcomePage* m_welcome = nullptr;

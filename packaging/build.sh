@@ -12,6 +12,9 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${SLIMBENCH_BUILD_DIR:-$ROOT/build}
 JOBS=${JOBS:-$(nproc)}
+# ccache: paths relative to the checkout and no working-directory hash, so a fresh clone in another
+# folder (CI) reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 # Debian 12 packages the build, the tests and the demo model need.
 PACKAGES=(

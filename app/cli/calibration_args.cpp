@@ -19,7 +19,8 @@ analysis::CalibrationSet calibrationFromArgs(const Args& a, const std::string& m
     const auto file = a.get("calib");
     if (!file) {
         if (required)
-            throw ConfigError("this method needs calibration text: --calib FILE (e.g. resources/data/wikitext-2-raw/wiki.test.raw)");
+            throw ConfigError(
+                "this method needs calibration text: --calib FILE (e.g. resources/data/wikitext-2-raw/wiki.test.raw)");
         return {};
     }
     analysis::CalibrationOptions co;

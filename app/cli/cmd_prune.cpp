@@ -57,7 +57,8 @@ std::string outDir(const Args& a) {
 
 int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "true-sequential", "offload", "bos-per-sample"});
-    auto known = withCommon({"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential", "offload"});
+    auto known = withCommon(
+        {"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential", "offload"});
     for (auto& k : calibrationOptions())
         known.push_back(k);
     a.allowOnly(known);
@@ -76,7 +77,7 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
         throw ConfigError("--percdamp must be > 0 and --blocksize >= 1");
 
     JobContext ctx = out.jobContext();
-    model::VariantWriter writer(dir, dst);   // refuses an output inside the model folder before any work
+    model::VariantWriter writer(dir, dst); // refuses an output inside the model folder before any work
     const bool calibrated = o.method != prune::SparseMethod::Magnitude;
     analysis::CalibrationSet calib;
     if (calibrated) {
@@ -94,23 +95,27 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     const auto report = prune::pruneSparse(*model, calib.ids, o, ctx.slice(0.08, 0.92));
     out.status("writing " + dst);
     writer.writeModel(*model, storedDtype(cfg));
-    nlohmann::json settings = {{"method", std::string(prune::sparseMethodName(o.method))},
-                               {"target", o.target.describe()},
-                               {"sparsity", o.target.effectiveRatio()},
-                               {"pattern", o.target.isNM() ? nlohmann::json(o.target.describe()) : nlohmann::json(nullptr)},
-                               {"true_sequential", o.layerwise.trueSequential},
-                               {"offload", o.layerwise.offload},
-                               {"batch", o.layerwise.batchSize},
-                               {"dtype", dtypeName(model->dtype())},
-                               {"device", deviceName(o.layerwise.offload ? o.layerwise.computeDevice : model->device())}};
+    nlohmann::json settings = {
+        {"method", std::string(prune::sparseMethodName(o.method))},
+        {"target", o.target.describe()},
+        {"sparsity", o.target.effectiveRatio()},
+        {"pattern", o.target.isNM() ? nlohmann::json(o.target.describe()) : nlohmann::json(nullptr)},
+        {"true_sequential", o.layerwise.trueSequential},
+        {"offload", o.layerwise.offload},
+        {"batch", o.layerwise.batchSize},
+        {"dtype", dtypeName(model->dtype())},
+        {"device", deviceName(o.layerwise.offload ? o.layerwise.computeDevice : model->device())}};
     if (o.method == prune::SparseMethod::SparseGpt) {
         settings["percdamp"] = o.percdamp;
         settings["blocksize"] = o.blockSize;
     }
-    writer.commit({{"command", "prune sparse"}, {"method", settings.at("method")}, {"settings", settings},
+    writer.commit({{"command", "prune sparse"},
+                   {"method", settings.at("method")},
+                   {"settings", settings},
                    {"calibration", calibrated ? calib.toJson() : nlohmann::json(nullptr)}});
     ctx.setProgress(1.0);
-    nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()}, {"settings", settings},
+    nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()},
+                        {"settings", settings},
                         {"report", report.toJson()},
                         {"note", "zeroed weights are stored densely: the file and the memory footprint do not shrink, "
                                  "and dense kernels run no faster"}};
@@ -137,7 +142,8 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
     const auto layersArg = a.get("layers");
     const auto criterion = a.get("criterion");
     if (layersArg.has_value() == criterion.has_value())
-        throw ConfigError("prune depth: give exactly one of --layers 3,4,5 (0-based) and --criterion angular|bi|ppl --count N");
+        throw ConfigError(
+            "prune depth: give exactly one of --layers 3,4,5 (0-based) and --criterion angular|bi|ppl --count N");
     JobContext ctx = out.jobContext();
     model::VariantWriter writer(dir, dst);
     const auto cfg = model::ModelConfig::load(fs::path(dir) / "config.json");
@@ -157,20 +163,22 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
             throw ConfigError("prune depth: --count must be between 1 and " + std::to_string(cfg.numLayers - 1));
         out.status("tokenizing the calibration text");
         // PruneMe's defaults for the similarity criteria; Shortened LLaMA's for ppl.
-        calib = calibrationFromArgs(a, dir, ctx.slice(0.0, 0.03), how == "ppl" ? 10 : 64, how == "ppl" ? 128 : 1024, true);
+        calib =
+            calibrationFromArgs(a, dir, ctx.slice(0.0, 0.03), how == "ppl" ? 10 : 64, how == "ppl" ? 128 : 1024, true);
         const auto model = loadModel(dir, a, out);
         at::InferenceMode guard;
         if (how == "ppl") {
             const int64_t keepFirst = a.getInt("keep-first", cfg.numLayers - count >= 6 + 1 ? 4 : 0);
             const int64_t keepLast = a.getInt("keep-last", cfg.numLayers - count >= 6 + 1 ? 2 : 0);
-            const auto pc = prune::chooseByPerplexity(*model, calib.ids, count, keepFirst, keepLast, a.getInt("batch", 8),
-                                                      ctx.slice(0.1, 0.8));
+            const auto pc = prune::chooseByPerplexity(*model, calib.ids, count, keepFirst, keepLast,
+                                                      a.getInt("batch", 8), ctx.slice(0.1, 0.8));
             layers = pc.layers;
             evidence = pc.toJson();
         } else {
             analysis::LayerSimilarityOptions so;
             so.batchSize = a.getInt("batch", 8);
-            so.tokens = a.flag("all-tokens") ? analysis::TokenSelection::AllTokens : analysis::TokenSelection::LastToken;
+            so.tokens =
+                a.flag("all-tokens") ? analysis::TokenSelection::AllTokens : analysis::TokenSelection::LastToken;
             const auto sim = analysis::computeLayerSimilarity(*model, calib.ids, at::Tensor(), so, ctx.slice(0.1, 0.8));
             if (how == "angular") {
                 const auto rec = analysis::recommendBlock(sim, count);
@@ -185,11 +193,15 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
     layers = prune::checkLayersToRemove(layers, cfg.numLayers);
     out.status("writing " + dst);
     prune::writeDepthPruned(dir, layers, writer.staging(), ctx.slice(0.8, 0.98));
-    const nlohmann::json settings = {{"method", "depth"}, {"criterion", how}, {"removed_layers", layers},
+    const nlohmann::json settings = {{"method", "depth"},
+                                     {"criterion", how},
+                                     {"removed_layers", layers},
                                      {"layers_before", cfg.numLayers},
                                      {"layers_after", cfg.numLayers - static_cast<int64_t>(layers.size())},
                                      {"indexing", "0-based"}};
-    writer.commit({{"command", "prune depth"}, {"method", "depth-" + how}, {"settings", settings},
+    writer.commit({{"command", "prune depth"},
+                   {"method", "depth-" + how},
+                   {"settings", settings},
                    {"calibration", calib.numSamples() ? calib.toJson() : nlohmann::json(nullptr)}});
     ctx.setProgress(1.0);
     std::ostringstream text;
@@ -198,7 +210,8 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
         text << " " << l;
     text << " (0-based, " << how << ") of " << cfg.numLayers << " -> " << dst << "\n";
     out.text(text.str());
-    out.result({{"out", fs::absolute(dst).lexically_normal().string()}, {"settings", settings}, {"evidence", evidence}});
+    out.result(
+        {{"out", fs::absolute(dst).lexically_normal().string()}, {"settings", settings}, {"evidence", evidence}});
     return 0;
 }
 

@@ -25,6 +25,8 @@ int cmdEval(const std::vector<std::string>& args, Output& out);
 int cmdKl(const std::vector<std::string>& args, Output& out);
 int cmdResults(const std::vector<std::string>& args, Output& out);
 int cmdPrune(const std::vector<std::string>& args, Output& out);
+int cmdLora(const std::vector<std::string>& args, Output& out);
+int cmdDistill(const std::vector<std::string>& args, Output& out);
 
 /// --calib FILE --calib-samples N --calib-length L --calib-mode M --seed S --bos-per-sample.
 std::vector<std::string> calibrationOptions();

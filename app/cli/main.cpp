@@ -34,6 +34,11 @@ const Command kCommands[] = {
     {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] --out DIR\n"
                "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR",
      "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
+    {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--seed S] --out ADAPTER_DIR\n"
+              "  lora merge MODEL_DIR ADAPTER_DIR --out DIR",
+     "LoRA recovery training (PEFT adapter layout) and merging the adapter into the model", cmdLora},
+    {"distill", "distill --teacher DIR --student DIR --data FILE [--alpha-kd 0.5] [--temperature 1] [lora train options] --out DIR",
+     "knowledge distillation into LoRA adapters of the student, written merged (+ adapter/)", cmdDistill},
     {"train-demo", "train-demo [--out DIR] [--force] [--corpus FILE] [--steps N] [--batch B] [--context N] [--lr LR] [--vocab V] [--threads N] [--seed S]",
      "train the built-in demo model (reused once trained)", cmdTrainDemo},
 };

@@ -10,7 +10,7 @@ void HessianAccumulator::add(const at::Tensor& rows, int64_t sequences) {
     if (rows.dim() != 2)
         throw ConfigError("Hessian: expected (tokens, in) rows");
     const at::Tensor x = rows.to(at::kFloat);
-    const at::Tensor xtx = at::matmul(x.t(), x);   // (in, in)
+    const at::Tensor xtx = at::matmul(x.t(), x); // (in, in)
     if (!m_sum.defined())
         m_sum = xtx;
     else

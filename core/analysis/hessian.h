@@ -25,7 +25,7 @@ public:
     void clear();
 
 private:
-    at::Tensor m_sum;   // Σ x xᵀ, float32
+    at::Tensor m_sum; // Σ x xᵀ, float32
     int64_t m_sequences = 0, m_tokens = 0;
 };
 
@@ -36,8 +36,8 @@ private:
 /// to `maxTries` times (GPTQModel's automatic retry); `usedPercdamp` receives the damping used.
 /// Throws NumericError-like ConfigError naming the projection after the last try.
 struct InverseHessian {
-    at::Tensor hinvUpper;      ///< (in, in) float32, upper triangular
-    at::Tensor deadColumns;    ///< (in) bool
+    at::Tensor hinvUpper;   ///< (in, in) float32, upper triangular
+    at::Tensor deadColumns; ///< (in) bool
     double usedPercdamp = 0.0;
     int tries = 0;
 };

@@ -24,26 +24,36 @@ const ProjGroup& inputSlot(Proj first) {
     static const ProjGroup qkv = {Proj::Q, Proj::K, Proj::V}, o = {Proj::O}, gu = {Proj::Gate, Proj::Up},
                            d = {Proj::Down};
     switch (first) {
-    case Proj::Q: return qkv;
-    case Proj::O: return o;
-    case Proj::Gate: return gu;
-    default: return d;
+    case Proj::Q:
+        return qkv;
+    case Proj::O:
+        return o;
+    case Proj::Gate:
+        return gu;
+    default:
+        return d;
     }
 }
 
-bool contains(const ProjGroup& g, Proj p) { return std::find(g.begin(), g.end(), p) != g.end(); }
+bool contains(const ProjGroup& g, Proj p) {
+    return std::find(g.begin(), g.end(), p) != g.end();
+}
 
 } // namespace
 
 nlohmann::json LayerwiseReport::toJson() const {
-    return {{"layers", layers}, {"samples", samples}, {"tokens", tokens}, {"seconds", seconds},
+    return {{"layers", layers},
+            {"samples", samples},
+            {"tokens", tokens},
+            {"seconds", seconds},
             {"peak_device_bytes", peakDeviceBytes}};
 }
 
 std::vector<ProjGroup> layerGroups(bool trueSequential, const std::vector<Proj>& wanted) {
-    const std::vector<ProjGroup> order = trueSequential
-        ? std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V}, {Proj::O}, {Proj::Gate, Proj::Up}, {Proj::Down}}
-        : std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V, Proj::O, Proj::Gate, Proj::Up, Proj::Down}};
+    const std::vector<ProjGroup> order =
+        trueSequential
+            ? std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V}, {Proj::O}, {Proj::Gate, Proj::Up}, {Proj::Down}}
+            : std::vector<ProjGroup>{{Proj::Q, Proj::K, Proj::V, Proj::O, Proj::Gate, Proj::Up, Proj::Down}};
     std::vector<ProjGroup> out;
     for (const auto& g : order) {
         ProjGroup kept;
@@ -75,9 +85,10 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     const int64_t first = std::max<int64_t>(0, o.firstLayer);
     const int64_t last = o.lastLayer < 0 ? L - 1 : std::min(o.lastLayer, L - 1);
     // An unindexed "cuda" names the current device; CUDA calls below need the index.
-    const at::Device dev = o.offload ? (o.computeDevice.is_cuda() && !o.computeDevice.has_index()
-                                            ? at::Device(at::kCUDA, 0) : o.computeDevice)
-                                     : model.device();
+    const at::Device dev =
+        o.offload
+            ? (o.computeDevice.is_cuda() && !o.computeDevice.has_index() ? at::Device(at::kCUDA, 0) : o.computeDevice)
+            : model.device();
     const at::Device store = o.offload ? at::Device(at::kCPU) : dev;
     const int64_t nb = (N + o.batchSize - 1) / o.batchSize;
     eval::resetPeakMemory(dev);
@@ -89,7 +100,7 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
         const int64_t b0 = b * o.batchSize, B = std::min(o.batchSize, N - b0);
         hidden[size_t(b)] = model.embed(ids.narrow(0, b0, B).to(model.device())).to(store);
     }
-    std::map<int64_t, model::LlamaModel::LayerInputs> inputsOf;   // by batch size (the last may be short)
+    std::map<int64_t, model::LlamaModel::LayerInputs> inputsOf; // by batch size (the last may be short)
     auto layerInputs = [&](int64_t B) -> const model::LlamaModel::LayerInputs& {
         auto it = inputsOf.find(B);
         if (it == inputsOf.end())
@@ -125,7 +136,7 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                 hooks.onProjInput = [&](int64_t layer, Proj p, const at::Tensor& x) {
                     const ProjGroup& slot = inputSlot(p);
                     if (slot.front() != p)
-                        return;   // k, v, up: the same tensor as q / gate
+                        return; // k, v, up: the same tensor as q / gate
                     ProjGroup sharing;
                     for (Proj s : slot)
                         if (contains(group, s))
@@ -140,8 +151,9 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                 ctx.setStatus("layer " + std::to_string(l + 1) + "/" + std::to_string(L) + ": compressing");
                 if (visitor.compress)
                     visitor.compress(l, group);
-                ctx.setProgress((static_cast<double>(l) + static_cast<double>(g + 1) / static_cast<double>(groups.size() + 1)) /
-                                static_cast<double>(L));
+                ctx.setProgress(
+                    (static_cast<double>(l) + static_cast<double>(g + 1) / static_cast<double>(groups.size() + 1)) /
+                    static_cast<double>(L));
             }
         }
         // 3. What enters the next layer.

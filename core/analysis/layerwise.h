@@ -27,21 +27,25 @@
 #include <functional>
 #include <vector>
 
-namespace slim { class JobContext; }
-namespace slim::model { class LlamaModel; }
+namespace slim {
+class JobContext;
+}
+namespace slim::model {
+class LlamaModel;
+}
 
 namespace slim::analysis {
 
 using ProjGroup = std::vector<model::Proj>;
 
 struct LayerwiseOptions {
-    int64_t batchSize = 8;             ///< calibration samples per forward of one layer
+    int64_t batchSize = 8; ///< calibration samples per forward of one layer
     bool trueSequential = false;
-    bool offload = false;              ///< weights on the host, one layer on `computeDevice`
+    bool offload = false; ///< weights on the host, one layer on `computeDevice`
     at::Device computeDevice = at::kCPU;
     enum class Propagate { Compressed, Original } propagate = Propagate::Compressed;
     /// Only these projections are observed and compressed (default: all seven).
-    std::vector<model::Proj> projections = {model::Proj::Q, model::Proj::K, model::Proj::V, model::Proj::O,
+    std::vector<model::Proj> projections = {model::Proj::Q,    model::Proj::K,  model::Proj::V,   model::Proj::O,
                                             model::Proj::Gate, model::Proj::Up, model::Proj::Down};
     /// Layers to process (default: all); the others are only run forward.
     int64_t firstLayer = 0, lastLayer = -1;
@@ -61,7 +65,7 @@ struct LayerwiseVisitor {
 struct LayerwiseReport {
     int64_t layers = 0, samples = 0, tokens = 0;
     double seconds = 0.0;
-    int64_t peakDeviceBytes = 0;      ///< CUDA allocator peak on the compute device (-1 on the CPU)
+    int64_t peakDeviceBytes = 0; ///< CUDA allocator peak on the compute device (-1 on the CPU)
     nlohmann::json toJson() const;
 };
 

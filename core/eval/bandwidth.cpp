@@ -13,12 +13,13 @@
 namespace slim::eval {
 
 double BandwidthInfo::boundTokensPerS(int64_t weightBytesPerToken) const {
-    return weightBytesPerToken > 0 && usedBytesPerS > 0 ? usedBytesPerS / static_cast<double>(weightBytesPerToken) : 0.0;
+    return weightBytesPerToken > 0 && usedBytesPerS > 0 ? usedBytesPerS / static_cast<double>(weightBytesPerToken)
+                                                        : 0.0;
 }
 
 nlohmann::json BandwidthInfo::toJson() const {
-    nlohmann::json j = {{"device", device}, {"used", used}, {"used_bytes_per_s", usedBytesPerS},
-                        {"spec_source", specSource}};
+    nlohmann::json j = {
+        {"device", device}, {"used", used}, {"used_bytes_per_s", usedBytesPerS}, {"spec_source", specSource}};
     j["spec_bytes_per_s"] = specBytesPerS > 0 ? nlohmann::json(specBytesPerS) : nlohmann::json(nullptr);
     if (copyBytesPerS > 0) {
         j["measured_copy_bytes_per_s"] = copyBytesPerS;
@@ -31,7 +32,7 @@ double measureCopyBandwidth(const at::Device& device, int64_t bytes, int reps) {
     const auto opts = at::TensorOptions().dtype(at::kByte).device(device);
     at::Tensor src = at::empty({bytes}, opts).fill_(1);
     at::Tensor dst = at::empty({bytes}, opts);
-    dst.copy_(src);   // warm-up: pages touched, kernels loaded
+    dst.copy_(src); // warm-up: pages touched, kernels loaded
     synchronizeDevice(device);
     double best = 0;
     for (int i = 0; i < reps; ++i) {
@@ -60,7 +61,8 @@ BandwidthInfo memoryBandwidth(const at::Device& device, std::optional<double> ov
             b.specSource = nv.value("reason", std::string("NVML reports no memory clock / bus width"));
         }
     } else {
-        b.device = std::string(device.is_cpu() ? "cpu" : device.str()) + " (" + std::to_string(at::get_num_threads()) + " threads)";
+        b.device = std::string(device.is_cpu() ? "cpu" : device.str()) + " (" + std::to_string(at::get_num_threads()) +
+                   " threads)";
         b.specSource = "no spec for host memory: the measured copy is used";
     }
     if (measure) {

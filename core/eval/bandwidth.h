@@ -17,13 +17,13 @@
 namespace slim::eval {
 
 struct BandwidthInfo {
-    std::string device;              ///< "NVIDIA H200", "cpu (2 threads)"
-    double specBytesPerS = 0;        ///< 0 when unknown
-    std::string specSource;          ///< "nvml: 3201 MHz x 6144 bit" or why it is unknown
-    double copyBytesPerS = 0;        ///< measured; 0 when not measured
+    std::string device;       ///< "NVIDIA H200", "cpu (2 threads)"
+    double specBytesPerS = 0; ///< 0 when unknown
+    std::string specSource;   ///< "nvml: 3201 MHz x 6144 bit" or why it is unknown
+    double copyBytesPerS = 0; ///< measured; 0 when not measured
     int64_t copyBufferBytes = 0;
-    double usedBytesPerS = 0;        ///< what the bound is computed with
-    std::string used;                ///< "override", "spec", "measured-copy"
+    double usedBytesPerS = 0; ///< what the bound is computed with
+    std::string used;         ///< "override", "spec", "measured-copy"
 
     /// Tokens per second if every weight byte is read once per token at usedBytesPerS.
     double boundTokensPerS(int64_t weightBytesPerToken) const;

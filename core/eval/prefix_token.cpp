@@ -32,7 +32,8 @@ bool tokenizerAddsBos(const tok::Tokenizer& tokenizer) {
 
 void requirePrefixToken(int64_t id, const char* what) {
     if (id == kNoPrefixToken)
-        throw ConfigError(std::string(what) + ": no prefix token set (take it from the tokenizer with eval::prefixToken)");
+        throw ConfigError(std::string(what) +
+                          ": no prefix token set (take it from the tokenizer with eval::prefixToken)");
     if (id < 0)
         throw ConfigError(std::string(what) + ": prefix token id " + std::to_string(id) + " is negative");
 }

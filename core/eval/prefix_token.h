@@ -12,7 +12,9 @@
 #include <cstdint>
 #include <string>
 
-namespace slim::tok { class Tokenizer; }
+namespace slim::tok {
+class Tokenizer;
+}
 
 namespace slim::eval {
 
@@ -21,8 +23,8 @@ inline constexpr int64_t kNoPrefixToken = -1;
 
 struct PrefixToken {
     int64_t id = kNoPrefixToken;
-    std::string token;        ///< its vocabulary string ("<s>", "<|endoftext|>")
-    std::string rule;         ///< "tokenizer BOS" or "tokenizer EOS (the tokenizer has no BOS)"
+    std::string token; ///< its vocabulary string ("<s>", "<|endoftext|>")
+    std::string rule;  ///< "tokenizer BOS" or "tokenizer EOS (the tokenizer has no BOS)"
     nlohmann::json toJson() const { return {{"id", id}, {"token", token}, {"rule", rule}}; }
 };
 

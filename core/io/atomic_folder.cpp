@@ -22,7 +22,9 @@ namespace {
 
 std::atomic<unsigned> g_counter{0};
 
-std::string stagingPrefix(const fs::path& target) { return "." + target.filename().string() + ".tmp-"; }
+std::string stagingPrefix(const fs::path& target) {
+    return "." + target.filename().string() + ".tmp-";
+}
 
 std::string utcNow() {
     const std::time_t t = std::time(nullptr);
@@ -34,7 +36,7 @@ std::string utcNow() {
 }
 
 int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
-    (void)(type == FTW_DP ? ::rmdir(path) : ::unlink(path));   // keep going on errors; the caller checks
+    (void)(type == FTW_DP ? ::rmdir(path) : ::unlink(path)); // keep going on errors; the caller checks
     return 0;
 }
 
@@ -61,7 +63,7 @@ size_t removeStaleStagingFolders(const fs::path& target) {
             continue;
         const long pid = std::strtol(name.c_str() + prefix.size(), nullptr, 10);
         if (pid > 0 && pid != static_cast<long>(::getpid()) && ::kill(static_cast<pid_t>(pid), 0) == 0)
-            continue;   // a writer that still runs
+            continue; // a writer that still runs
         removed += removeTree(it->path()) ? 1 : 0;
     }
     return removed;
@@ -75,8 +77,8 @@ AtomicFolder::AtomicFolder(fs::path target) : m_target(fs::absolute(std::move(ta
     if (ec)
         throw IoError(m_target.parent_path().string() + ": cannot create the folder: " + ec.message());
     removeStaleStagingFolders(m_target);
-    m_staging = m_target.parent_path() / (stagingPrefix(m_target) + std::to_string(::getpid()) + "-" +
-                                          std::to_string(g_counter++));
+    m_staging = m_target.parent_path() /
+                (stagingPrefix(m_target) + std::to_string(::getpid()) + "-" + std::to_string(g_counter++));
     removeTree(m_staging);
     fs::create_directories(m_staging, ec);
     if (ec)
@@ -97,8 +99,8 @@ void AtomicFolder::commit(const nlohmann::json& info) {
     std::error_code ec;
     fs::path aside;
     if (fs::exists(m_target, ec)) {
-        aside = m_target.parent_path() / (stagingPrefix(m_target) + std::to_string(::getpid()) + "-old-" +
-                                          std::to_string(g_counter++));
+        aside = m_target.parent_path() /
+                (stagingPrefix(m_target) + std::to_string(::getpid()) + "-old-" + std::to_string(g_counter++));
         fs::rename(m_target, aside, ec);
         if (ec)
             throw IoError("cannot move the existing " + m_target.string() + " aside: " + ec.message());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace slim::model {
 
@@ -29,6 +30,8 @@ public:
     virtual std::optional<at::Tensor> bias() const = 0;
     /// Move to a device / activation dtype (quantized storage keeps its format).
     virtual void to(const at::Device& device, at::ScalarType dtype) = 0;
+    /// The tensors a trainer may update (a LoRA adapter's A and B; empty for a frozen projection).
+    virtual std::vector<at::Tensor> trainableParameters() const { return {}; }
 };
 
 /// Plain dense projection: weight (out, in), optional bias (out).

@@ -46,7 +46,8 @@ void VariantWriter::writeModel(const LlamaModel& model, std::optional<at::Scalar
 
 void VariantWriter::commit(nlohmann::json step) {
     const fs::path& s = m_folder.staging();
-    for (const char* f : {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"}) {
+    for (const char* f :
+         {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"}) {
         std::error_code ec;
         if (fs::is_regular_file(m_parent / f) && !fs::exists(s / f))
             fs::copy_file(m_parent / f, s / f, ec);
@@ -58,12 +59,16 @@ void VariantWriter::commit(nlohmann::json step) {
     step["created_at"] = utcNow();
     steps.push_back(step);
     // The root of the chain: the first uncompressed ancestor.
-    nlohmann::json root = parentProv.contains("root") ? parentProv.at("root")
-                                                       : nlohmann::json{{"path", m_parent.string()},
-                                                                        {"fingerprint", results::modelFingerprint(m_parent)}};
-    const nlohmann::json prov = {{"format", "slimbench-provenance"}, {"version", 1},
-                                 {"parent", {{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}}},
-                                 {"root", root}, {"steps", steps}};
+    nlohmann::json root =
+        parentProv.contains("root")
+            ? parentProv.at("root")
+            : nlohmann::json{{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}};
+    const nlohmann::json prov = {
+        {"format", "slimbench-provenance"},
+        {"version", 1},
+        {"parent", {{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}}},
+        {"root", root},
+        {"steps", steps}};
     io::writeFileAtomic(s / kProvenanceFile, prov.dump(2) + "\n");
     m_folder.commit({{"kind", "model"}, {"method", step.value("method", "")}});
 }

@@ -26,8 +26,8 @@ std::vector<int64_t> checkLayersToRemove(std::vector<int64_t> layers, int64_t L)
         throw ConfigError("depth pruning: no layer to remove");
     for (int64_t l : layers)
         if (l < 0 || l >= L)
-            throw ConfigError("depth pruning: layer " + std::to_string(l) + " does not exist (the model has layers 0.." +
-                              std::to_string(L - 1) + ", 0-based)");
+            throw ConfigError("depth pruning: layer " + std::to_string(l) +
+                              " does not exist (the model has layers 0.." + std::to_string(L - 1) + ", 0-based)");
     if (static_cast<int64_t>(layers.size()) >= L)
         throw ConfigError("depth pruning: removing all " + std::to_string(L) + " layers leaves no model");
     return layers;
@@ -103,10 +103,16 @@ nlohmann::json PerplexityCriterion::toJson() const {
     nlohmann::json per = nlohmann::json::array();
     for (double p : pplWithout)
         per.push_back(std::isnan(p) ? nlohmann::json(nullptr) : nlohmann::json(p));
-    return {{"criterion", "ppl"}, {"base_ppl", basePpl}, {"ppl_without_layer", per}, {"candidates", candidates},
-            {"layers", layers}, {"keep_first", keepFirst}, {"keep_last", keepLast},
-            {"definition", "perplexity of the calibration windows (every token but each window's first) with one "
-                           "layer skipped; the layers whose removal raises it least are removed (Shortened LLaMA, one-shot)"}};
+    return {{"criterion", "ppl"},
+            {"base_ppl", basePpl},
+            {"ppl_without_layer", per},
+            {"candidates", candidates},
+            {"layers", layers},
+            {"keep_first", keepFirst},
+            {"keep_last", keepLast},
+            {"definition",
+             "perplexity of the calibration windows (every token but each window's first) with one "
+             "layer skipped; the layers whose removal raises it least are removed (Shortened LLaMA, one-shot)"}};
 }
 
 namespace {
@@ -124,7 +130,7 @@ double windowsNll(const model::LlamaModel& m, const at::Tensor& ids, int64_t ski
         for (int64_t l = 0; l < m.numLayers(); ++l)
             if (l != skip)
                 h = m.runLayer(l, h, li.cos, li.sin, li.maskOf(m.config(), l, T), nullptr, nullptr);
-        const at::Tensor logits = m.head(h).narrow(1, 0, T - 1);                      // (B, T-1, V) float32
+        const at::Tensor logits = m.head(h).narrow(1, 0, T - 1); // (B, T-1, V) float32
         const at::Tensor target = x.narrow(1, 1, T - 1);
         const at::Tensor nll = at::logsumexp(logits, -1) - logits.gather(-1, target.unsqueeze(-1)).squeeze(-1);
         sum += nll.sum().item<double>();
@@ -135,8 +141,8 @@ double windowsNll(const model::LlamaModel& m, const at::Tensor& ids, int64_t ski
 
 } // namespace
 
-PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Tensor& ids, int64_t count, int64_t keepFirst,
-                                       int64_t keepLast, int64_t batchSize, const JobContext& ctx) {
+PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Tensor& ids, int64_t count,
+                                       int64_t keepFirst, int64_t keepLast, int64_t batchSize, const JobContext& ctx) {
     at::InferenceMode guard;
     const int64_t L = m.numLayers();
     if (count < 1 || count >= L)
@@ -149,9 +155,9 @@ PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Ten
     for (int64_t l = r.keepFirst; l < L - r.keepLast; ++l)
         r.candidates.push_back(l);
     if (static_cast<int64_t>(r.candidates.size()) < count)
-        throw ConfigError("depth pruning: only " + std::to_string(r.candidates.size()) + " layers may be removed with keep-first " +
-                          std::to_string(r.keepFirst) + " and keep-last " + std::to_string(r.keepLast) + ", but --count is " +
-                          std::to_string(count));
+        throw ConfigError("depth pruning: only " + std::to_string(r.candidates.size()) +
+                          " layers may be removed with keep-first " + std::to_string(r.keepFirst) + " and keep-last " +
+                          std::to_string(r.keepLast) + ", but --count is " + std::to_string(count));
     r.pplWithout.assign(static_cast<size_t>(L), std::numeric_limits<double>::quiet_NaN());
     ctx.setStatus("perplexity of the full model");
     r.basePpl = std::exp(windowsNll(m, ids, -1, batchSize));

@@ -15,8 +15,12 @@
 #include <filesystem>
 #include <vector>
 
-namespace slim { class JobContext; }
-namespace slim::model { class LlamaModel; }
+namespace slim {
+class JobContext;
+}
+namespace slim::model {
+class LlamaModel;
+}
 
 namespace slim::prune {
 
@@ -33,9 +37,9 @@ void writeDepthPruned(const std::filesystem::path& srcDir, const std::vector<int
 
 struct PerplexityCriterion {
     double basePpl = 0.0;
-    std::vector<double> pplWithout;   ///< per layer; NaN for protected layers
-    std::vector<int64_t> candidates;  ///< layers that were tried
-    std::vector<int64_t> layers;      ///< the `count` chosen, sorted
+    std::vector<double> pplWithout;  ///< per layer; NaN for protected layers
+    std::vector<int64_t> candidates; ///< layers that were tried
+    std::vector<int64_t> layers;     ///< the `count` chosen, sorted
     int64_t keepFirst = 0, keepLast = 0;
     nlohmann::json toJson() const;
 };

@@ -20,9 +20,12 @@ using model::Proj;
 
 std::string_view sparseMethodName(SparseMethod m) {
     switch (m) {
-    case SparseMethod::Magnitude: return "magnitude";
-    case SparseMethod::Wanda: return "wanda";
-    case SparseMethod::SparseGpt: return "sparsegpt";
+    case SparseMethod::Magnitude:
+        return "magnitude";
+    case SparseMethod::Wanda:
+        return "wanda";
+    case SparseMethod::SparseGpt:
+        return "sparsegpt";
     }
     return "?";
 }
@@ -42,7 +45,8 @@ std::string SparsityTarget::describe() const {
     return buf;
 }
 
-SparsityTarget SparsityTarget::parse(const std::optional<std::string>& sparsity, const std::optional<std::string>& pattern) {
+SparsityTarget SparsityTarget::parse(const std::optional<std::string>& sparsity,
+                                     const std::optional<std::string>& pattern) {
     if (sparsity.has_value() == pattern.has_value())
         throw ConfigError("give exactly one of --sparsity R (0 <= R < 1) and --pattern N:M (e.g. 2:4)");
     SparsityTarget t;
@@ -69,7 +73,8 @@ SparsityTarget SparsityTarget::parse(const std::optional<std::string>& sparsity,
 at::Tensor nmMask(const at::Tensor& score, int n, int m) {
     const int64_t out = score.size(0), in = score.size(1);
     if (in % m != 0)
-        throw ConfigError("N:M sparsity: " + std::to_string(in) + " input columns are not a multiple of M = " + std::to_string(m));
+        throw ConfigError("N:M sparsity: " + std::to_string(in) +
+                          " input columns are not a multiple of M = " + std::to_string(m));
     const at::Tensor s = score.reshape({out, in / m, m});
     const at::Tensor idx = std::get<1>(at::topk(s, n, /*dim=*/-1, /*largest=*/false));
     return at::zeros_like(s, s.options().dtype(at::kBool)).scatter_(-1, idx, true).reshape({out, in});
@@ -82,7 +87,7 @@ at::Tensor magnitudeMask(const at::Tensor& weight, const SparsityTarget& t) {
     const int64_t k = static_cast<int64_t>(static_cast<double>(a.numel()) * t.ratio);
     if (k <= 0)
         return at::zeros_like(a, a.options().dtype(at::kBool));
-    const at::Tensor thresh = std::get<0>(at::sort(a.flatten())).select(0, k);   // the reference: sorted[k]
+    const at::Tensor thresh = std::get<0>(at::sort(a.flatten())).select(0, k); // the reference: sorted[k]
     return a.le(thresh);
 }
 
@@ -90,13 +95,15 @@ at::Tensor wandaMask(const at::Tensor& weight, const at::Tensor& scalerRow, cons
     if (scalerRow.dim() != 1 || scalerRow.size(0) != weight.size(1))
         throw ConfigError("Wanda: the activation norms have " + std::to_string(scalerRow.numel()) +
                           " entries for a weight with " + std::to_string(weight.size(1)) + " input columns");
-    const at::Tensor score = weight.to(at::kFloat).abs() * scalerRow.to(weight.device(), at::kFloat).sqrt().unsqueeze(0);
+    const at::Tensor score =
+        weight.to(at::kFloat).abs() * scalerRow.to(weight.device(), at::kFloat).sqrt().unsqueeze(0);
     if (t.isNM())
         return nmMask(score, t.n, t.m);
     const int64_t k = static_cast<int64_t>(static_cast<double>(score.size(1)) * t.ratio);
     at::Tensor mask = at::zeros_like(score, score.options().dtype(at::kBool));
     if (k > 0) {
-        const at::Tensor idx = std::get<1>(at::sort(score, c10::optional<bool>(true), /*dim=*/-1, /*descending=*/false)).narrow(1, 0, k);
+        const at::Tensor idx =
+            std::get<1>(at::sort(score, c10::optional<bool>(true), /*dim=*/-1, /*descending=*/false)).narrow(1, 0, k);
         mask.scatter_(1, idx, true);
     }
     return mask;
@@ -120,7 +127,7 @@ double sparseGptPrune(at::Tensor& W, const at::Tensor& hessian, const SparsityTa
         at::Tensor Q1 = at::zeros_like(W1);
         at::Tensor Err1 = at::zeros_like(W1);
         const at::Tensor Hinv1 = Hinv.narrow(0, i1, count).narrow(1, i1, count);
-        const at::Tensor d1 = Hinv1.diagonal();   // (count)
+        const at::Tensor d1 = Hinv1.diagonal(); // (count)
         at::Tensor mask1;
         if (!t.isNM()) {
             // Adaptive mask over the block: w² / [H⁻¹]_cc², the ⌊ratio·numel⌋-th smallest as threshold.
@@ -145,7 +152,7 @@ double sparseGptPrune(at::Tensor& W, const at::Tensor& hessian, const SparsityTa
             }
             const at::Tensor q = w.masked_fill(mask1.select(1, i), 0.0);
             Q1.select(1, i).copy_(q);
-            const at::Tensor err = (w - q) / d;                                          // (out)
+            const at::Tensor err = (w - q) / d; // (out)
             W1.narrow(1, i, count - i).sub_(err.unsqueeze(1).matmul(Hinv1.narrow(0, i, 1).narrow(1, i, count - i)));
             Err1.select(1, i).copy_(err);
         }
@@ -159,14 +166,20 @@ double sparseGptPrune(at::Tensor& W, const at::Tensor& hessian, const SparsityTa
 nlohmann::json SparsePruneReport::toJson() const {
     nlohmann::json per = nlohmann::json::array();
     for (const auto& p : projections) {
-        nlohmann::json j = {{"layer", p.layer}, {"projection", p.projection}, {"zeros", p.zeros}, {"numel", p.numel},
+        nlohmann::json j = {{"layer", p.layer},
+                            {"projection", p.projection},
+                            {"zeros", p.zeros},
+                            {"numel", p.numel},
                             {"sparsity", p.numel ? double(p.zeros) / double(p.numel) : 0.0}};
         if (p.percdamp > 0)
             j["percdamp"] = p.percdamp;
         per.push_back(j);
     }
-    nlohmann::json j = {{"zeros", zeros}, {"numel", numel}, {"sparsity", numel ? double(zeros) / double(numel) : 0.0},
-                        {"seconds", seconds}, {"projections", per}};
+    nlohmann::json j = {{"zeros", zeros},
+                        {"numel", numel},
+                        {"sparsity", numel ? double(zeros) / double(numel) : 0.0},
+                        {"seconds", seconds},
+                        {"projections", per}};
     if (layerwise)
         j["layerwise"] = layerwise->toJson();
     return j;
@@ -231,7 +244,7 @@ SparsePruneReport pruneSparse(model::LlamaModel& model, const at::Tensor& calibI
     std::map<Proj, at::Tensor> sumSq;
     std::map<Proj, int64_t> sequences;
     std::map<Proj, analysis::HessianAccumulator> hessians;
-    std::map<Proj, Proj> ownerOf;   // q, k, v (and gate, up) read one tensor: one Hessian under the first
+    std::map<Proj, Proj> ownerOf; // q, k, v (and gate, up) read one tensor: one Hessian under the first
     analysis::LayerwiseVisitor v;
     v.beginGroup = [&](int64_t, const analysis::ProjGroup&) {
         sumSq.clear();
@@ -270,9 +283,11 @@ SparsePruneReport pruneSparse(model::LlamaModel& model, const at::Tensor& calibI
             } else {
                 // The Hessian of the input this projection shares (accumulated under its first reader).
                 const Proj owner = ownerOf.at(p);
-                const std::string what = "SparseGPT layer " + std::to_string(layer) + " " + std::string(model::projName(p));
+                const std::string what =
+                    "SparseGPT layer " + std::to_string(layer) + " " + std::string(model::projName(p));
                 at::Tensor wf = w.to(at::kFloat).clone();
-                const double damp = sparseGptPrune(wf, hessians.at(owner).hessian(), o.target, o.percdamp, o.blockSize, what.c_str());
+                const double damp =
+                    sparseGptPrune(wf, hessians.at(owner).hessian(), o.target, o.percdamp, o.blockSize, what.c_str());
                 w.copy_(wf.to(w.scalar_type()));
                 record(r, layer, p, w, damp);
             }

@@ -23,8 +23,12 @@
 #include <string_view>
 #include <vector>
 
-namespace slim { class JobContext; }
-namespace slim::model { class LlamaModel; }
+namespace slim {
+class JobContext;
+}
+namespace slim::model {
+class LlamaModel;
+}
 
 namespace slim::prune {
 
@@ -39,7 +43,7 @@ struct SparsityTarget {
     int n = 0, m = 0;
     bool isNM() const { return m > 0; }
     double effectiveRatio() const { return isNM() ? double(n) / double(m) : ratio; }
-    std::string describe() const;   ///< "50 %" or "2:4"
+    std::string describe() const; ///< "50 %" or "2:4"
     /// From `--sparsity R` or `--pattern N:M` (exactly one); ConfigError naming the rule.
     static SparsityTarget parse(const std::optional<std::string>& sparsity, const std::optional<std::string>& pattern);
 };
@@ -68,12 +72,12 @@ struct ProjectionSparsity {
     int64_t layer = 0;
     std::string projection;
     int64_t zeros = 0, numel = 0;
-    double percdamp = 0.0;   ///< SparseGPT: damping used
+    double percdamp = 0.0; ///< SparseGPT: damping used
 };
 
 struct SparsePruneReport {
     std::vector<ProjectionSparsity> projections;
-    int64_t zeros = 0, numel = 0;           ///< over the pruned projections
+    int64_t zeros = 0, numel = 0; ///< over the pruned projections
     double seconds = 0.0;
     std::optional<analysis::LayerwiseReport> layerwise;
     nlohmann::json toJson() const;

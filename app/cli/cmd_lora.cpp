@@ -1,0 +1,207 @@
+// slimbench-cli lora train | merge, and distill: recovery training after compression
+// (docs/compression.md "Recovery").
+//   lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank R --alpha A --dropout D
+//              --targets q,k,v,o,gate,up,down --steps N --lr LR --batch B --grad-accum K --seq-len L
+//              --warmup W --eval-samples N --eval-every N --save-every N --resume --seed S] --out ADAPTER_DIR
+//   lora merge MODEL_DIR ADAPTER_DIR --out DIR
+//   distill --teacher DIR --student DIR --data FILE [--alpha-kd A --temperature T + the lora train options] --out DIR
+#include "app/cli/commands.h"
+
+#include "core/common/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/io/atomic_folder.h"
+#include "core/model/llama_model.h"
+#include "core/model/variant_writer.h"
+#include "core/results/fingerprint.h"
+#include "core/tokenizer/tokenizer.h"
+#include "core/train/lora.h"
+#include "core/train/lora_trainer.h"
+
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace slim::cli {
+
+namespace {
+
+std::vector<std::string> trainingOptions() {
+    return {"data", "data-format", "rank", "alpha", "dropout", "targets", "steps", "lr", "batch", "grad-accum",
+            "seq-len", "warmup", "eval-samples", "eval-every", "save-every", "resume", "seed", "out", "checkpoint-dir",
+            "weight-decay"};
+}
+
+train::LoraConfig loraConfigFromArgs(const Args& a) {
+    train::LoraConfig c;
+    c.rank = a.getInt("rank", 8);
+    c.alpha = a.getDouble("alpha", 16.0);
+    c.dropout = a.getDouble("dropout", 0.05);
+    if (auto t = a.get("targets"))
+        c.targets = train::LoraConfig::parseTargets(*t);
+    if (c.rank < 1 || !(c.alpha > 0) || !(c.dropout >= 0 && c.dropout < 1))
+        throw ConfigError("LoRA needs --rank >= 1, --alpha > 0 and 0 <= --dropout < 1");
+    return c;
+}
+
+train::LoraTrainOptions trainOptionsFromArgs(const Args& a) {
+    train::LoraTrainOptions o;
+    o.steps = a.getInt("steps", 200);
+    o.microBatch = a.getInt("batch", 4);
+    o.gradAccum = a.getInt("grad-accum", 4);
+    o.learningRate = a.getDouble("lr", 1e-4);
+    o.warmupSteps = a.getInt("warmup", std::min<int64_t>(100, o.steps / 10));
+    o.weightDecay = a.getDouble("weight-decay", 0.0);
+    o.evalEvery = a.getInt("eval-every", std::max<int64_t>(1, o.steps / 10));
+    o.saveEvery = a.getInt("save-every", 0);
+    o.seed = static_cast<uint64_t>(a.getInt("seed", 0));
+    return o;
+}
+
+std::string required(const Args& a, const char* key, const char* what) {
+    const auto v = a.get(key);
+    if (!v || v->empty())
+        throw ConfigError(std::string("--") + key + " is required (" + what + ")");
+    return *v;
+}
+
+/// Load data, attach adapters, train; shared by `lora train` and `distill`.
+struct TrainRun {
+    train::LoraConfig cfg;
+    train::TrainData data;
+    train::LoraTrainResult result;
+    train::LoraTrainOptions options;
+};
+
+TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Args& a, const model::LlamaModel* teacher,
+                     const fs::path& checkpointDir, Output& out, const JobContext& ctx) {
+    TrainRun run;
+    run.cfg = loraConfigFromArgs(a);
+    run.options = trainOptionsFromArgs(a);
+    if (teacher) {
+        run.options.kdAlpha = a.getDouble("alpha-kd", 0.5);
+        run.options.kdTemperature = a.getDouble("temperature", 1.0);
+        if (!(run.options.kdAlpha >= 0 && run.options.kdAlpha <= 1) || !(run.options.kdTemperature > 0))
+            throw ConfigError("distill needs 0 <= --alpha-kd <= 1 and --temperature > 0");
+    }
+    const auto tok = tok::Tokenizer::fromPath(modelDir);
+    out.status("reading the training data");
+    run.data = train::loadTrainData(required(a, "data", "a text file or Alpaca JSONL"),
+                                    train::parseDataFormat(a.get("data-format", "text")), tok, a.getInt("seq-len", 256),
+                                    a.getInt("eval-samples", 32), run.options.seed);
+    train::attachLora(m, run.cfg, run.options.seed);
+    train::TrainCheckpoints ck;
+    if (run.options.saveEvery > 0 || a.flag("resume")) {
+        ck.dir = checkpointDir;
+        ck.resume = a.flag("resume");
+        ck.saveAdapter = [&](const fs::path& dir, int64_t) { train::saveAdapter(m, run.cfg, dir, modelDir); };
+    }
+    run.result = train::trainLora(m, run.data, run.options, teacher, ck, ctx);
+    return run;
+}
+
+nlohmann::json trainingJson(const TrainRun& run, const std::string& modelDir) {
+    return {{"lora", run.cfg.toPeftJson(modelDir)},
+            {"options", {{"steps", run.options.steps}, {"batch", run.options.microBatch}, {"grad_accum", run.options.gradAccum},
+                         {"lr", run.options.learningRate}, {"warmup", run.options.warmupSteps},
+                         {"weight_decay", run.options.weightDecay}, {"seed", run.options.seed},
+                         {"schedule", "linear warm-up, cosine decay to 0"}, {"optimizer", "AdamW"}}},
+            {"data", run.data.toJson()},
+            {"result", run.result.toJson()}};
+}
+
+int loraTrain(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json", "resume"});
+    a.allowOnly(withCommon(trainingOptions()));
+    const std::string dir = a.positionalAt(1, "MODEL_DIR");
+    const fs::path dst = required(a, "out", "the adapter folder to write");
+    const fs::path ckDir = a.get("checkpoint-dir", dst.string() + "-checkpoints");
+    JobContext ctx = out.jobContext();
+    io::AtomicFolder folder(dst);
+    const auto m = loadModel(dir, a, out);
+    const TrainRun run = runTraining(*m, dir, a, nullptr, ckDir, out, ctx.slice(0.05, 0.97));
+    train::saveAdapter(*m, run.cfg, folder.staging(), fs::absolute(dir).lexically_normal().string());
+    nlohmann::json info = trainingJson(run, dir);
+    info["base_model"] = {{"path", fs::absolute(dir).lexically_normal().string()}, {"fingerprint", results::modelFingerprint(dir)}};
+    io::writeFileAtomic(folder.staging() / "slimbench_training.json", info.dump(2) + "\n");
+    folder.commit({{"kind", "lora-adapter"}});
+    std::ostringstream text;
+    text << "trained LoRA r=" << run.cfg.rank << " on " << run.data.train.size() << " examples for " << run.result.steps
+         << " steps: held-out loss " << run.result.evalLossBefore << " -> " << run.result.evalLossAfter << " -> "
+         << dst.string() << "\n";
+    out.text(text.str());
+    info["out"] = fs::absolute(dst).lexically_normal().string();
+    out.result(info);
+    return 0;
+}
+
+at::ScalarType storedDtype(const std::string& dir) {
+    const auto cfg = model::ModelConfig::load(fs::path(dir) / "config.json");
+    return cfg.torchDtype == "bfloat16" ? at::kBFloat16 : cfg.torchDtype == "float16" ? at::kHalf : at::kFloat;
+}
+
+int loraMerge(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json"});
+    a.allowOnly(withCommon({"out"}));
+    const std::string dir = a.positionalAt(1, "MODEL_DIR");
+    const std::string adapter = a.positionalAt(2, "ADAPTER_DIR");
+    const std::string dst = required(a, "out", "the merged model folder to write");
+    model::VariantWriter writer(dir, dst);
+    const auto m = loadModel(dir, a, out);
+    const train::LoraConfig cfg = train::loadAdapter(*m, adapter);
+    const int64_t merged = train::mergeLora(*m);
+    writer.writeModel(*m, storedDtype(dir));
+    writer.commit({{"command", "lora merge"}, {"method", "lora-merge"},
+                   {"settings", {{"adapter", fs::absolute(adapter).lexically_normal().string()},
+                                 {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged}}}});
+    out.text("merged " + std::to_string(merged) + " adapters into " + dst + "\n");
+    out.result({{"out", fs::absolute(dst).lexically_normal().string()}, {"merged_projections", merged}});
+    return 0;
+}
+
+} // namespace
+
+int cmdLora(const std::vector<std::string>& argv, Output& out) {
+    if (argv.empty())
+        throw ConfigError("lora: expected 'train' or 'merge' (see slimbench-cli --help)");
+    if (argv[0] == "train")
+        return loraTrain(argv, out);
+    if (argv[0] == "merge")
+        return loraMerge(argv, out);
+    throw ConfigError("lora: unknown mode '" + argv[0] + "' (train, merge)");
+}
+
+int cmdDistill(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json", "resume"});
+    auto known = withCommon(trainingOptions());
+    for (const char* k : {"teacher", "student", "alpha-kd", "temperature"})
+        known.emplace_back(k);
+    a.allowOnly(known);
+    const std::string teacherDir = required(a, "teacher", "the uncompressed model");
+    const std::string studentDir = required(a, "student", "the compressed model to train");
+    const std::string dst = required(a, "out", "the distilled model folder to write");
+    JobContext ctx = out.jobContext();
+    model::VariantWriter writer(studentDir, dst);
+    out.status("loading the teacher");
+    const auto teacher = loadModel(teacherDir, a, out);
+    out.status("loading the student");
+    const auto student = loadModel(studentDir, a, out);
+    const TrainRun run = runTraining(*student, studentDir, a, teacher.get(), fs::path(dst + "-checkpoints"), out,
+                                     ctx.slice(0.05, 0.95));
+    // The adapter goes along (adapter/), and the student is written with it merged.
+    train::saveAdapter(*student, run.cfg, writer.staging() / "adapter", fs::absolute(studentDir).lexically_normal().string());
+    train::mergeLora(*student);
+    writer.writeModel(*student, storedDtype(studentDir));
+    nlohmann::json settings = trainingJson(run, studentDir);
+    settings["teacher"] = {{"path", fs::absolute(teacherDir).lexically_normal().string()},
+                           {"fingerprint", results::modelFingerprint(teacherDir)}};
+    settings["kd"] = {{"alpha", run.options.kdAlpha}, {"temperature", run.options.kdTemperature},
+                      {"loss", "alpha * T^2 * KL(p_teacher^T || p_student^T) + (1 - alpha) * CE, mean over target tokens"}};
+    writer.commit({{"command", "distill"}, {"method", "distill-lora"}, {"settings", settings}});
+    out.text("distilled " + teacherDir + " into " + studentDir + ": held-out CE " + std::to_string(run.result.evalLossBefore) +
+             " -> " + std::to_string(run.result.evalLossAfter) + " -> " + dst + "\n");
+    settings["out"] = fs::absolute(dst).lexically_normal().string();
+    out.result(settings);
+    return 0;
+}
+
+} // namespace slim::cli
