@@ -91,11 +91,11 @@ SimilarityHeatmap::SimilarityHeatmap(QWidget* parent) : QWidget(parent) {
     m_plot->setMouseTracking(true);
     connect(m_plot, &QCustomPlot::mouseMove, this, &SimilarityHeatmap::onMouseMove);
     connect(m_plot, &QCustomPlot::mousePress, this, &SimilarityHeatmap::onMousePress);
-    plotLayout->addWidget(m_plot, 3);
+    plotLayout->addWidget(m_plot, 2);
 
     m_influencePlot = new QCustomPlot(plots);
     m_influencePlot->setObjectName(QStringLiteral("influencePlot"));
-    m_influencePlot->setMinimumHeight(60);
+    m_influencePlot->setMinimumHeight(80);
     m_influence = new QCPBars(m_influencePlot->xAxis, m_influencePlot->yAxis);
     m_influence->setBrush(QColor(0, 114, 178));
     m_influence->setPen(Qt::NoPen);

@@ -14,10 +14,12 @@
 #include "core/model/variant_writer.h"
 #include "core/prune/depth_prune.h"
 #include "core/prune/sparse_prune.h"
+#include "core/prune/width_prune.h"
 
 #include <ATen/ATen.h>
 
 #include <chrono>
+#include <cstdio>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -215,6 +217,61 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
     return 0;
 }
 
+int pruneWidth(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json", "bos-per-sample", "no-attention", "no-mlp"});
+    auto known = withCommon({"ratio", "importance", "layer-range", "out", "no-attention", "no-mlp"});
+    for (auto& k : calibrationOptions())
+        known.push_back(k);
+    a.allowOnly(known);
+    const std::string dir = a.positionalAt(1, "MODEL_DIR");
+    const std::string dst = outDir(a);
+    const auto cfg = model::ModelConfig::load(fs::path(dir) / "config.json");
+    prune::WidthPruneOptions o;
+    o.ratio = a.getDouble("ratio", 0.25);
+    o.importance = prune::parseWidthImportance(a.get("importance", "l2"));
+    o.attention = !a.flag("no-attention");
+    o.mlp = !a.flag("no-mlp");
+    if (auto r = a.get("layer-range")) {
+        int64_t lo = 0, hi = 0;
+        if (std::sscanf(r->c_str(), "%ld:%ld", &lo, &hi) != 2 || lo < 0 || hi <= lo || hi > cfg.numLayers)
+            throw ConfigError("--layer-range '" + *r + "': expected A:B with 0 <= A < B <= " + std::to_string(cfg.numLayers) +
+                              " (layers A .. B-1, 0-based)");
+        o.firstLayer = lo;
+        o.lastLayer = hi - 1;
+    }
+    JobContext ctx = out.jobContext();
+    model::VariantWriter writer(dir, dst);
+    const bool grads = o.importance == prune::WidthImportance::Taylor || o.importance == prune::WidthImportance::ParamMix;
+    analysis::CalibrationSet calib;
+    if (grads) {
+        out.status("tokenizing the calibration text");
+        // LLM-Pruner's default: 10 samples of 64 tokens.
+        calib = calibrationFromArgs(a, dir, ctx.slice(0.0, 0.03), 10, 64, true);
+    }
+    const auto model = loadModel(dir, a, out);
+    const auto report = prune::pruneWidth(*model, calib.ids, o, ctx.slice(0.08, 0.92));
+    out.status("writing " + dst);
+    writer.writeModel(*model, storedDtype(cfg));
+    const nlohmann::json settings = {{"method", "width"}, {"ratio", o.ratio},
+                                     {"importance", std::string(prune::widthImportanceName(o.importance))},
+                                     {"layers", {o.firstLayer, o.lastLayer < 0 ? cfg.numLayers - 1 : o.lastLayer}},
+                                     {"attention", o.attention}, {"mlp", o.mlp},
+                                     {"groups", "KV groups (q/k/v rows + o columns), MLP channels (gate/up rows + down columns)"}};
+    writer.commit({{"command", "prune width"}, {"method", "width-" + std::string(prune::widthImportanceName(o.importance))},
+                   {"settings", settings}, {"calibration", grads ? calib.toJson() : nlohmann::json(nullptr)}});
+    nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()}, {"settings", settings}, {"report", report.toJson()}};
+    if (!report.uniform)
+        r["note"] = "the layers now have different widths: Slimbench reloads this folder (slimbench_layer_shapes in "
+                    "config.json), Hugging Face transformers cannot";
+    std::ostringstream text;
+    text << "width-pruned " << dir << " (" << prune::widthImportanceName(o.importance) << ", ratio " << o.ratio << "): "
+         << report.parametersBefore << " -> " << report.parametersAfter << " parameters"
+         << (report.uniform ? "" : "; per-layer widths (transformers cannot load this folder)") << " -> " << dst << "\n";
+    out.text(text.str());
+    out.result(r);
+    return 0;
+}
+
 } // namespace
 
 int cmdPrune(const std::vector<std::string>& argv, Output& out) {
@@ -224,7 +281,9 @@ int cmdPrune(const std::vector<std::string>& argv, Output& out) {
         return pruneSparse(argv, out);
     if (argv[0] == "depth")
         return pruneDepth(argv, out);
-    throw ConfigError("prune: unknown mode '" + argv[0] + "' (sparse, depth)");
+    if (argv[0] == "width")
+        return pruneWidth(argv, out);
+    throw ConfigError("prune: unknown mode '" + argv[0] + "' (sparse, depth, width)");
 }
 
 } // namespace slim::cli

@@ -129,6 +129,8 @@ public:
     void moveLayer(int64_t layer, const at::Device& device);
 
     const ModelConfig& config() const { return m_config; }
+    /// For structural edits (width pruning): the caller keeps config and tensors consistent.
+    ModelConfig& mutableConfig() { return m_config; }
     int64_t numLayers() const { return static_cast<int64_t>(m_layers.size()); }
     DecoderLayer& layer(int64_t i) { return m_layers[i]; }
     const DecoderLayer& layer(int64_t i) const { return m_layers[i]; }

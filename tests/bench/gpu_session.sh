@@ -207,5 +207,45 @@ nll = -sum(lp[i, ids[0, i + 1]].item() for i in range(ids.shape[1] - 1))
 print(f"transformers loads the depth-pruned folder: {m.config.num_hidden_layers} layers; NLL ours {ours['nll_sum']:.5f} vs transformers {nll:.5f}")
 PY
     ;;
-  *) echo "usage: $0 check | bench NAME | eval | prune" >&2; exit 1 ;;
+  reference)
+    # Issue #9: our Wanda / SparseGPT against the reference implementations' per-layer code on the
+    # same model and the same calibration tokens (fp32 on this GPU): weights tensor by tensor,
+    # perplexity, wall-clock and peak memory; peft loads our LoRA adapter and we load peft's.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    REF="$ROOT/.devcarry/ref"
+    TL="$CKPT/tinyllama"
+    S=${REF_SAMPLES:-128}; L=${REF_LENGTH:-2048}
+    IFS=';' read -ra RUNS <<< "${REF_RUNS:-wanda --sparsity 0.5;sparsegpt --sparsity 0.5;wanda --pattern 2:4;sparsegpt --pattern 2:4}"
+    [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    for m in "${RUNS[@]}"; do
+      set -- $m; tag="$1${3/:/-}"
+      "$CLI" prune sparse "$TL" --method $m --calib "$WIKI" --calib-mode sequential --calib-samples $S --calib-length $L \
+        --device cuda --dtype fp32 --out "$CKPT/ours-$tag" --json 2>/dev/null | tail -1 > "$OUT/ours-$tag.json"
+      python3 "$ROOT/tests/reference/prune_reference.py" "$TL" --ref "$REF" --method $1 $2 $3 --calib "$WIKI" \
+        --samples $S --length $L --out "$CKPT/ref-$tag" 2>/dev/null | tail -1 > "$OUT/ref-$tag.json"
+      cmp=$(python3 "$ROOT/tests/reference/prune_reference.py" compare "$CKPT/ours-$tag" "$CKPT/ref-$tag")
+      po=$("$CLI" perplexity "$CKPT/ours-$tag" --text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
+      pr=$("$CLI" perplexity "$CKPT/ref-$tag" --text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
+      python3 - "$OUT/ours-$tag.json" "$OUT/ref-$tag.json" "$cmp" "$po" "$pr" "$m" <<'PY'
+import json, sys
+o = json.loads(open(sys.argv[1]).read()); r = json.loads(open(sys.argv[2]).read()); c = json.loads(sys.argv[3])
+po, pr = json.loads(sys.argv[4])["ppl"], json.loads(sys.argv[5])["ppl"]
+lw = o["report"]["layerwise"]
+print(f"{sys.argv[6]:28s} ours {lw['seconds']:7.1f} s peak {lw['peak_device_bytes']/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
+      f"peak {r['peak_gpu_bytes']/2**30:5.2f} GiB | time ratio {lw['seconds']/r['seconds']:.2f} | mask agreement >= {c['min_mask_agreement']:.5f}, "
+      f"weights rel diff <= {c['max_relative_weight_difference']:.2e} | ppl ours {po:.3f} ref {pr:.3f} ({(po/pr-1)*100:+.3f} %)")
+PY
+    done
+    [ -n "${REF_SKIP_PEFT:-}" ] && exit 0
+    # peft: our adapter in peft, peft's adapter in ours (fixture model, fp32).
+    FX="$ROOT/tests/data/fixtures/llama-fp32"
+    head -c 200000 "$WIKI" > /tmp/lora.txt
+    "$CLI" lora train "$FX" --data /tmp/lora.txt --seq-len 64 --steps 5 --lr 1e-2 --out /tmp/ours-adapter --json 2>/dev/null | tail -1 > /dev/null
+    "$CLI" lora merge "$FX" /tmp/ours-adapter --out /tmp/ours-merged --json 2>/dev/null | tail -1 > /dev/null
+    python3 "$ROOT/tests/reference/peft_check.py" "$FX" /tmp/ours-adapter /tmp/ours-merged /tmp/peft-adapter
+    "$CLI" lora merge "$FX" /tmp/peft-adapter --out /tmp/peft-merged-by-us --json 2>/dev/null | tail -1 > /dev/null
+    python3 "$ROOT/tests/reference/peft_check.py" --compare-merged "$FX" /tmp/peft-adapter /tmp/peft-merged-by-us
+    ;;
+  *) echo "usage: $0 check | bench NAME | eval | prune | reference" >&2; exit 1 ;;
 esac

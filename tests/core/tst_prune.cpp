@@ -17,6 +17,7 @@
 #include "core/model/llama_model.h"
 #include "core/prune/depth_prune.h"
 #include "core/prune/sparse_prune.h"
+#include "core/prune/width_prune.h"
 #include "core/tokenizer/tokenizer.h"
 
 #include <ATen/ATen.h>
@@ -395,6 +396,108 @@ private slots:
         const at::Tensor expected = a->head(h);
         const at::Tensor got = b->forward(ids);
         QVERIFY2(at::allclose(got, expected, 1e-5, 1e-4), qPrintable(QString::number((got - expected).abs().max().item<double>())));
+    }
+
+    void widthImportanceMatchesGroupSums() {
+        auto m = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        const auto& L = m->layer(0);
+        const int64_t KV = L.numKvHeads, rep = L.numHeads / KV, D = m->config().headDim;
+        const auto gi = prune::layerImportance(*m, 0, prune::WidthImportance::L1, {}, {});
+        auto w = [&](Proj p) { return m->layer(0).p(p).denseWeight().to(at::kDouble); };
+        for (int64_t g = 0; g < KV; ++g) {
+            double s = 0;
+            s += w(Proj::Q).narrow(0, g * rep * D, rep * D).abs().sum().item<double>();
+            s += w(Proj::K).narrow(0, g * D, D).abs().sum().item<double>();
+            s += w(Proj::V).narrow(0, g * D, D).abs().sum().item<double>();
+            s += w(Proj::O).narrow(1, g * rep * D, rep * D).abs().sum().item<double>();
+            QVERIFY(std::abs(gi.attention[g].item<double>() - s) <= 1e-9 * s);
+        }
+        const int64_t I = m->config().intermediateOf(0);
+        for (int64_t j : {int64_t(0), I / 2, I - 1}) {
+            const double s = w(Proj::Gate)[j].abs().sum().item<double>() + w(Proj::Up)[j].abs().sum().item<double>() +
+                             w(Proj::Down).select(1, j).abs().sum().item<double>();
+            QVERIFY(std::abs(gi.mlp[j].item<double>() - s) <= 1e-9 * s);
+        }
+        // Taylor: Σ |w · g| with the gradient given.
+        std::vector<at::Tensor> grads;
+        for (Proj p : model::kAllProj)
+            grads.push_back(at::randn_like(m->layer(0).p(p).denseWeight()));
+        const auto gt = prune::layerImportance(*m, 0, prune::WidthImportance::Taylor, grads, grads);
+        const double s0 = (w(Proj::Gate)[0] * grads[4][0].to(at::kDouble)).abs().sum().item<double>() +
+                          (w(Proj::Up)[0] * grads[5][0].to(at::kDouble)).abs().sum().item<double>() +
+                          (w(Proj::Down).select(1, 0) * grads[6].select(1, 0).to(at::kDouble)).abs().sum().item<double>();
+        QVERIFY(std::abs(gt.mlp[0].item<double>() - s0) <= 1e-9 * s0);
+    }
+
+    void widthPrunedModelEqualsZeroedGroups_data() {
+        QTest::addColumn<QString>("importance");
+        QTest::newRow("l2") << "l2";
+        QTest::newRow("param-mix") << "param-mix";
+    }
+    void widthPrunedModelEqualsZeroedGroups() {
+        // Removing a KV group (its q/k/v rows and o columns) or an MLP channel (gate/up rows, down
+        // column) computes what the full model computes with those weights zeroed.
+        QFETCH(QString, importance);
+        auto m = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        auto zeroed = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        prune::WidthPruneOptions o;
+        o.ratio = 0.5;
+        o.importance = prune::parseWidthImportance(importance.toStdString());
+        const at::Tensor ids = calibrationIds(fixture("llama-fp32"), 3, 32);
+        // The kept groups of the pruned model, found again in the original by matching weights.
+        const auto r = prune::pruneWidth(*m, ids, o, JobContext::none());
+        QVERIFY(r.uniform);
+        QVERIFY(r.parametersAfter < r.parametersBefore);
+        QVERIFY(m->config().layerIntermediateSize.empty());   // a plain HF config
+        at::NoGradGuard g;
+        const int64_t D = m->config().headDim;
+        for (int64_t l = 0; l < 2; ++l) {
+            auto& Z = zeroed->layer(l);
+            const at::Tensor kq = m->layer(l).p(Proj::K).denseWeight();
+            const at::Tensor zk = Z.p(Proj::K).denseWeight();
+            const int64_t KV = Z.numKvHeads, rep = Z.numHeads / KV;
+            for (int64_t gI = 0; gI < KV; ++gI) {
+                bool kept = false;
+                for (int64_t k = 0; k < kq.size(0) / D; ++k)
+                    kept = kept || zk.narrow(0, gI * D, D).equal(kq.narrow(0, k * D, D));
+                if (kept)
+                    continue;
+                dynamic_cast<model::DenseLinear&>(Z.p(Proj::Q)).weight().narrow(0, gI * rep * D, rep * D).zero_();
+                dynamic_cast<model::DenseLinear&>(Z.p(Proj::K)).weight().narrow(0, gI * D, D).zero_();
+                dynamic_cast<model::DenseLinear&>(Z.p(Proj::V)).weight().narrow(0, gI * D, D).zero_();
+                dynamic_cast<model::DenseLinear&>(Z.p(Proj::O)).weight().narrow(1, gI * rep * D, rep * D).zero_();
+            }
+            const at::Tensor gate = m->layer(l).p(Proj::Gate).denseWeight();
+            const at::Tensor zg = Z.p(Proj::Gate).denseWeight();
+            for (int64_t j = 0; j < zg.size(0); ++j) {
+                const bool kept = (gate - zg[j].unsqueeze(0)).abs().sum(1).eq(0).any().item<bool>();
+                if (!kept) {
+                    dynamic_cast<model::DenseLinear&>(Z.p(Proj::Gate)).weight()[j].zero_();
+                    dynamic_cast<model::DenseLinear&>(Z.p(Proj::Up)).weight()[j].zero_();
+                }
+            }
+        }
+        at::InferenceMode guard;
+        const at::Tensor x = calibrationIds(fixture("llama-fp32"), 2, 24);
+        const at::Tensor a = m->forward(x), b = zeroed->forward(x);
+        QVERIFY2(at::allclose(a, b, 1e-4, 1e-4), qPrintable(QString::number((a - b).abs().max().item<double>())));
+        // Saved and reloaded, with a layer range: per-layer widths.
+        auto partial = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        o.importance = prune::WidthImportance::L2;
+        o.firstLayer = o.lastLayer = 1;
+        const auto r2 = prune::pruneWidth(*partial, at::Tensor(), o, JobContext::none());
+        QVERIFY(!r2.uniform);
+        const fs::path dir = slimtest::makeTempDir("width") / "m";
+        partial->save(dir);
+        auto back = model::LlamaModel::load(dir, model::LoadOptions{});
+        QCOMPARE(back->config().intermediateOf(1), partial->config().intermediateOf(1));
+        QVERIFY(back->config().intermediateOf(0) != back->config().intermediateOf(1));
+        QVERIFY(at::allclose(back->forward(x), partial->forward(x), 1e-5, 1e-5));
+        slimtest::expectError<ConfigError>([&] {
+            prune::WidthPruneOptions t;
+            t.importance = prune::WidthImportance::Taylor;
+            prune::pruneWidth(*back, at::Tensor(), t, JobContext::none());
+        }, {"calibration"});
     }
 
     void cliPruneSparseAndDepth() {
