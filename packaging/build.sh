@@ -15,6 +15,8 @@ JOBS=${JOBS:-$(nproc)}
 # ccache: paths relative to the checkout and no working-directory hash, so a fresh clone in another
 # folder (CI) reuses what an earlier build of the same sources compiled.
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$ROOT} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+# The precompiled LibTorch headers are cacheable only with these (ccache manual, "Precompiled headers").
+export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
 
 # Debian 12 packages the build, the tests and the demo model need.
 PACKAGES=(

@@ -143,8 +143,37 @@ void Output::text(const std::string& s) {
         std::cout << s << std::flush;
 }
 
+void Output::event(const JobEvent& e) {
+    using K = JobEvent::Kind;
+    switch (e.kind) {
+    case K::Progress: progress(e.progress, std::string()); return;
+    case K::Status: progress(-1.0, e.text); return;
+    default: break;
+    }
+    // The same event as a JSON line (--json), else on stderr for a person.
+    nlohmann::json j;
+    std::string line;
+    if (e.kind == K::Metric) {
+        j = {{"event", "metric"}, {"name", e.name}, {"value", e.value}};
+        if (e.step >= 0)
+            j["step"] = e.step;
+        if (!e.unit.empty())
+            j["unit"] = e.unit;
+    } else if (e.kind == K::Warning) {
+        j = {{"event", "warning"}, {"message", e.text}};
+        line = "warning: " + e.text;
+    } else {
+        j = {{"event", "artifact"}, {"kind", e.text}, {"path", e.path}};
+        line = "wrote " + e.text + ": " + e.path;
+    }
+    if (m_json)
+        std::cout << j.dump() << std::endl;
+    else if (!line.empty())
+        std::cerr << line << std::endl;
+}
+
 JobContext Output::jobContext() {
-    static JobContext ctx([this](double p, const std::string& s) { progress(p, s); });
+    static JobContext ctx(JobContext::EventSink([this](const JobEvent& e) { event(e); }));
     g_activeJob = &ctx;
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);

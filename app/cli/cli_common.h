@@ -3,7 +3,9 @@
 //
 // Output contract (the GUI runs the CLI as a child process):
 //   --json: stdout carries one JSON object per line: {"event":"progress","progress":0.42,"status":"..."},
-//           {"event":"status","status":"..."}, {"event":"result", ...the command's result...}.
+//           {"event":"metric","name":"loss","value":2.3,"step":10}, {"event":"warning","message":"..."},
+//           {"event":"artifact","kind":"model","path":"..."}, {"event":"result", ...the command's result...}
+//           (core's JobEvent, one line per event).
 //   Errors go to stderr as text (and, with --json, as {"event":"error","kind":...,"message":...}).
 //   Exit codes: 0 ok, 1 error, 2 cancelled.
 
@@ -48,6 +50,10 @@ public:
     bool json() const { return m_json; }
     void progress(double p, const std::string& status);
     void status(const std::string& s);
+    /// A metric, warning or artifact event (and progress / status) — one JSON line each with --json:
+    /// {"event":"metric","name","value","step","unit"}, {"event":"warning","message"},
+    /// {"event":"artifact","kind","path"}.
+    void event(const JobEvent& e);
     /// The command's result: JSON line with "event":"result" in --json mode, else pretty text.
     void result(const nlohmann::json& r);
     /// Plain text (only in text mode).

@@ -124,6 +124,7 @@ int loraTrain(const std::vector<std::string>& argv, Output& out) {
     info["base_model"] = {{"path", fs::absolute(dir).lexically_normal().string()}, {"fingerprint", results::modelFingerprint(dir)}};
     io::writeFileAtomic(folder.staging() / "slimbench_training.json", info.dump(2) + "\n");
     folder.commit({{"kind", "lora-adapter"}});
+    ctx.artifact("adapter", folder.target().string());
     std::ostringstream text;
     text << "trained LoRA r=" << run.cfg.rank << " on " << run.data.train.size() << " examples for " << run.result.steps
          << " steps: held-out loss " << run.result.evalLossBefore << " -> " << run.result.evalLossAfter << " -> "
@@ -146,13 +147,15 @@ int loraMerge(const std::vector<std::string>& argv, Output& out) {
     const std::string adapter = a.positionalAt(2, "ADAPTER_DIR");
     const std::string dst = required(a, "out", "the merged model folder to write");
     model::VariantWriter writer(dir, dst);
+    const JobContext mctx = out.jobContext();
     const auto m = loadModel(dir, a, out);
     const train::LoraConfig cfg = train::loadAdapter(*m, adapter);
     const int64_t merged = train::mergeLora(*m);
     writer.writeModel(*m, storedDtype(dir));
     writer.commit({{"command", "lora merge"}, {"method", "lora-merge"},
                    {"settings", {{"adapter", fs::absolute(adapter).lexically_normal().string()},
-                                 {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged}}}});
+                                 {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged}}}},
+                  &mctx);
     out.text("merged " + std::to_string(merged) + " adapters into " + dst + "\n");
     out.result({{"out", fs::absolute(dst).lexically_normal().string()}, {"merged_projections", merged}});
     return 0;
@@ -196,7 +199,7 @@ int cmdDistill(const std::vector<std::string>& argv, Output& out) {
                            {"fingerprint", results::modelFingerprint(teacherDir)}};
     settings["kd"] = {{"alpha", run.options.kdAlpha}, {"temperature", run.options.kdTemperature},
                       {"loss", "alpha * T^2 * KL(p_teacher^T || p_student^T) + (1 - alpha) * CE, mean over target tokens"}};
-    writer.commit({{"command", "distill"}, {"method", "distill-lora"}, {"settings", settings}});
+    writer.commit({{"command", "distill"}, {"method", "distill-lora"}, {"settings", settings}}, &ctx);
     out.text("distilled " + teacherDir + " into " + studentDir + ": held-out CE " + std::to_string(run.result.evalLossBefore) +
              " -> " + std::to_string(run.result.evalLossAfter) + " -> " + dst + "\n");
     settings["out"] = fs::absolute(dst).lexically_normal().string();

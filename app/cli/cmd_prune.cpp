@@ -114,7 +114,7 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     writer.commit({{"command", "prune sparse"},
                    {"method", settings.at("method")},
                    {"settings", settings},
-                   {"calibration", calibrated ? calib.toJson() : nlohmann::json(nullptr)}});
+                   {"calibration", calibrated ? calib.toJson() : nlohmann::json(nullptr)}}, &ctx);
     ctx.setProgress(1.0);
     nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()},
                         {"settings", settings},
@@ -204,7 +204,7 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
     writer.commit({{"command", "prune depth"},
                    {"method", "depth-" + how},
                    {"settings", settings},
-                   {"calibration", calib.numSamples() ? calib.toJson() : nlohmann::json(nullptr)}});
+                   {"calibration", calib.numSamples() ? calib.toJson() : nlohmann::json(nullptr)}}, &ctx);
     ctx.setProgress(1.0);
     std::ostringstream text;
     text << "removed layers";
@@ -258,7 +258,7 @@ int pruneWidth(const std::vector<std::string>& argv, Output& out) {
                                      {"attention", o.attention}, {"mlp", o.mlp},
                                      {"groups", "KV groups (q/k/v rows + o columns), MLP channels (gate/up rows + down columns)"}};
     writer.commit({{"command", "prune width"}, {"method", "width-" + std::string(prune::widthImportanceName(o.importance))},
-                   {"settings", settings}, {"calibration", grads ? calib.toJson() : nlohmann::json(nullptr)}});
+                   {"settings", settings}, {"calibration", grads ? calib.toJson() : nlohmann::json(nullptr)}}, &ctx);
     nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()}, {"settings", settings}, {"report", report.toJson()}};
     if (!report.uniform)
         r["note"] = "the layers now have different widths: Slimbench reloads this folder (slimbench_layer_shapes in "

@@ -8,20 +8,67 @@ namespace slim {
 
 JobContext::JobContext() : m_shared(std::make_shared<Shared>()) {}
 
-JobContext::JobContext(Sink sink) : m_shared(std::make_shared<Shared>()) {
+JobContext::JobContext(EventSink sink) : m_shared(std::make_shared<Shared>()) {
     m_shared->sink = std::move(sink);
+}
+
+JobContext::JobContext(Sink sink) : m_shared(std::make_shared<Shared>()) {
+    if (sink)
+        m_shared->sink = [s = std::move(sink)](const JobEvent& e) {
+            if (e.kind == JobEvent::Kind::Progress)
+                s(e.progress, std::string());
+            else if (e.kind == JobEvent::Kind::Status)
+                s(-1.0, e.text);
+        };
 }
 
 void JobContext::setProgress(double fraction) const {
     if (!m_shared->sink)
         return;
-    const double f = std::clamp(fraction, 0.0, 1.0);
-    m_shared->sink(m_lo + (m_hi - m_lo) * f, std::string());
+    JobEvent e;
+    e.kind = JobEvent::Kind::Progress;
+    e.progress = m_lo + (m_hi - m_lo) * std::clamp(fraction, 0.0, 1.0);
+    m_shared->sink(e);
 }
 
 void JobContext::setStatus(const std::string& text) const {
-    if (m_shared->sink)
-        m_shared->sink(-1.0, text);
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::Status;
+    e.text = text;
+    m_shared->sink(e);
+}
+
+void JobContext::metric(const std::string& name, double value, int64_t step, const std::string& unit) const {
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::Metric;
+    e.name = name;
+    e.value = value;
+    e.step = step;
+    e.unit = unit;
+    m_shared->sink(e);
+}
+
+void JobContext::warning(const std::string& text) const {
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::Warning;
+    e.text = text;
+    m_shared->sink(e);
+}
+
+void JobContext::artifact(const std::string& kind, const std::string& path) const {
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::Artifact;
+    e.text = kind;
+    e.path = path;
+    m_shared->sink(e);
 }
 
 bool JobContext::isCancelRequested() const noexcept {

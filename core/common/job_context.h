@@ -6,20 +6,44 @@
 /// Algorithms call checkCancel() at least once per layer / batch.
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
 
 namespace slim {
 
+/// One event of a long job — the single convention shared by core, the CLI's JSON lines
+/// ({"event": "progress" | "status" | "metric" | "warning" | "artifact", ...}) and the GUI's job class.
+struct JobEvent {
+    enum class Kind { Progress, Status, Metric, Warning, Artifact };
+    Kind kind = Kind::Status;
+    double progress = -1.0;   ///< Progress: fraction of the whole job in [0, 1]
+    std::string text;         ///< Status / Warning: the message; Artifact: its kind ("model", "adapter"...)
+    std::string name;         ///< Metric: e.g. "loss", "eval_loss"
+    double value = 0.0;       ///< Metric
+    int64_t step = -1;        ///< Metric: training step (-1 = none)
+    std::string unit;         ///< Metric
+    std::string path;         ///< Artifact: the file or folder written
+};
+
 class JobContext {
 public:
-    /// Receives (progress in [0,1] of the whole job, or < 0 when only the status changed;
-    /// status text, empty when unchanged).
+    using EventSink = std::function<void(const JobEvent&)>;
+    /// Progress and status only: (progress in [0,1] of the whole job, or < 0 when only the status
+    /// changed; status text, empty when unchanged).  Other events are dropped.
     using Sink = std::function<void(double progress, const std::string& status)>;
 
     JobContext();
+    explicit JobContext(EventSink sink);
     explicit JobContext(Sink sink);
+
+    /// A measured value during the job (training loss per step, ...).
+    void metric(const std::string& name, double value, int64_t step = -1, const std::string& unit = {}) const;
+    /// Something the user should know that does not stop the job (damping raised, a fallback taken).
+    void warning(const std::string& text) const;
+    /// A file or folder the job has finished writing.
+    void artifact(const std::string& kind, const std::string& path) const;
 
     /// Progress within this context's slice: 0 = start of the slice, 1 = end.
     void setProgress(double fraction) const;
@@ -38,7 +62,7 @@ public:
 
 private:
     struct Shared {
-        Sink sink;
+        EventSink sink;
         std::atomic<bool> cancel{false};
     };
     std::shared_ptr<Shared> m_shared;

@@ -1,6 +1,7 @@
 #include "core/model/variant_writer.h"
 
 #include "core/common/errors.h"
+#include "core/common/job_context.h"
 #include "core/io/atomic_file.h"
 #include "core/io/strict_json.h"
 #include "core/model/llama_model.h"
@@ -44,7 +45,7 @@ void VariantWriter::writeModel(const LlamaModel& model, std::optional<at::Scalar
     model.save(m_folder.staging(), storeDtype);
 }
 
-void VariantWriter::commit(nlohmann::json step) {
+void VariantWriter::commit(nlohmann::json step, const JobContext* ctx) {
     const fs::path& s = m_folder.staging();
     for (const char* f :
          {"tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "generation_config.json"}) {
@@ -71,6 +72,8 @@ void VariantWriter::commit(nlohmann::json step) {
         {"steps", steps}};
     io::writeFileAtomic(s / kProvenanceFile, prov.dump(2) + "\n");
     m_folder.commit({{"kind", "model"}, {"method", step.value("method", "")}});
+    if (ctx)
+        ctx->artifact("model", m_folder.target().string());
 }
 
 } // namespace slim::model

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 
+namespace slim { class JobContext; }
+
 namespace slim::model {
 
 class LlamaModel;
@@ -32,7 +34,7 @@ public:
     void writeModel(const LlamaModel& model, std::optional<at::ScalarType> storeDtype = std::nullopt);
     /// Copy tokenizer.json, tokenizer_config.json, special_tokens_map.json, generation_config.json
     /// (those present), write the provenance with `step` appended, and commit the folder.
-    void commit(nlohmann::json step);
+    void commit(nlohmann::json step, const JobContext* ctx = nullptr);
 
 private:
     std::filesystem::path m_parent;

@@ -290,6 +290,9 @@ SparsePruneReport pruneSparse(model::LlamaModel& model, const at::Tensor& calibI
                     sparseGptPrune(wf, hessians.at(owner).hessian(), o.target, o.percdamp, o.blockSize, what.c_str());
                 w.copy_(wf.to(w.scalar_type()));
                 record(r, layer, p, w, damp);
+                if (damp > o.percdamp)
+                    ctx.warning(what + ": the Hessian needed damping " + std::to_string(damp) + " (asked " +
+                                std::to_string(o.percdamp) + ")");
             }
         }
     };

@@ -353,10 +353,13 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
             throw Error("LoRA training diverged: loss " + std::to_string(stepLoss) + " at step " + std::to_string(step));
         r.losses.push_back(stepLoss);
         r.steps = step + 1;
+        ctx.metric("loss", stepLoss, step + 1);
+        ctx.metric("lr", lr, step + 1);
         const bool last = step + 1 == o.steps;
         if (!data.eval.empty() && ((o.evalEvery > 0 && (step + 1) % o.evalEvery == 0) || last)) {
             setLoraTraining(m, false);
             r.evalLosses.emplace_back(step + 1, evaluateLoss(m, data.eval, evalBatch));
+            ctx.metric("eval_loss", r.evalLosses.back().second, step + 1);
             setLoraTraining(m, true);
         }
         std::ostringstream s;
@@ -377,6 +380,7 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
             io::writeFileAtomic(folder.staging() / "trainer_state.json",
                                 nlohmann::json{{"step", step + 1}, {"losses", r.losses}, {"eval_losses", ev}, {"seed", o.seed}}.dump() + "\n");
             folder.commit({{"kind", "lora-checkpoint"}, {"step", step + 1}});
+            ctx.artifact("checkpoint", folder.target().string());
         }
     }
     setLoraTraining(m, false);

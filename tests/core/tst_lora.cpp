@@ -261,6 +261,9 @@ private slots:
                                    "--grad-accum", "1", "--lr", "1e-2", "--out", adapter, "--json"});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(r.result["result"]["steps"].get<int>(), 4);
+        // Training reports its loss per step and the adapter it wrote as events (JSON lines).
+        QVERIFY(r.out.contains("{\"event\":\"metric\",\"name\":\"loss\""));
+        QVERIFY(r.out.contains("\"event\":\"artifact\",\"kind\":\"adapter\""));
         QVERIFY(fs::exists(tmp / "adapter" / "adapter_config.json"));
         QVERIFY(fs::exists(tmp / "adapter" / "slimbench_training.json"));
         const QString merged = QString::fromStdString((tmp / "merged").string());

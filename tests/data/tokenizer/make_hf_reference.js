@@ -4,7 +4,7 @@
 //
 //   npm install tokenizers@0.23.2          (anywhere; prebuilt binaries ship in the npm package)
 //   <dump each recipe's tokenizer.json to RECIPES/<recipe>.json>   (see README.md here)
-//   NODE_PATH=<dir>/node_modules node make_hf_reference.js RECIPES SHARED OUT
+//   NODE_PATH=<dir>/node_modules node make_hf_reference.js RECIPES WIKI_TEST_RAW OUT
 //
 // writes OUT/<recipe>.json: {recipe, generator, texts, ids_with_special, ids_no_special, decoded,
 // decoded_skip_special, wikitext: {bytes, tokens, fnv1a64}} where wikitext describes
@@ -15,9 +15,9 @@ const fs = require('fs');
 const path = require('path');
 const { Tokenizer } = require('tokenizers');
 
-const [recipesDir, sharedDir, outDir] = process.argv.slice(2);
+const [recipesDir, wikiPath, outDir] = process.argv.slice(2);
 if (!outDir) {
-  console.error('usage: make_hf_reference.js RECIPES SHARED OUT');
+  console.error('usage: make_hf_reference.js RECIPES WIKI_TEST_RAW OUT');
   process.exit(2);
 }
 
@@ -74,7 +74,6 @@ function fnv1a64(ids) {
 }
 
 async function main() {
-  const wikiPath = path.join(sharedDir, 'data/wikitext-2-raw/wiki.test.raw');
   const wiki = fs.readFileSync(wikiPath, 'utf8');
   const texts = BASE_TEXTS.concat(wikiChunks(wiki), fuzzTexts(80));
   fs.mkdirSync(outDir, { recursive: true });
