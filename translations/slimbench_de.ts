@@ -485,6 +485,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source> (outlier)</source>
         <translation> (Ausreißer)</translation>
     </message>
+    <message>
+        <source>No activations measured yet</source>
+        <translation>Noch keine Aktivierungen gemessen</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::CliJob</name>
@@ -1064,6 +1068,14 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Selected: drop layers %1 (d = %2)</source>
         <translation>Gewählt: Schichten %1 entfernen (d = %2)</translation>
+    </message>
+    <message>
+        <source>No layer analysis yet.
+
+Choose a calibration text and press “Analyse layers”: the heatmap then shows, for every block of n layers starting at layer ℓ, how much it changes the hidden state. Dark cells are blocks that can be removed.</source>
+        <translation>Noch keine Schichtanalyse.
+
+Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Die Heatmap zeigt dann für jeden Block von n Schichten ab Schicht ℓ, wie stark er den verborgenen Zustand verändert. Dunkle Zellen sind Blöcke, die entfernt werden können.</translation>
     </message>
 </context>
 <context>

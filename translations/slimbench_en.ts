@@ -478,6 +478,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source> (outlier)</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>No activations measured yet</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::CliJob</name>
@@ -1056,6 +1060,12 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Selected: drop layers %1 (d = %2)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No layer analysis yet.
+
+Choose a calibration text and press “Analyse layers”: the heatmap then shows, for every block of n layers starting at layer ℓ, how much it changes the hidden state. Dark cells are blocks that can be removed.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

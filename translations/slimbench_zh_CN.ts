@@ -483,6 +483,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source> (outlier)</source>
         <translation>（离群）</translation>
     </message>
+    <message>
+        <source>No activations measured yet</source>
+        <translation>尚未测量激活值</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::CliJob</name>
@@ -1059,6 +1063,14 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Selected: drop layers %1 (d = %2)</source>
         <translation>已选择：移除第 %1 层（d = %2）</translation>
+    </message>
+    <message>
+        <source>No layer analysis yet.
+
+Choose a calibration text and press “Analyse layers”: the heatmap then shows, for every block of n layers starting at layer ℓ, how much it changes the hidden state. Dark cells are blocks that can be removed.</source>
+        <translation>尚未进行层分析。
+
+请选择校准文本并点击“分析层”：热图将显示从第 ℓ 层开始的每个 n 层块对隐藏状态的改变程度。深色单元格表示可以移除的块。</translation>
     </message>
 </context>
 <context>

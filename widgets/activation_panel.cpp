@@ -352,9 +352,19 @@ void ActivationPanel::rebuild() {
                                  : QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
     m_plot->xAxis->setLabel(tr("input channel"));
     m_plot->yAxis->setLabel(m_metric->currentText());
-    if (i < 0 || i >= inputs.size()) {
+    const bool empty = i < 0 || i >= inputs.size();
+    // Before any measurement: a hint in place of meaningless axes.
+    m_plot->xAxis->setVisible(!empty);
+    m_plot->yAxis->setVisible(!empty);
+    if (empty) {
         m_summary->setText(m_modelDir.isEmpty() ? tr("Open a model first.")
                                                 : tr("Press “Measure activations” to record the inputs of every projection."));
+        auto* hint = new QCPItemText(m_plot);
+        hint->setObjectName(QStringLiteral("activationHint"));
+        hint->position->setType(QCPItemPosition::ptAxisRectRatio);
+        hint->position->setCoords(0.5, 0.5);
+        hint->setText(tr("No activations measured yet"));
+        hint->setColor(palette().color(QPalette::Disabled, QPalette::WindowText));
         m_plot->replot();
         return;
     }
