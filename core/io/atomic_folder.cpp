@@ -26,7 +26,9 @@ std::string stagingPrefix(const fs::path& target) {
     return "." + target.filename().string() + ".tmp-";
 }
 
-std::string utcNow() {
+} // namespace
+
+std::string utcTimestamp() {
     const std::time_t t = std::time(nullptr);
     char buf[32];
     std::tm tm{};
@@ -34,6 +36,8 @@ std::string utcNow() {
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
 }
+
+namespace {
 
 int removeEntry(const char* path, const struct stat*, int type, struct FTW*) {
     (void)(type == FTW_DP ? ::rmdir(path) : ::unlink(path)); // keep going on errors; the caller checks
@@ -91,7 +95,7 @@ AtomicFolder::~AtomicFolder() {
 }
 
 void AtomicFolder::commit(const nlohmann::json& info) {
-    nlohmann::json marker = {{"format", "slimbench-folder"}, {"version", 1}, {"created_at", utcNow()}};
+    nlohmann::json marker = {{"format", "slimbench-folder"}, {"version", 1}, {"created_at", utcTimestamp()}};
     if (info.is_object())
         marker.update(info);
     writeFileAtomic(m_staging / kCompleteMarker, marker.dump(2) + "\n");

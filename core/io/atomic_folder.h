@@ -37,6 +37,9 @@ private:
     bool m_committed = false;
 };
 
+/// The current time as ISO 8601 UTC ("2026-11-30T18:59:06Z"), for markers and provenance.
+std::string utcTimestamp();
+
 /// Whether `dir` carries the completion marker of an AtomicFolder.
 bool isComplete(const std::filesystem::path& dir);
 

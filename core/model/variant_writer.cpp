@@ -13,16 +13,6 @@ namespace fs = std::filesystem;
 
 namespace slim::model {
 
-namespace {
-std::string utcNow() {
-    const std::time_t t = std::time(nullptr);
-    char buf[32];
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-} // namespace
 
 nlohmann::json readProvenance(const fs::path& dir) {
     const fs::path p = dir / kProvenanceFile;
@@ -57,7 +47,7 @@ void VariantWriter::commit(nlohmann::json step, const JobContext* ctx) {
     }
     const nlohmann::json parentProv = readProvenance(m_parent);
     nlohmann::json steps = parentProv.at("steps");
-    step["created_at"] = utcNow();
+    step["created_at"] = io::utcTimestamp();
     steps.push_back(step);
     // The root of the chain: the first uncompressed ancestor.
     nlohmann::json root =

@@ -1,5 +1,7 @@
 #include "core/train/lm_trainer.h"
 
+#include "core/train/grad_clip.h"
+
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/model/linear.h"
@@ -274,24 +276,8 @@ LmTrainResult trainLanguageModel(LlamaModel& model, const std::vector<int32_t>& 
         const at::Tensor logits = model.forward(inputs);                        // (B, T, V) fp32
         const at::Tensor loss = at::cross_entropy_loss(logits.reshape({-1, V}), targets);
         loss.backward();
-        {
-            // Global-norm clipping (Pascanu et al. 2013), as torch.nn.utils.clip_grad_norm_.
-            at::NoGradGuard noGrad;
-            if (o.gradClip > 0.0) {
-                at::Tensor sq = at::zeros({}, at::kFloat);
-                for (const auto& p : all)
-                    if (p.grad().defined())
-                        sq = sq + p.grad().to(at::kFloat).pow(2).sum().cpu();
-                const double norm = std::sqrt(sq.item<double>());
-                if (!std::isfinite(norm))
-                    throw Error("training diverged: gradient norm is " + std::to_string(norm) + " at step " +
-                                std::to_string(step));
-                if (norm > o.gradClip)
-                    for (const auto& p : all)
-                        if (p.grad().defined())
-                            p.grad().mul_(o.gradClip / (norm + 1e-6));
-            }
-        }
+        if (o.gradClip > 0.0)
+            clipGradNorm(all, o.gradClip, "training", step);   // global-norm clipping
         const double lr = lrAt(o, step);
         for (auto& g : optimizer.param_groups())
             g.options().set_lr(lr);

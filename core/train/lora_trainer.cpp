@@ -1,5 +1,7 @@
 #include "core/train/lora_trainer.h"
 
+#include "core/train/grad_clip.h"
+
 #include "core/analysis/file_hash.h"
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -329,22 +331,8 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
             stepLoss += loss.item<double>() / static_cast<double>(o.gradAccum);
             tokens += b.ids.numel();
         }
-        {
-            at::NoGradGuard g;
-            if (o.gradClip > 0) {
-                double sq = 0;
-                for (const auto& p : params)
-                    if (p.grad().defined())
-                        sq += p.grad().pow(2).sum().item<double>();
-                const double norm = std::sqrt(sq);
-                if (!std::isfinite(norm))
-                    throw Error("LoRA training diverged: gradient norm " + std::to_string(norm) + " at step " + std::to_string(step));
-                if (norm > o.gradClip)
-                    for (const auto& p : params)
-                        if (p.grad().defined())
-                            p.grad().mul_(o.gradClip / (norm + 1e-6));
-            }
-        }
+        if (o.gradClip > 0)
+            clipGradNorm(params, o.gradClip, "LoRA training", step);
         const double lr = lrAt(o, step);
         for (auto& g : optimizer.param_groups())
             g.options().set_lr(lr);
