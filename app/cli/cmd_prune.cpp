@@ -158,25 +158,31 @@ int pruneDepth(const std::vector<std::string>& argv, Output& out) {
         layers = parseLayers(*layersArg);
     } else {
         how = *criterion;
-        if (how != "angular" && how != "bi" && how != "ppl")
-            throw ConfigError("prune depth: --criterion must be angular, bi or ppl (got '" + how + "')");
+        if (how != "angular" && how != "bi" && how != "ppl" && how != "taylor")
+            throw ConfigError("prune depth: --criterion must be angular, bi, ppl or taylor (got '" + how + "')");
         const int64_t count = a.getInt("count", 0);
         if (count < 1 || count >= cfg.numLayers)
             throw ConfigError("prune depth: --count must be between 1 and " + std::to_string(cfg.numLayers - 1));
         out.status("tokenizing the calibration text");
-        // PruneMe's defaults for the similarity criteria; Shortened LLaMA's for ppl.
-        calib =
-            calibrationFromArgs(a, dir, ctx.slice(0.0, 0.03), how == "ppl" ? 10 : 64, how == "ppl" ? 128 : 1024, true);
+        // PruneMe's defaults for the similarity criteria; Shortened LLaMA's for ppl and taylor.
+        const bool shortened = how == "ppl" || how == "taylor";
+        calib = calibrationFromArgs(a, dir, ctx.slice(0.0, 0.03), shortened ? 10 : 64, shortened ? 128 : 1024, true);
         const auto model = loadModel(dir, a, out);
-        at::InferenceMode guard;
-        if (how == "ppl") {
-            const int64_t keepFirst = a.getInt("keep-first", cfg.numLayers - count >= 6 + 1 ? 4 : 0);
-            const int64_t keepLast = a.getInt("keep-last", cfg.numLayers - count >= 6 + 1 ? 2 : 0);
+        // Shortened LLaMA never removes the first four and the last two blocks (when the model has room).
+        const int64_t keepFirst = a.getInt("keep-first", cfg.numLayers - count >= 6 + 1 ? 4 : 0);
+        const int64_t keepLast = a.getInt("keep-last", cfg.numLayers - count >= 6 + 1 ? 2 : 0);
+        if (how == "taylor") {
+            const auto tc = prune::chooseByTaylor(*model, calib.ids, count, keepFirst, keepLast, ctx.slice(0.1, 0.8));
+            layers = tc.layers;
+            evidence = tc.toJson();
+        } else if (how == "ppl") {
+            at::InferenceMode guard;
             const auto pc = prune::chooseByPerplexity(*model, calib.ids, count, keepFirst, keepLast,
                                                       a.getInt("batch", 8), ctx.slice(0.1, 0.8));
             layers = pc.layers;
             evidence = pc.toJson();
         } else {
+            at::InferenceMode guard;
             analysis::LayerSimilarityOptions so;
             so.batchSize = a.getInt("batch", 8);
             so.tokens =

@@ -32,7 +32,7 @@ const Command kCommands[] = {
     {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",
      "layer similarity (PruneMe/ShortGPT), weight and activation statistics", cmdAnalyze},
     {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] --out DIR\n"
-               "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR\n"
+               "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl|taylor --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR\n"
                "  prune width MODEL_DIR --ratio R --importance l1|l2|taylor|param-mix [--layer-range A:B] [--no-attention] [--no-mlp] [calibration options] --out DIR",
      "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
     {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--seed S] --out ADAPTER_DIR\n"

@@ -7,6 +7,7 @@
 #include "core/io/strict_json.h"
 #include "core/model/llama_model.h"
 #include "core/model/tensor_names.h"
+#include "core/prune/width_prune.h"
 
 #include <ATen/ATen.h>
 
@@ -174,6 +175,51 @@ PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Ten
     });
     r.layers.assign(order.begin(), order.begin() + count);
     std::sort(r.layers.begin(), r.layers.end());
+    return r;
+}
+
+nlohmann::json TaylorCriterion::toJson() const {
+    nlohmann::json per = nlohmann::json::array();
+    for (double v : importance)
+        per.push_back(std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v));
+    return {{"criterion", "taylor"}, {"importance", per}, {"candidates", candidates}, {"layers", layers},
+            {"keep_first", keepFirst}, {"keep_last", keepLast},
+            {"definition", "sum over the layer's projection weights of |w * g|, g the calibration loss gradient "
+                           "summed over samples (Shortened LLaMA Taylor+); the least important layers are removed"}};
+}
+
+TaylorCriterion chooseByTaylor(model::LlamaModel& m, const at::Tensor& ids, int64_t count, int64_t keepFirst,
+                               int64_t keepLast, const JobContext& ctx) {
+    const int64_t L = m.numLayers();
+    if (count < 1 || count >= L)
+        throw ConfigError("depth pruning: --count must be between 1 and " + std::to_string(L - 1));
+    if (!ids.defined() || ids.dim() != 2 || ids.size(1) < 2)
+        throw ConfigError("depth pruning by Taylor importance needs calibration windows (--calib FILE)");
+    TaylorCriterion r;
+    r.keepFirst = std::max<int64_t>(0, keepFirst);
+    r.keepLast = std::max<int64_t>(0, keepLast);
+    for (int64_t l = r.keepFirst; l < L - r.keepLast; ++l)
+        r.candidates.push_back(l);
+    if (static_cast<int64_t>(r.candidates.size()) < count)
+        throw ConfigError("depth pruning: only " + std::to_string(r.candidates.size()) + " layers may be removed with keep-first " +
+                          std::to_string(r.keepFirst) + " and keep-last " + std::to_string(r.keepLast));
+    const LayerGradients g = accumulateGradients(m, ids, 0, L - 1, ctx.slice(0.0, 0.95));
+    at::NoGradGuard noGrad;
+    r.importance.assign(static_cast<size_t>(L), std::numeric_limits<double>::quiet_NaN());
+    for (int64_t l : r.candidates) {
+        double s = 0;
+        for (int i = 0; i < model::kNumProj; ++i)
+            s += (m.layer(l).p(model::kAllProj[i]).denseWeight().to(at::kDouble) * g.sum[size_t(l)][size_t(i)].to(at::kDouble))
+                     .abs().sum().item<double>();
+        r.importance[static_cast<size_t>(l)] = s;
+    }
+    std::vector<int64_t> order = r.candidates;
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+        return r.importance[static_cast<size_t>(a)] < r.importance[static_cast<size_t>(b)];
+    });
+    r.layers.assign(order.begin(), order.begin() + count);
+    std::sort(r.layers.begin(), r.layers.end());
+    ctx.setProgress(1.0);
     return r;
 }
 

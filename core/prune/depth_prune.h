@@ -50,4 +50,16 @@ struct PerplexityCriterion {
 PerplexityCriterion chooseByPerplexity(const model::LlamaModel& model, const at::Tensor& ids, int64_t count,
                                        int64_t keepFirst, int64_t keepLast, int64_t batchSize, const JobContext& ctx);
 
+/// Shortened-LLaMA's Taylor+ criterion: the importance of layer ℓ is Σ over its projection weights of
+/// |w · g| with g = Σ_n ∂L_n/∂w over the calibration samples (first-order Taylor estimate of the loss
+/// change when the block is removed); the `count` least important candidates go, one shot.
+struct TaylorCriterion {
+    std::vector<double> importance;   ///< per layer; NaN for protected layers
+    std::vector<int64_t> candidates, layers;
+    int64_t keepFirst = 0, keepLast = 0;
+    nlohmann::json toJson() const;
+};
+TaylorCriterion chooseByTaylor(model::LlamaModel& model, const at::Tensor& ids, int64_t count, int64_t keepFirst,
+                               int64_t keepLast, const JobContext& ctx);
+
 } // namespace slim::prune

@@ -108,6 +108,52 @@ GroupImportance layerImportance(const model::LlamaModel& mc, int64_t l, WidthImp
     return gi;
 }
 
+LayerGradients accumulateGradients(model::LlamaModel& m, const at::Tensor& ids, int64_t first, int64_t last,
+                                   const JobContext& ctx) {
+    const int64_t Lc = m.numLayers();
+    LayerGradients out;
+    out.sum.resize(static_cast<size_t>(Lc));
+    out.sumSqOverN.resize(static_cast<size_t>(Lc));
+    std::vector<at::Tensor> params;
+    for (int64_t l = first; l <= last; ++l)
+        for (Proj p : model::kAllProj) {
+            at::Tensor& w = dense(m, l, p).weight();
+            w.requires_grad_(true);
+            params.push_back(w);
+            out.sum[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
+            out.sumSqOverN[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
+        }
+    struct Release {
+        std::vector<at::Tensor>& ps;
+        ~Release() {
+            for (auto& p : ps) {
+                p.mutable_grad() = at::Tensor();
+                p.requires_grad_(false);
+            }
+        }
+    } release{params};
+    const int64_t N = ids.size(0), T = ids.size(1);
+    for (int64_t n = 0; n < N; ++n) {
+        ctx.checkCancel();
+        ctx.setStatus("gradients: sample " + std::to_string(n + 1) + "/" + std::to_string(N));
+        for (auto& p : params)
+            p.mutable_grad() = at::Tensor();
+        const at::Tensor x = ids.narrow(0, n, 1).to(m.device());
+        const at::Tensor logits = m.forward(x).narrow(1, 0, T - 1);
+        at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), x.narrow(1, 1, T - 1).reshape({-1})).backward();
+        at::NoGradGuard g;
+        size_t k = 0;
+        for (int64_t l = first; l <= last; ++l)
+            for (size_t i = 0; i < static_cast<size_t>(model::kNumProj); ++i, ++k) {
+                const at::Tensor gr = params[k].grad().to(at::kFloat);
+                out.sum[size_t(l)][i].add_(gr);
+                out.sumSqOverN[size_t(l)][i].add_(gr * gr / static_cast<double>(N));
+            }
+        ctx.setProgress(static_cast<double>(n + 1) / static_cast<double>(N));
+    }
+    return out;
+}
+
 WidthPruneReport pruneWidth(model::LlamaModel& m, const at::Tensor& ids, const WidthPruneOptions& o, const JobContext& ctx) {
     const auto t0 = std::chrono::steady_clock::now();
     if (!(o.ratio >= 0 && o.ratio < 1))
@@ -126,43 +172,9 @@ WidthPruneReport pruneWidth(model::LlamaModel& m, const at::Tensor& ids, const W
         if (!ids.defined() || ids.dim() != 2 || ids.size(1) < 2)
             throw ConfigError("width pruning with " + std::string(widthImportanceName(o.importance)) +
                               " importance needs calibration text (--calib FILE)");
-        std::vector<at::Tensor> params;
-        for (int64_t l = first; l <= last; ++l)
-            for (Proj p : model::kAllProj) {
-                at::Tensor& w = dense(m, l, p).weight();
-                w.requires_grad_(true);
-                params.push_back(w);
-                grads[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
-                sq[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
-            }
-        struct Release {
-            std::vector<at::Tensor>& ps;
-            ~Release() {
-                for (auto& p : ps) {
-                    p.mutable_grad() = at::Tensor();
-                    p.requires_grad_(false);
-                }
-            }
-        } release{params};
-        const int64_t N = ids.size(0), T = ids.size(1);
-        for (int64_t n = 0; n < N; ++n) {
-            ctx.checkCancel();
-            ctx.setStatus("gradients: sample " + std::to_string(n + 1) + "/" + std::to_string(N));
-            for (auto& p : params)
-                p.mutable_grad() = at::Tensor();
-            const at::Tensor x = ids.narrow(0, n, 1).to(m.device());
-            const at::Tensor logits = m.forward(x).narrow(1, 0, T - 1);
-            at::cross_entropy_loss(logits.reshape({-1, logits.size(-1)}), x.narrow(1, 1, T - 1).reshape({-1})).backward();
-            at::NoGradGuard g;
-            size_t k = 0;
-            for (int64_t l = first; l <= last; ++l)
-                for (size_t i = 0; i < static_cast<size_t>(model::kNumProj); ++i, ++k) {
-                    const at::Tensor gr = params[k].grad().to(at::kFloat);
-                    grads[size_t(l)][i].add_(gr);
-                    sq[size_t(l)][i].add_(gr * gr / static_cast<double>(N));
-                }
-            ctx.setProgress(0.5 * static_cast<double>(n + 1) / static_cast<double>(N));
-        }
+        auto acc = accumulateGradients(m, ids, first, last, ctx.slice(0.0, 0.5));
+        grads = std::move(acc.sum);
+        sq = std::move(acc.sumSqOverN);
     }
 
     at::NoGradGuard noGrad;

@@ -64,6 +64,14 @@ struct GroupImportance {
 GroupImportance layerImportance(const model::LlamaModel& model, int64_t layer, WidthImportance imp,
                                 const std::vector<at::Tensor>& grads, const std::vector<at::Tensor>& sqGrads);
 
+/// Σ_n ∂L_n/∂W and Σ_n (∂L_n/∂W)² / N of every projection of layers first..last over the calibration
+/// samples (one backward pass per sample, next-token cross-entropy), indexed [layer][Proj].
+struct LayerGradients {
+    std::vector<std::vector<at::Tensor>> sum, sumSqOverN;
+};
+LayerGradients accumulateGradients(model::LlamaModel& model, const at::Tensor& calibIds, int64_t firstLayer,
+                                   int64_t lastLayer, const JobContext& ctx);
+
 /// Prune `model` in place (tensors narrowed, config widths updated).  `calibIds` (N, T) are needed
 /// for taylor / param-mix (one backward pass per sample).
 WidthPruneReport pruneWidth(model::LlamaModel& model, const at::Tensor& calibIds, const WidthPruneOptions& options,

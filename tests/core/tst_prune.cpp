@@ -500,6 +500,30 @@ private slots:
         }, {"calibration"});
     }
 
+    void depthTaylorCriterion() {
+        // Σ |w · g| per layer with g summed over the samples, recomputed here from the gradients.
+        auto m = model::LlamaModel::load(fixture("qwen2-sharded"), model::LoadOptions{});
+        const at::Tensor ids = calibrationIds(fixture("qwen2-sharded"), 3, 16);
+        const auto g = prune::accumulateGradients(*m, ids, 0, m->numLayers() - 1, JobContext::none());
+        std::vector<double> expected;
+        for (int64_t l = 0; l < m->numLayers(); ++l) {
+            double s = 0;
+            for (int i = 0; i < model::kNumProj; ++i)
+                s += (m->layer(l).p(model::kAllProj[i]).denseWeight().to(at::kDouble) * g.sum[size_t(l)][size_t(i)].to(at::kDouble))
+                         .abs().sum().item<double>();
+            expected.push_back(s);
+        }
+        const auto tc = prune::chooseByTaylor(*m, ids, 1, 0, 0, JobContext::none());
+        QCOMPARE(tc.importance.size(), expected.size());
+        for (size_t l = 0; l < expected.size(); ++l)
+            QVERIFY(std::abs(tc.importance[l] - expected[l]) <= 1e-6 * expected[l]);
+        const int64_t lowest = std::min_element(expected.begin(), expected.end()) - expected.begin();
+        QCOMPARE(tc.layers, std::vector<int64_t>{lowest});
+        // The weights no longer require gradients afterwards.
+        QVERIFY(!m->layer(0).p(Proj::Q).denseWeight().requires_grad());
+        slimtest::expectError<ConfigError>([&] { prune::chooseByTaylor(*m, ids, 1, 1, 1, JobContext::none()); }, {"only 0 layers"});
+    }
+
     void cliPruneSparseAndDepth() {
         const QString src = QString::fromStdString(fixture("llama-fp32").string());
         const QString wiki = QString::fromStdString(slimtest::wikiTestRaw().string());
