@@ -265,6 +265,13 @@ void MainWindow::createDocks()
     addDockWidget(Qt::RightDockWidgetArea, m_similarityDock);
     tabifyDockWidget(m_generationDock, m_similarityDock);
     m_generationDock->raise();
+    // "Remove layers…": the depth-pruned copy opens when it is written.
+    connect(m_similarity, &widgets::SimilarityPanel::pruneFinished, this, [this](bool ok, const QString& dir) {
+        if (!ok)
+            return;
+        appendLog(tr("Depth-pruned model written to %1").arg(dir));
+        openModel(dir);
+    });
     connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
         appendLog(tr("Layer block selected for depth pruning: layers %1–%2").arg(start).arg(start + n - 1));
     });

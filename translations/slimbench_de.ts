@@ -293,6 +293,10 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <source>Overlay the weight distributions of a second model</source>
         <translation>Die Gewichtsverteilungen eines zweiten Modells überlagern</translation>
     </message>
+    <message>
+        <source>Depth-pruned model written to %1</source>
+        <translation>Tiefenreduziertes Modell nach %1 geschrieben</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -1157,6 +1161,30 @@ Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Di
     <message>
         <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
         <translation>%1 Schichten, %2 Fenster zu %3 Token, Tokenauswahl: %4</translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers…</source>
+        <translation>Schichten &amp;entfernen…</translation>
+    </message>
+    <message>
+        <source>Write a copy of the model without the selected block of layers (or the recommended one) — slimbench-cli prune depth, in the background</source>
+        <translation>Eine Kopie des Modells ohne den gewählten (oder den empfohlenen) Schichtblock schreiben — slimbench-cli prune depth, im Hintergrund</translation>
+    </message>
+    <message>
+        <source>Wrote the pruned model to %1</source>
+        <translation>Das reduzierte Modell wurde nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers %1…</source>
+        <translation>Schichten %1 &amp;entfernen…</translation>
+    </message>
+    <message>
+        <source>Folder for the pruned model</source>
+        <translation>Ordner für das reduzierte Modell</translation>
+    </message>
+    <message>
+        <source>Removing layers %1…</source>
+        <translation>Entferne Schichten %1…</translation>
     </message>
 </context>
 </TS>

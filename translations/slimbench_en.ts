@@ -288,6 +288,10 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>Overlay the weight distributions of a second model</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Depth-pruned model written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -1146,6 +1150,30 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     </message>
     <message>
         <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write a copy of the model without the selected block of layers (or the recommended one) — slimbench-cli prune depth, in the background</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrote the pruned model to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder for the pruned model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Removing layers %1…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -292,6 +292,10 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <source>Overlay the weight distributions of a second model</source>
         <translation>叠加第二个模型的权重分布</translation>
     </message>
+    <message>
+        <source>Depth-pruned model written to %1</source>
+        <translation>已将深度剪枝后的模型写入 %1</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -1152,6 +1156,30 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     <message>
         <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
         <translation>%1 层，%2 个窗口，每个 %3 个词元，词元选择：%4</translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers…</source>
+        <translation>移除层(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Write a copy of the model without the selected block of layers (or the recommended one) — slimbench-cli prune depth, in the background</source>
+        <translation>写出不含所选层块（或推荐层块）的模型副本——在后台运行 slimbench-cli prune depth</translation>
+    </message>
+    <message>
+        <source>Wrote the pruned model to %1</source>
+        <translation>已将剪枝后的模型写入 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Remove layers %1…</source>
+        <translation>移除层 %1(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Folder for the pruned model</source>
+        <translation>剪枝后模型的文件夹</translation>
+    </message>
+    <message>
+        <source>Removing layers %1…</source>
+        <translation>正在移除层 %1…</translation>
     </message>
 </context>
 </TS>

@@ -63,8 +63,14 @@ SimilarityPanel::SimilarityPanel(QWidget* parent) : QWidget(parent) {
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
+    m_pruneButton = new QPushButton(tr("&Remove layers…"), this);
+    m_pruneButton->setObjectName(QStringLiteral("pruneDepth"));
+    m_pruneButton->setToolTip(tr("Write a copy of the model without the selected block of layers (or the recommended "
+                                 "one) — slimbench-cli prune depth, in the background"));
+    m_pruneButton->setEnabled(false);
     buttons->addWidget(m_runButton);
     buttons->addWidget(m_cancelButton);
+    buttons->addWidget(m_pruneButton);
     buttons->addWidget(m_progress, 1);
     layout->addLayout(buttons);
     m_status = new QLabel(this);
@@ -85,16 +91,83 @@ SimilarityPanel::SimilarityPanel(QWidget* parent) : QWidget(parent) {
             [this](CliJob::Outcome o, const QString& message) { onJobFinished(int(o), message); });
     connect(m_runButton, &QPushButton::clicked, this, &SimilarityPanel::run);
     connect(m_cancelButton, &QPushButton::clicked, this, &SimilarityPanel::cancel);
+    connect(m_pruneButton, &QPushButton::clicked, this, &SimilarityPanel::pruneSelectedLayers);
+    connect(m_heatmap, &SimilarityHeatmap::blockSelected, this, [this] { updatePruneButton(); });
+    m_pruneJob = new CliJob(this);
+    connect(m_pruneJob, &CliJob::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_pruneJob, &CliJob::statusChanged, m_status, &QLabel::setText);
+    connect(m_pruneJob, &CliJob::finished, this, [this](CliJob::Outcome o, const QString& message) {
+        const bool ok = o == CliJob::Outcome::Succeeded;
+        m_status->setText(ok ? tr("Wrote the pruned model to %1").arg(m_pruneTarget)
+                             : o == CliJob::Outcome::Cancelled ? tr("Cancelled.") : tr("Failed: %1").arg(message));
+        if (!ok)
+            m_lastError = message;
+        m_cancelButton->setEnabled(false);
+        updatePruneButton();
+        emit pruneFinished(ok, m_pruneTarget);
+    });
     setModelDir(QString());
 }
 
+QVector<int> SimilarityPanel::layersToRemove() const {
+    auto [start, n] = m_heatmap->selectedBlock();
+    if (start < 0 || n < 1)
+        std::tie(start, n) = m_heatmap->recommendedBlock();
+    QVector<int> layers;
+    for (int l = start; start >= 0 && l < start + n; ++l)
+        layers.push_back(l);
+    return layers;
+}
+
+void SimilarityPanel::updatePruneButton() {
+    const QVector<int> layers = layersToRemove();
+    m_pruneButton->setEnabled(!m_modelDir.isEmpty() && !layers.isEmpty() && !isRunning() && !m_pruneJob->isRunning());
+    QStringList names;
+    for (int l : layers)
+        names << QString::number(l);
+    m_pruneButton->setText(layers.isEmpty() ? tr("&Remove layers…") : tr("&Remove layers %1…").arg(names.join(QStringLiteral(", "))));
+}
+
+void SimilarityPanel::pruneSelectedLayers() {
+    const QVector<int> layers = layersToRemove();
+    if (layers.isEmpty() || m_modelDir.isEmpty() || m_pruneJob->isRunning())
+        return;
+    QString out = m_pruneOut;
+    if (out.isEmpty())
+        out = QFileDialog::getSaveFileName(this, tr("Folder for the pruned model"),
+                                           m_modelDir + QStringLiteral("-without-layers"));
+    if (out.isEmpty())
+        return;
+    QStringList searched;
+    const QString program = m_program.isEmpty() ? findCliExecutable(&searched) : m_program;
+    if (program.isEmpty()) {
+        m_lastError = tr("slimbench-cli was not found. Looked in:\n%1").arg(searched.join(QLatin1Char('\n')));
+        m_status->setText(m_lastError);
+        emit pruneFinished(false, out);
+        return;
+    }
+    QStringList names;
+    for (int l : layers)
+        names << QString::number(l);
+    m_pruneTarget = out;
+    m_pruneButton->setEnabled(false);
+    m_cancelButton->setEnabled(true);
+    m_progress->setValue(0);
+    m_status->setText(tr("Removing layers %1…").arg(names.join(QStringLiteral(", "))));
+    m_pruneJob->start(program, {QStringLiteral("prune"), QStringLiteral("depth"), m_modelDir, QStringLiteral("--layers"),
+                                names.join(QLatin1Char(',')), QStringLiteral("--out"), out, QStringLiteral("--json")});
+}
+
 void SimilarityPanel::setModelDir(const QString& dir) {
+    if (dir != m_modelDir)
+        m_heatmap->setResult(QJsonObject());   // an analysis belongs to the model it was made for
     m_modelDir = dir;
     m_runButton->setEnabled(!dir.isEmpty() && !isRunning());
     // The demo model ships its held-out text: a sensible default calibration set.
     const QString heldout = dir.isEmpty() ? QString() : dir + QStringLiteral("/heldout.txt");
     if (!heldout.isEmpty() && QFileInfo::exists(heldout) && m_calib->text().isEmpty())
         m_calib->setText(heldout);
+    updatePruneButton();
 }
 
 void SimilarityPanel::setCalibrationFile(const QString& file) { m_calib->setText(file); }
@@ -138,6 +211,8 @@ void SimilarityPanel::run() {
 void SimilarityPanel::cancel() {
     if (isRunning())
         m_job->cancel();
+    if (m_pruneJob->isRunning())
+        m_pruneJob->cancel();
 }
 
 void SimilarityPanel::onJobFinished(int outcome, const QString& message) {
@@ -158,6 +233,7 @@ void SimilarityPanel::onJobFinished(int outcome, const QString& message) {
         return;
     }
     m_heatmap->setResult(sim);
+    updatePruneButton();
     m_progress->setValue(1000);
     m_status->setText(tr("%1 layers, %2 windows of %3 tokens, token selection: %4")
                           .arg(sim.value(QStringLiteral("num_layers")).toInt())

@@ -28,19 +28,28 @@ public:
     /// Override the slimbench-cli executable (tests).
     void setProgram(const QString& program) { m_program = program; }
     SimilarityHeatmap* heatmap() const { return m_heatmap; }
+    /// The 0-based layers "Remove layers…" would drop: the selected block, else the recommended one.
+    QVector<int> layersToRemove() const;
+    /// Output folder for "Remove layers…" without asking (tests); empty = ask with a file dialog.
+    void setPruneOutputDir(const QString& dir) { m_pruneOut = dir; }
     bool isRunning() const;
     QString lastError() const { return m_lastError; }
 
 public slots:
     void run();
     void cancel();
+    /// Write a copy of the model without layersToRemove() (slimbench-cli prune depth, in the background).
+    void pruneSelectedLayers();
 
 signals:
     /// The analysis ended: ok = a result is shown.
     void finished(bool ok);
+    /// "Remove layers…" ended: ok = `dir` holds the depth-pruned model.
+    void pruneFinished(bool ok, const QString& dir);
 
 private:
     void onJobFinished(int outcome, const QString& message);
+    void updatePruneButton();
 
     QString m_modelDir;
     QString m_program;
@@ -50,6 +59,9 @@ private:
     QSpinBox* m_length = nullptr;
     QPushButton* m_runButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
+    QPushButton* m_pruneButton = nullptr;
+    CliJob* m_pruneJob = nullptr;
+    QString m_pruneOut, m_pruneTarget;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     SimilarityHeatmap* m_heatmap = nullptr;

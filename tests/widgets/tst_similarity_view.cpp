@@ -15,6 +15,8 @@
 #include <QSet>
 #include <QSignalSpy>
 #include <QtTest/QtTest>
+#include <QJsonDocument>
+#include <QPushButton>
 
 #include <cmath>
 
@@ -131,6 +133,27 @@ private slots:
                                 ? qEnvironmentVariable("SLIM_SCREENSHOT_DIR")
                                 : QString::fromStdString(slimtest::makeTempDir("similarity-shot").string());
         QVERIFY(shot.save(QDir(dir).filePath(QStringLiteral("similarity_panel.png"))));
+
+        // "Remove layers…": the recommended block, or the one clicked, goes into a depth-pruned copy.
+        auto* prune = p.findChild<QPushButton*>(QStringLiteral("pruneDepth"));
+        QVERIFY(prune && prune->isEnabled());
+        QVERIFY(p.heatmap()->selectBlock(0, 1));
+        QCOMPARE(p.layersToRemove(), QVector<int>{0});
+        QVERIFY(prune->text().contains(QStringLiteral("0")));
+        const QString out = QString::fromStdString((slimtest::makeTempDir("gui-prune") / "pruned").string());
+        p.setPruneOutputDir(out);
+        QSignalSpy pruned(&p, &SimilarityPanel::pruneFinished);
+        prune->click();
+        QVERIFY(pruned.wait(120000));
+        QVERIFY2(pruned.first().at(0).toBool(), qPrintable(p.lastError()));
+        QCOMPARE(pruned.first().at(1).toString(), out);
+        QFile cfg(out + QStringLiteral("/config.json"));
+        QVERIFY(cfg.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(cfg.readAll()).object().value(QStringLiteral("num_hidden_layers")).toInt(), 1);
+        // Another model: the old analysis (and its selection) no longer applies.
+        p.setModelDir(fixture("qwen2-sharded"));
+        QVERIFY(p.layersToRemove().isEmpty());
+        QVERIFY(!prune->isEnabled());
     }
 
     void panelCancelAndErrors() {
