@@ -425,12 +425,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation>Wählen Sie zuerst eine Kalibrierungs-Textdatei.</translation>
     </message>
     <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
-%1</translation>
-    </message>
-    <message>
         <source>Measuring activations…</source>
         <translation>Aktivierungen werden gemessen…</translation>
     </message>
@@ -511,6 +505,12 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>%1 exited with code %2.</source>
         <translation>%1 wurde mit Code %2 beendet.</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
+%1</translation>
     </message>
 </context>
 <context>
@@ -1135,12 +1135,6 @@ Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Di
     <message>
         <source>Choose a calibration text file first.</source>
         <translation>Wählen Sie zuerst eine Kalibrierungstextdatei.</translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
-%1</translation>
     </message>
     <message>
         <source>Analysing…</source>

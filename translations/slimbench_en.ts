@@ -419,11 +419,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Measuring activations…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -503,6 +498,11 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>%1 exited with code %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1125,11 +1125,6 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     </message>
     <message>
         <source>Choose a calibration text file first.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

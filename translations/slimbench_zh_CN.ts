@@ -424,12 +424,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation>请先选择校准文本文件。</translation>
     </message>
     <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>未找到 slimbench-cli。已查找：
-%1</translation>
-    </message>
-    <message>
         <source>Measuring activations…</source>
         <translation>正在测量激活值…</translation>
     </message>
@@ -509,6 +503,12 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>%1 exited with code %2.</source>
         <translation>%1 以代码 %2 退出。</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>未找到 slimbench-cli。已查找：
+%1</translation>
     </message>
 </context>
 <context>
@@ -1130,12 +1130,6 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     <message>
         <source>Choose a calibration text file first.</source>
         <translation>请先选择校准文本文件。</translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>未找到 slimbench-cli。已查找：
-%1</translation>
     </message>
     <message>
         <source>Analysing…</source>

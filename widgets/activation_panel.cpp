@@ -225,10 +225,8 @@ void ActivationPanel::run() {
         emit finished(false);
         return;
     }
-    QStringList searched;
-    const QString program = m_program.isEmpty() ? findCliExecutable(&searched) : m_program;
+    const QString program = resolveCliProgram(m_program, &m_lastError);
     if (program.isEmpty()) {
-        m_lastError = tr("slimbench-cli was not found. Looked in:\n%1").arg(searched.join(QLatin1Char('\n')));
         m_status->setText(m_lastError);
         emit finished(false);
         return;

@@ -16,6 +16,18 @@ constexpr int kStderrTailLines = 20;
 const QString kCliName = QStringLiteral("slimbench-cli");
 } // namespace
 
+QString resolveCliProgram(const QString& override, QString* error)
+{
+    if (!override.isEmpty())
+        return override;
+    QStringList searched;
+    const QString program = findCliExecutable(&searched);
+    if (program.isEmpty() && error)
+        *error = QCoreApplication::translate("slim::widgets::CliJob", "slimbench-cli was not found. Looked in:\n%1")
+                     .arg(searched.join(QLatin1Char('\n')));
+    return program;
+}
+
 QString findCliExecutable(QStringList* searched)
 {
     QStringList candidates;

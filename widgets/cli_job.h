@@ -15,6 +15,9 @@ namespace slim::widgets {
 /// build tree (app/cli/ beside app/ or tests/), or on PATH.  Empty when not found; `searched`
 /// receives the places looked at (for the error message).
 QString findCliExecutable(QStringList* searched = nullptr);
+/// `override` when set (tests), else findCliExecutable(); when none is found, `error` receives the
+/// message naming the places looked at and the result is empty.
+QString resolveCliProgram(const QString& override, QString* error);
 
 class CliJob : public QObject {
     Q_OBJECT
