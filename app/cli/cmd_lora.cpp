@@ -135,11 +135,6 @@ int loraTrain(const std::vector<std::string>& argv, Output& out) {
     return 0;
 }
 
-at::ScalarType storedDtype(const std::string& dir) {
-    const auto cfg = model::ModelConfig::load(fs::path(dir) / "config.json");
-    return cfg.torchDtype == "bfloat16" ? at::kBFloat16 : cfg.torchDtype == "float16" ? at::kHalf : at::kFloat;
-}
-
 int loraMerge(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json"});
     a.allowOnly(withCommon({"out"}));
@@ -151,7 +146,7 @@ int loraMerge(const std::vector<std::string>& argv, Output& out) {
     const auto m = loadModel(dir, a, out);
     const train::LoraConfig cfg = train::loadAdapter(*m, adapter);
     const int64_t merged = train::mergeLora(*m);
-    writer.writeModel(*m, storedDtype(dir));
+    writer.writeModel(*m, storedDtype(m->config()));
     writer.commit({{"command", "lora merge"}, {"method", "lora-merge"},
                    {"settings", {{"adapter", fs::absolute(adapter).lexically_normal().string()},
                                  {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged}}}},
@@ -193,7 +188,7 @@ int cmdDistill(const std::vector<std::string>& argv, Output& out) {
     // The adapter goes along (adapter/), and the student is written with it merged.
     train::saveAdapter(*student, run.cfg, writer.staging() / "adapter", fs::absolute(studentDir).lexically_normal().string());
     train::mergeLora(*student);
-    writer.writeModel(*student, storedDtype(studentDir));
+    writer.writeModel(*student, storedDtype(student->config()));
     nlohmann::json settings = trainingJson(run, studentDir);
     settings["teacher"] = {{"path", fs::absolute(teacherDir).lexically_normal().string()},
                            {"fingerprint", results::modelFingerprint(teacherDir)}};

@@ -30,6 +30,14 @@ const char* dtypeName(at::ScalarType t) {
     return t == at::kBFloat16 ? "bf16" : t == at::kHalf ? "fp16" : t == at::kFloat ? "fp32" : "other";
 }
 
+at::ScalarType storedDtype(const model::ModelConfig& cfg) {
+    if (cfg.torchDtype == "bfloat16")
+        return at::kBFloat16;
+    if (cfg.torchDtype == "float16")
+        return at::kHalf;
+    return at::kFloat;
+}
+
 std::unique_ptr<model::LlamaModel> loadModel(const std::string& dir, const Args& a, Output& out) {
     setupThreads(a);
     model::LoadOptions lo;

@@ -28,14 +28,6 @@ namespace slim::cli {
 
 namespace {
 
-at::ScalarType storedDtype(const model::ModelConfig& cfg) {
-    if (cfg.torchDtype == "bfloat16")
-        return at::kBFloat16;
-    if (cfg.torchDtype == "float16")
-        return at::kHalf;
-    return at::kFloat;
-}
-
 std::vector<int64_t> parseLayers(const std::string& s) {
     std::vector<int64_t> out;
     std::stringstream ss(s);

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace slim::model { class LlamaModel; }
+namespace slim::model { class LlamaModel; struct ModelConfig; }
 namespace slim::tok { class Tokenizer; }
 
 namespace slim::cli {
@@ -42,6 +42,8 @@ std::vector<std::string> commonModelOptions();
 std::vector<std::string> withCommon(std::vector<std::string> extra);
 /// "fp32", "bf16", "fp16".
 const char* dtypeName(at::ScalarType t);
+/// The dtype a checkpoint stores its weights in (config.json torch_dtype): outputs are written in it.
+at::ScalarType storedDtype(const model::ModelConfig& cfg);
 /// Load a model folder on --device with --dtype (progress to `out`).
 std::unique_ptr<model::LlamaModel> loadModel(const std::string& dir, const Args& a, Output& out);
 

@@ -50,14 +50,12 @@ void VariantWriter::commit(nlohmann::json step, const JobContext* ctx) {
     step["created_at"] = io::utcTimestamp();
     steps.push_back(step);
     // The root of the chain: the first uncompressed ancestor.
-    nlohmann::json root =
-        parentProv.contains("root")
-            ? parentProv.at("root")
-            : nlohmann::json{{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}};
+    const nlohmann::json parent = {{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}};
+    const nlohmann::json root = parentProv.contains("root") ? parentProv.at("root") : parent;
     const nlohmann::json prov = {
         {"format", "slimbench-provenance"},
         {"version", 1},
-        {"parent", {{"path", m_parent.string()}, {"fingerprint", results::modelFingerprint(m_parent)}}},
+        {"parent", parent},
         {"root", root},
         {"steps", steps}};
     io::writeFileAtomic(s / kProvenanceFile, prov.dump(2) + "\n");

@@ -140,25 +140,43 @@ double windowsNll(const model::LlamaModel& m, const at::Tensor& ids, int64_t ski
     return sum / static_cast<double>(std::max<int64_t>(count, 1));
 }
 
+/// Layers keepFirst .. L-keepLast-1, checked against `count` (ConfigError naming the rule).
+std::vector<int64_t> candidateLayers(int64_t L, int64_t count, int64_t keepFirst, int64_t keepLast, const char* what,
+                                     const at::Tensor& ids) {
+    if (count < 1 || count >= L)
+        throw ConfigError("depth pruning: --count must be between 1 and " + std::to_string(L - 1));
+    if (!ids.defined() || ids.dim() != 2 || ids.size(1) < 2)
+        throw ConfigError(std::string("depth pruning by ") + what +
+                          " needs calibration windows of at least 2 tokens (--calib FILE)");
+    std::vector<int64_t> c;
+    for (int64_t l = keepFirst; l < L - keepLast; ++l)
+        c.push_back(l);
+    if (static_cast<int64_t>(c.size()) < count)
+        throw ConfigError("depth pruning: only " + std::to_string(c.size()) + " layers may be removed with keep-first " +
+                          std::to_string(keepFirst) + " and keep-last " + std::to_string(keepLast) +
+                          ", but --count is " + std::to_string(count));
+    return c;
+}
+
+/// The `count` candidates with the lowest score, sorted by layer (ties: lower layer first).
+std::vector<int64_t> lowestScored(std::vector<int64_t> candidates, const std::vector<double>& score, int64_t count) {
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&](int64_t a, int64_t b) { return score[static_cast<size_t>(a)] < score[static_cast<size_t>(b)]; });
+    candidates.resize(static_cast<size_t>(count));
+    std::sort(candidates.begin(), candidates.end());
+    return candidates;
+}
+
 } // namespace
 
 PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Tensor& ids, int64_t count,
                                        int64_t keepFirst, int64_t keepLast, int64_t batchSize, const JobContext& ctx) {
     at::InferenceMode guard;
     const int64_t L = m.numLayers();
-    if (count < 1 || count >= L)
-        throw ConfigError("depth pruning: --count must be between 1 and " + std::to_string(L - 1));
-    if (!ids.defined() || ids.dim() != 2 || ids.size(1) < 2)
-        throw ConfigError("depth pruning by perplexity needs calibration windows of at least 2 tokens (--calib FILE)");
     PerplexityCriterion r;
     r.keepFirst = std::max<int64_t>(0, keepFirst);
     r.keepLast = std::max<int64_t>(0, keepLast);
-    for (int64_t l = r.keepFirst; l < L - r.keepLast; ++l)
-        r.candidates.push_back(l);
-    if (static_cast<int64_t>(r.candidates.size()) < count)
-        throw ConfigError("depth pruning: only " + std::to_string(r.candidates.size()) +
-                          " layers may be removed with keep-first " + std::to_string(r.keepFirst) + " and keep-last " +
-                          std::to_string(r.keepLast) + ", but --count is " + std::to_string(count));
+    r.candidates = candidateLayers(L, count, r.keepFirst, r.keepLast, "perplexity", ids);
     r.pplWithout.assign(static_cast<size_t>(L), std::numeric_limits<double>::quiet_NaN());
     ctx.setStatus("perplexity of the full model");
     r.basePpl = std::exp(windowsNll(m, ids, -1, batchSize));
@@ -169,12 +187,7 @@ PerplexityCriterion chooseByPerplexity(const model::LlamaModel& m, const at::Ten
         r.pplWithout[static_cast<size_t>(l)] = std::exp(windowsNll(m, ids, l, batchSize));
         ctx.setProgress(static_cast<double>(i + 1) / static_cast<double>(r.candidates.size()));
     }
-    std::vector<int64_t> order = r.candidates;
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return r.pplWithout[static_cast<size_t>(a)] < r.pplWithout[static_cast<size_t>(b)];
-    });
-    r.layers.assign(order.begin(), order.begin() + count);
-    std::sort(r.layers.begin(), r.layers.end());
+    r.layers = lowestScored(r.candidates, r.pplWithout, count);
     return r;
 }
 
@@ -191,18 +204,10 @@ nlohmann::json TaylorCriterion::toJson() const {
 TaylorCriterion chooseByTaylor(model::LlamaModel& m, const at::Tensor& ids, int64_t count, int64_t keepFirst,
                                int64_t keepLast, const JobContext& ctx) {
     const int64_t L = m.numLayers();
-    if (count < 1 || count >= L)
-        throw ConfigError("depth pruning: --count must be between 1 and " + std::to_string(L - 1));
-    if (!ids.defined() || ids.dim() != 2 || ids.size(1) < 2)
-        throw ConfigError("depth pruning by Taylor importance needs calibration windows (--calib FILE)");
     TaylorCriterion r;
     r.keepFirst = std::max<int64_t>(0, keepFirst);
     r.keepLast = std::max<int64_t>(0, keepLast);
-    for (int64_t l = r.keepFirst; l < L - r.keepLast; ++l)
-        r.candidates.push_back(l);
-    if (static_cast<int64_t>(r.candidates.size()) < count)
-        throw ConfigError("depth pruning: only " + std::to_string(r.candidates.size()) + " layers may be removed with keep-first " +
-                          std::to_string(r.keepFirst) + " and keep-last " + std::to_string(r.keepLast));
+    r.candidates = candidateLayers(L, count, r.keepFirst, r.keepLast, "Taylor importance", ids);
     const LayerGradients g = accumulateGradients(m, ids, 0, L - 1, ctx.slice(0.0, 0.95));
     at::NoGradGuard noGrad;
     r.importance.assign(static_cast<size_t>(L), std::numeric_limits<double>::quiet_NaN());
@@ -213,12 +218,7 @@ TaylorCriterion chooseByTaylor(model::LlamaModel& m, const at::Tensor& ids, int6
                      .abs().sum().item<double>();
         r.importance[static_cast<size_t>(l)] = s;
     }
-    std::vector<int64_t> order = r.candidates;
-    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-        return r.importance[static_cast<size_t>(a)] < r.importance[static_cast<size_t>(b)];
-    });
-    r.layers.assign(order.begin(), order.begin() + count);
-    std::sort(r.layers.begin(), r.layers.end());
+    r.layers = lowestScored(r.candidates, r.importance, count);
     ctx.setProgress(1.0);
     return r;
 }

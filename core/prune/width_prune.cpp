@@ -4,6 +4,7 @@
 #include "core/common/job_context.h"
 #include "core/model/linear.h"
 #include "core/model/llama_model.h"
+#include "core/train/trainable_scope.h"
 
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
@@ -118,20 +119,11 @@ LayerGradients accumulateGradients(model::LlamaModel& m, const at::Tensor& ids, 
     for (int64_t l = first; l <= last; ++l)
         for (Proj p : model::kAllProj) {
             at::Tensor& w = dense(m, l, p).weight();
-            w.requires_grad_(true);
             params.push_back(w);
             out.sum[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
             out.sumSqOverN[size_t(l)].push_back(at::zeros_like(w, w.options().dtype(at::kFloat)));
         }
-    struct Release {
-        std::vector<at::Tensor>& ps;
-        ~Release() {
-            for (auto& p : ps) {
-                p.mutable_grad() = at::Tensor();
-                p.requires_grad_(false);
-            }
-        }
-    } release{params};
+    const train::TrainableScope trainable(params);
     const int64_t N = ids.size(0), T = ids.size(1);
     for (int64_t n = 0; n < N; ++n) {
         ctx.checkCancel();

@@ -1,6 +1,7 @@
 #include "core/train/lm_trainer.h"
 
 #include "core/train/grad_clip.h"
+#include "core/train/trainable_scope.h"
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -66,27 +67,6 @@ Parameters collectParameters(LlamaModel& m) {
         p.decay.push_back(denseOf(m.lmHead(), "lm_head").weight());
     return p;
 }
-
-/// Marks the weights as trainable for its lifetime; afterwards they are plain tensors again
-/// (no gradient buffers kept, later inference pays nothing for autograd).
-class TrainableScope {
-public:
-    explicit TrainableScope(std::vector<at::Tensor> params) : m_params(std::move(params)) {
-        for (auto& t : m_params)
-            t.requires_grad_(true);
-    }
-    ~TrainableScope() {
-        for (auto& t : m_params) {
-            t.mutable_grad() = at::Tensor();
-            t.requires_grad_(false);
-        }
-    }
-    TrainableScope(const TrainableScope&) = delete;
-    TrainableScope& operator=(const TrainableScope&) = delete;
-
-private:
-    std::vector<at::Tensor> m_params;
-};
 
 at::Tensor windowTensor(const std::vector<int32_t>& stream, int64_t start, int64_t len) {
     at::Tensor t = at::empty({1, len}, at::kLong);

@@ -1,6 +1,7 @@
 #include "core/train/lora_trainer.h"
 
 #include "core/train/grad_clip.h"
+#include "core/train/trainable_scope.h"
 
 #include "core/analysis/file_hash.h"
 #include "core/common/errors.h"
@@ -273,19 +274,11 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
     ctx.setStatus("held-out loss before training");
     r.evalLossBefore = data.eval.empty() ? 0.0 : evaluateLoss(m, data.eval, evalBatch);
 
-    for (auto& p : params)
-        p.requires_grad_(true);
-    struct Untrain {
-        std::vector<at::Tensor>& ps;
+    const TrainableScope trainable(params);
+    struct DropoutOff {   // adapters back in eval mode however the loop ends
         model::LlamaModel& m;
-        ~Untrain() {
-            for (auto& p : ps) {
-                p.mutable_grad() = at::Tensor();
-                p.requires_grad_(false);
-            }
-            setLoraTraining(m, false);
-        }
-    } untrain{params, m};
+        ~DropoutOff() { setLoraTraining(m, false); }
+    } dropoutOff{m};
     torch::optim::AdamW optimizer(params, torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay));
     Sampler sampler(data.train.size(), o.seed);
 
