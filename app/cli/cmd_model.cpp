@@ -56,9 +56,8 @@ int cmdInfo(const std::vector<std::string>& argv, Output& out) {
     const auto cfg = model::ModelConfig::load(dir / "config.json");
     const auto ckpt = io::Checkpoint::open(dir);
     cfg.validateAgainst(ckpt);
-    int64_t params = 0;
-    for (const auto& n : ckpt.names())
-        params += ckpt.info(n).numel();
+    // Parameters of the architecture (a packed checkpoint holds fewer, wider elements).
+    const int64_t params = cfg.parameterCount();
     nlohmann::json bytes = nlohmann::json::object();
     for (const auto& [dt, b] : ckpt.bytesByDType())
         bytes[dt] = b;
@@ -80,6 +79,8 @@ int cmdInfo(const std::vector<std::string>& argv, Output& out) {
         {"bytes_by_dtype", bytes},
         {"total_bytes", ckpt.totalBytes()},
         {"shards", ckpt.shards().size()},
+        {"quantization", cfg.quantizationConfig.empty() ? nlohmann::json(nullptr) : nlohmann::json::parse(cfg.quantizationConfig)},
+        {"bytes_per_parameter", params ? double(ckpt.totalBytes()) / double(params) : 0.0},
     };
     out.result(r);
     return 0;

@@ -35,6 +35,8 @@ const Command kCommands[] = {
                "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl|taylor --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR\n"
                "  prune width MODEL_DIR --ratio R --importance l1|l2|taylor|param-mix [--layer-range A:B] [--no-attention] [--no-mlp] [calibration options] --out DIR",
      "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
+    {"quantize", "quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits 8|4|3|2] [--group 32|64|128|-1] [--sym] [--act-order] [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant] [--awq-grid N] [--no-clip] [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--offload] [--batch B] --out DIR",
+     "write a weight-quantized variant, stored packed (GPTQ layout, NF4 as bitsandbytes)", cmdQuantize},
     {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--seed S] --out ADAPTER_DIR\n"
               "  lora merge MODEL_DIR ADAPTER_DIR --out DIR",
      "LoRA recovery training (PEFT adapter layout) and merging the adapter into the model", cmdLora},

@@ -12,11 +12,18 @@ at::Tensor DenseLinear::forward(const at::Tensor& x) const {
     return at::linear(x, m_weight, m_bias ? *m_bias : at::Tensor());
 }
 
-int64_t DenseLinear::storageBytes() const {
-    int64_t bytes = m_weight.numel() * static_cast<int64_t>(m_weight.element_size());
-    if (m_bias)
-        bytes += m_bias->numel() * static_cast<int64_t>(m_bias->element_size());
+int64_t Linear::storageBytes() const {
+    int64_t bytes = 0;
+    for (const auto& t : storedTensors())
+        bytes += t.tensor.numel() * static_cast<int64_t>(t.tensor.element_size());
     return bytes;
+}
+
+std::vector<StoredTensor> DenseLinear::storedTensors() const {
+    std::vector<StoredTensor> out{{"weight", m_weight}};
+    if (m_bias)
+        out.push_back({"bias", *m_bias});
+    return out;
 }
 
 void DenseLinear::to(const at::Device& device, at::ScalarType dtype) {

@@ -14,6 +14,16 @@
 
 namespace slim::model {
 
+/// One tensor a projection stores, named by its suffix under the projection's prefix
+/// ("weight", "bias", "qweight", "scales"...).  `storageDtype`: the tensor is a plain weight that a
+/// checkpoint may store in its torch_dtype (dense weights and biases); false for codes, scales and
+/// zero points, which keep their own dtype.
+struct StoredTensor {
+    std::string suffix;
+    at::Tensor tensor;
+    bool storageDtype = true;
+};
+
 class Linear {
 public:
     virtual ~Linear() = default;
@@ -23,8 +33,11 @@ public:
     virtual int64_t outFeatures() const = 0;
     /// "dense", "sparse-2:4", "rtn-int4-g128", "lora(dense)"...
     virtual std::string kind() const = 0;
-    /// Bytes really stored for this projection (weights, scales, zeros, indices, bias).
-    virtual int64_t storageBytes() const = 0;
+    /// The tensors this projection writes to a checkpoint and holds in memory (a quantized projection
+    /// lists its packed codes, scales and zeros — never a de-quantized weight).
+    virtual std::vector<StoredTensor> storedTensors() const = 0;
+    /// Bytes really stored for this projection (the sum over storedTensors()).
+    virtual int64_t storageBytes() const;
     /// The effective dense weight (out, in) — dequantized / merged — for analysis and export.
     virtual at::Tensor denseWeight() const = 0;
     virtual std::optional<at::Tensor> bias() const = 0;
@@ -42,7 +55,7 @@ public:
     int64_t inFeatures() const override { return m_weight.size(1); }
     int64_t outFeatures() const override { return m_weight.size(0); }
     std::string kind() const override { return "dense"; }
-    int64_t storageBytes() const override;
+    std::vector<StoredTensor> storedTensors() const override;
     at::Tensor denseWeight() const override { return m_weight; }
     std::optional<at::Tensor> bias() const override { return m_bias; }
     void to(const at::Device& device, at::ScalarType dtype) override;

@@ -8,6 +8,7 @@
 //  - attention scores in the activation dtype, softmax in fp32, cast back;
 //  - logits returned as fp32.
 #include "core/model/llama_model.h"
+#include "core/quant/quant_layout.h"
 
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
@@ -107,8 +108,10 @@ int64_t KVCache::bytes() const {
 
 std::unique_ptr<LlamaModel> LlamaModel::fromTensors(const ModelConfig& cfg,
                                                     const std::function<at::Tensor(const std::string&)>& get,
-                                                    const LoadOptions& opts) {
+                                                    const LoadOptions& opts,
+                                                    const std::function<bool(const std::string&)>& has) {
     std::unique_ptr<LlamaModel> m(new LlamaModel());
+    const quant::QuantLayout layout = quant::QuantLayout::fromConfigText(cfg.quantizationConfig, "config.json");
     m->m_config = cfg;
     m->m_device = opts.device;
     m->m_dtype = opts.dtype.value_or(at::kFloat);
@@ -124,11 +127,11 @@ std::unique_ptr<LlamaModel> LlamaModel::fromTensors(const ModelConfig& cfg,
         L.numHeads = cfg.headsOf(l);
         L.numKvHeads = cfg.kvHeadsOf(l);
         for (Proj p : kAllProj) {
-            const std::string prefix = projPrefix(l, p);
-            std::optional<at::Tensor> bias;
-            if (cfg.hasBias(p))
-                bias = conv(get(prefix + ".bias"));
-            L.proj[static_cast<int>(p)] = std::make_unique<DenseLinear>(conv(get(prefix + ".weight")), bias);
+            const int64_t q = L.numHeads * cfg.headDim, kv = L.numKvHeads * cfg.headDim, inter = cfg.intermediateOf(l);
+            const int64_t outF = p == Proj::Q ? q : (p == Proj::K || p == Proj::V) ? kv : (p == Proj::Gate || p == Proj::Up) ? inter : cfg.hiddenSize;
+            const int64_t inF = p == Proj::O ? q : p == Proj::Down ? inter : cfg.hiddenSize;
+            L.proj[static_cast<int>(p)] = quant::makeProjection(layout, projPrefix(l, p), outF, inF, cfg.hasBias(p), get,
+                                                                has, conv, m->m_device, m->m_dtype);
         }
     }
     if (cfg.tieWordEmbeddings) {
@@ -154,7 +157,10 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::filesystem::path& dir, c
         resolved.dtype = autoDtype(cfg, opts.device);
     // Refuse instead of being killed by the OOM killer: estimate the footprint from the headers.
     if (resolved.device.is_cpu()) {
-        const int64_t needed = cfg.parameterCount() * static_cast<int64_t>(c10::elementSize(*resolved.dtype));
+        // Quantized projections stay packed: their file bytes are what they occupy.
+        const int64_t needed = cfg.quantizationConfig.empty()
+                                   ? cfg.parameterCount() * static_cast<int64_t>(c10::elementSize(*resolved.dtype))
+                                   : static_cast<int64_t>(ckpt.totalBytes()) * 2;
         ensureHostMemory(needed, "loading " + dir.string());
     }
     job.setStatus("loading weights");
@@ -167,7 +173,7 @@ std::unique_ptr<LlamaModel> LlamaModel::load(const std::filesystem::path& dir, c
         job.setProgress(static_cast<double>(++loaded) / static_cast<double>(std::max<size_t>(total, 1)));
         return t;
     };
-    return fromTensors(cfg, get, resolved);
+    return fromTensors(cfg, get, resolved, [&](const std::string& name) { return ckpt.contains(name); });
 }
 
 std::unique_ptr<LlamaModel> LlamaModel::randomInit(const ModelConfig& cfg, const LoadOptions& opts,
@@ -254,11 +260,24 @@ void LlamaModel::moveLayer(int64_t l, const at::Device& device) {
 at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                                 const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const {
     const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
-    const int64_t B = x.size(0), T = x.size(1);
-    const int64_t H = L.numHeads, KV = L.numKvHeads, D = m_config.headDim;
-
-    // ---- attention block ----
     const at::Tensor h = rmsNorm(x, L.inputNorm, m_config.rmsNormEps);            // (B, T, E)
+    const at::Tensor attnOut = attentionBlock(l, h, cos, sin, mask, cache, hooks);
+    if (hooks && hooks->onAttentionOutput)
+        hooks->onAttentionOutput(l, attnOut);
+    const at::Tensor x1 = x + attnOut;
+    const at::Tensor h2 = rmsNorm(x1, L.postAttentionNorm, m_config.rmsNormEps);  // (B, T, E)
+    const at::Tensor mlpOut = mlpBlock(l, h2, hooks);
+    if (hooks && hooks->onMlpOutput)
+        hooks->onMlpOutput(l, mlpOut);
+    return x1 + mlpOut;
+}
+
+at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                                      const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const {
+    const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
+    const at::Tensor& x = h;
+    const int64_t B = h.size(0), T = h.size(1);
+    const int64_t H = L.numHeads, KV = L.numKvHeads, D = m_config.headDim;
     if (hooks && hooks->onProjInput) {
         hooks->onProjInput(l, Proj::Q, h);
         hooks->onProjInput(l, Proj::K, h);
@@ -316,13 +335,12 @@ at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor
     at::Tensor merged = attn.transpose(1, 2).reshape({B, T, H * D});              // (B, T, H*D)
     if (hooks && hooks->onProjInput)
         hooks->onProjInput(l, Proj::O, merged);
-    const at::Tensor attnOut = L.p(Proj::O).forward(merged);                     // (B, T, E)
-    if (hooks && hooks->onAttentionOutput)
-        hooks->onAttentionOutput(l, attnOut);
-    const at::Tensor x1 = x + attnOut;
+    return L.p(Proj::O).forward(merged);                                         // (B, T, E)
+}
 
-    // ---- MLP block (SwiGLU) ----
-    const at::Tensor h2 = rmsNorm(x1, L.postAttentionNorm, m_config.rmsNormEps);  // (B, T, E)
+at::Tensor LlamaModel::mlpBlock(int64_t l, const at::Tensor& h2, const ForwardHooks* hooks) const {
+    // SwiGLU: down(silu(gate(h)) * up(h))
+    const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
     if (hooks && hooks->onProjInput) {
         hooks->onProjInput(l, Proj::Gate, h2);
         hooks->onProjInput(l, Proj::Up, h2);
@@ -330,10 +348,7 @@ at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor
     const at::Tensor act = at::silu(L.p(Proj::Gate).forward(h2)) * L.p(Proj::Up).forward(h2);  // (B, T, I)
     if (hooks && hooks->onProjInput)
         hooks->onProjInput(l, Proj::Down, act);
-    const at::Tensor mlpOut = L.p(Proj::Down).forward(act);                      // (B, T, E)
-    if (hooks && hooks->onMlpOutput)
-        hooks->onMlpOutput(l, mlpOut);
-    return x1 + mlpOut;
+    return L.p(Proj::Down).forward(act);                                         // (B, T, E)
 }
 
 at::Tensor LlamaModel::head(const at::Tensor& hidden) const {
@@ -444,31 +459,47 @@ at::Tensor LlamaModel::forwardStatic(const at::Tensor& ids, const ForwardOptions
 // ---------------------------------------------------------------------------------------------
 // Saving and accounting
 
-std::vector<std::pair<std::string, at::Tensor>> LlamaModel::namedTensors() const {
-    std::vector<std::pair<std::string, at::Tensor>> out;
-    out.emplace_back(std::string(kEmbedTokens), m_embed);
+std::vector<LlamaModel::NamedStored> LlamaModel::storedTensors() const {
+    std::vector<NamedStored> out;
+    out.push_back({std::string(kEmbedTokens), m_embed, true});
     for (int64_t l = 0; l < numLayers(); ++l) {
         const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
-        out.emplace_back(inputNormName(l), L.inputNorm);
-        for (Proj p : kAllProj) {
-            out.emplace_back(projPrefix(l, p) + ".weight", L.p(p).denseWeight());
-            if (auto b = L.p(p).bias())
-                out.emplace_back(projPrefix(l, p) + ".bias", *b);
-        }
-        out.emplace_back(postAttentionNormName(l), L.postAttentionNorm);
+        out.push_back({inputNormName(l), L.inputNorm, true});
+        for (Proj p : kAllProj)
+            for (auto& t : L.p(p).storedTensors())
+                out.push_back({projPrefix(l, p) + "." + t.suffix, t.tensor, t.storageDtype});
+        out.push_back({postAttentionNormName(l), L.postAttentionNorm, true});
     }
-    out.emplace_back(std::string(kFinalNorm), m_finalNorm);
+    out.push_back({std::string(kFinalNorm), m_finalNorm, true});
     if (!m_tied)
-        out.emplace_back(std::string(kLmHead), m_lmHead->denseWeight());
+        for (auto& t : m_lmHead->storedTensors())
+            out.push_back({"lm_head." + t.suffix, t.tensor, t.storageDtype});
     return out;
+}
+
+std::vector<std::pair<std::string, at::Tensor>> LlamaModel::namedTensors() const {
+    std::vector<std::pair<std::string, at::Tensor>> out;
+    for (auto& t : storedTensors())
+        out.emplace_back(t.name, t.tensor);
+    return out;
+}
+
+bool LlamaModel::hasQuantizedProjections() const {
+    for (const auto& L : m_layers)
+        for (Proj p : kAllProj)
+            if (!dynamic_cast<const DenseLinear*>(&L.p(p)))
+                return true;
+    return false;
 }
 
 void LlamaModel::save(const std::filesystem::path& dir, std::optional<at::ScalarType> storeDtype) const {
     std::filesystem::create_directories(dir);
     const at::ScalarType st = storeDtype.value_or(m_dtype);
     std::vector<io::NamedTensor> tensors;
-    for (auto& [name, t] : namedTensors())
-        tensors.push_back({name, t.detach().to(at::kCPU, t.is_floating_point() ? st : t.scalar_type()).contiguous()});
+    for (auto& t : storedTensors()) {
+        const bool convert = t.storageDtype && t.tensor.is_floating_point();
+        tensors.push_back({t.name, t.tensor.detach().to(at::kCPU, convert ? st : t.tensor.scalar_type()).contiguous()});
+    }
     io::writeCheckpointWeights(dir, tensors);
     ModelConfig cfg = m_config;
     cfg.torchDtype = st == at::kBFloat16 ? "bfloat16" : st == at::kHalf ? "float16" : "float32";

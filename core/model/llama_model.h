@@ -94,9 +94,12 @@ public:
     static std::unique_ptr<LlamaModel> load(const std::filesystem::path& dir, const LoadOptions& opts,
                                             const JobContext* ctx = nullptr);
     /// Build from a config and a name -> tensor function (used by load and by tests / training).
+    /// `has` tells which tensors exist: with it, quantized projections (config quantization_config)
+    /// are built from their packed tensors; without it every projection is dense.
     static std::unique_ptr<LlamaModel> fromTensors(const ModelConfig& cfg,
                                                    const std::function<at::Tensor(const std::string&)>& get,
-                                                   const LoadOptions& opts);
+                                                   const LoadOptions& opts,
+                                                   const std::function<bool(const std::string&)>& has = nullptr);
     /// A randomly initialised model (normal(0, std)), for the demo model and tests.
     static std::unique_ptr<LlamaModel> randomInit(const ModelConfig& cfg, const LoadOptions& opts,
                                                   double stddev, uint64_t seed);
@@ -108,6 +111,12 @@ public:
     /// One decoder layer on hidden (B, T, hidden); used by layer-wise algorithms.
     at::Tensor runLayer(int64_t layer, const at::Tensor& hidden, const at::Tensor& cos, const at::Tensor& sin,
                         const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const;
+    /// The attention block of a layer on its normed input h (B, T, hidden): q, k, v, RoPE, attention
+    /// (cache and mask as in runLayer), o_proj -> (B, T, hidden), before the residual.
+    at::Tensor attentionBlock(int64_t layer, const at::Tensor& h, const at::Tensor& cos, const at::Tensor& sin,
+                              const at::Tensor& mask, KVCache* cache, const ForwardHooks* hooks) const;
+    /// The MLP block on its normed input: down(silu(gate(h)) · up(h)), before the residual.
+    at::Tensor mlpBlock(int64_t layer, const at::Tensor& h, const ForwardHooks* hooks) const;
     /// Final norm + lm_head: (B, T, hidden) -> (B, T, V) float32.
     at::Tensor head(const at::Tensor& hidden) const;
     /// RoPE tables for positions (B, T): cos, sin (B, T, headDim) in the activation dtype.
@@ -142,8 +151,18 @@ public:
     at::Device device() const { return m_device; }
     at::ScalarType dtype() const { return m_dtype; }
 
-    /// All weights as HF-named tensors (dense weights of every projection) for saving.
+    /// Every stored tensor, HF-named (projections list their own: dense `weight`, or packed codes,
+    /// scales and zeros), with whether a checkpoint stores it in the model's torch_dtype.
+    struct NamedStored {
+        std::string name;
+        at::Tensor tensor;
+        bool storageDtype = true;
+    };
+    std::vector<NamedStored> storedTensors() const;
+    /// storedTensors() as name -> tensor pairs.
     std::vector<std::pair<std::string, at::Tensor>> namedTensors() const;
+    /// True when a projection is stored in another form than a dense matrix (quantized).
+    bool hasQuantizedProjections() const;
     /// Save config.json + model.safetensors into `dir` (atomic per file), in `storeDtype` (default:
     /// the model's dtype) — e.g. a bf16 checkpoint processed in fp32 on the CPU is written back in bf16.
     void save(const std::filesystem::path& dir, std::optional<at::ScalarType> storeDtype = std::nullopt) const;

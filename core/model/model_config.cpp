@@ -2,6 +2,7 @@
 // LlamaConfig / MistralConfig / Qwen2Config (4.x) and the 5.x `rope_parameters` / `dtype` spelling.
 
 #include "core/model/model_config.h"
+#include "core/quant/quant_layout.h"
 
 #include "core/common/errors.h"
 #include "core/io/atomic_file.h"
@@ -307,6 +308,10 @@ ModelConfig ModelConfig::fromJson(const json& j, const std::string& file) {
     c.architecture = parseArchitecture(k, j, c.architectureName, c.modelType);
     const ArchRow& row = archRow(c.architecture);
     // `auto_map` (custom modelling code) is deliberately never looked at.
+    if (const json* q = k.get("quantization_config"); q && !q->is_null()) {
+        quant::QuantLayout::fromJson(*q, file); // refuses unreadable methods now, naming the file
+        c.quantizationConfig = q->dump();
+    }
 
     c.vocabSize = k.requiredInt("vocab_size", 1, kMaxVocab);
     c.hiddenSize = k.requiredInt("hidden_size", 1, kMaxHidden);
@@ -475,6 +480,8 @@ json ModelConfig::toJson() const {
             shapes["num_key_value_heads"] = layerNumKvHeads;
         j["slimbench_layer_shapes"] = std::move(shapes);
     }
+    if (!quantizationConfig.empty())
+        j["quantization_config"] = json::parse(quantizationConfig);
     return j;
 }
 
@@ -520,6 +527,7 @@ void ModelConfig::validateAgainst(const io::Checkpoint& ckpt) const {
             fail("tensor \"" + name + "\" has dtype " + std::string(io::traits(info.dtype).name) +
                  ": weights must be floating point (quantized checkpoints are not plain Llama weights)");
     };
+    const quant::QuantLayout layout = quant::QuantLayout::fromConfigText(quantizationConfig, where + "/config.json");
     const std::string hid = "hidden_size " + std::to_string(hiddenSize);
     expect(embed, {vocabSize, hiddenSize}, "vocab_size x " + hid);
     expect(std::string(kFinalNorm), {hiddenSize}, hid);
@@ -546,7 +554,7 @@ void ModelConfig::validateAgainst(const io::Checkpoint& ckpt) const {
             case Proj::Down: shape = {hiddenSize, inter}; because = mlp; break;
             }
             const std::string prefix = projPrefix(l, p);
-            expect(prefix + ".weight", shape, because);
+            quant::checkProjectionTensors(layout, ckpt, prefix, shape[0], shape[1], because);
             const std::string bias = prefix + ".bias";
             if (hasBias(p))
                 expect(bias, {shape[0]}, because + ", with bias");

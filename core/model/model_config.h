@@ -62,6 +62,9 @@ struct ModelConfig {
     std::vector<int64_t> layerIntermediateSize;
     std::vector<int64_t> layerNumHeads;
     std::vector<int64_t> layerNumKvHeads;
+    /// config.json `quantization_config` as compact JSON text (empty = not quantized); parsed by
+    /// quant::QuantLayout, written back unchanged.
+    std::string quantizationConfig;
 
     int64_t intermediateOf(int64_t layer) const;
     int64_t headsOf(int64_t layer) const;

@@ -135,6 +135,13 @@ int64_t LoraLinear::storageBytes() const {
     return m_base->storageBytes() + (m_a.numel() + m_b.numel()) * static_cast<int64_t>(m_a.element_size());
 }
 
+std::vector<model::StoredTensor> LoraLinear::storedTensors() const {
+    std::vector<model::StoredTensor> out{{"weight", denseWeight()}};
+    if (auto b = m_base->bias())
+        out.push_back({"bias", *b});
+    return out;
+}
+
 at::Tensor LoraLinear::denseWeight() const {
     at::NoGradGuard g;
     const at::Tensor w = m_base->denseWeight();

@@ -49,6 +49,9 @@ public:
     int64_t outFeatures() const override { return m_base->outFeatures(); }
     std::string kind() const override { return "lora(" + m_base->kind() + ")"; }
     int64_t storageBytes() const override;
+    /// Saved merged: `weight` = denseWeight() (and the base's bias).  The adapter itself is written
+    /// in the PEFT layout by saveAdapter.
+    std::vector<model::StoredTensor> storedTensors() const override;
     /// W + scale · B · A in the base weight's dtype.
     at::Tensor denseWeight() const override;
     std::optional<at::Tensor> bias() const override { return m_base->bias(); }

@@ -1,0 +1,134 @@
+#include "core/quant/quantized_linear.h"
+
+#include "core/common/errors.h"
+#include "core/quant/packing.h"
+
+#include <ATen/ATen.h>
+
+namespace slim::quant {
+
+namespace {
+
+std::string shapeOf(const at::Tensor& t) {
+    std::string s = "(";
+    for (int64_t i = 0; i < t.dim(); ++i)
+        s += (i ? ", " : "") + std::to_string(t.size(i));
+    return s + ")";
+}
+
+} // namespace
+
+QuantizedLinear::QuantizedLinear(const IntQuantized& q, std::optional<at::Tensor> bias, at::ScalarType activation)
+    : m_spec(q.spec), m_in(q.codes.size(1)), m_out(q.codes.size(0)), m_bias(std::move(bias)), m_activation(activation) {
+    m_qweight = packRows(q.codes.t().contiguous(), m_spec.bits);
+    if (q.floatZero)
+        m_floatZeros = q.zeros.to(at::kHalf).contiguous();
+    else
+        m_qzeros = packCols(q.zeros.round().to(at::kLong), m_spec.bits);
+    m_scales = q.scales.to(at::kHalf).contiguous();
+    if (q.gIdx.defined())
+        m_gIdx = q.gIdx.to(at::kInt).contiguous();
+    if (m_bias)
+        m_bias = m_bias->to(activation);
+}
+
+QuantizedLinear::QuantizedLinear(const IntSpec& spec, int64_t in, int64_t out, at::Tensor qweight, at::Tensor qzeros,
+                                 at::Tensor floatZeros, at::Tensor scales, at::Tensor gIdx,
+                                 std::optional<at::Tensor> bias, at::ScalarType activation, const std::string& what)
+    : m_spec(spec), m_in(in), m_out(out), m_qweight(std::move(qweight)), m_qzeros(std::move(qzeros)),
+      m_floatZeros(std::move(floatZeros)), m_scales(std::move(scales)), m_gIdx(std::move(gIdx)),
+      m_bias(std::move(bias)), m_activation(activation) {
+    const int64_t G = spec.groupsOf(in);
+    auto expect = [&](const at::Tensor& t, const char* name, std::vector<int64_t> shape, at::ScalarType dt) {
+        if (t.sizes().vec() != shape || t.scalar_type() != dt)
+            throw FormatError(what, std::string(name) + " has shape " + shapeOf(t) + " " + std::string(c10::toString(t.scalar_type())) +
+                                        "; a " + std::to_string(spec.bits) + "-bit projection of " + std::to_string(out) + " x " +
+                                        std::to_string(in) + " with " + std::to_string(G) + " groups stores (" +
+                                        std::to_string(shape[0]) + (shape.size() > 1 ? ", " + std::to_string(shape[1]) : "") +
+                                        ") " + c10::toString(dt));
+    };
+    expect(m_qweight, "qweight", {in * spec.bits / 32, out}, at::kInt);
+    if (m_floatZeros.defined())
+        m_floatZeros = m_floatZeros.to(at::kHalf);
+    else
+        expect(m_qzeros, "qzeros", {G, out * spec.bits / 32}, at::kInt);
+    if (!m_scales.is_floating_point() || m_scales.sizes().vec() != std::vector<int64_t>{G, out})
+        expect(m_scales, "scales", {G, out}, at::kHalf);
+    m_scales = m_scales.to(at::kHalf);
+    if (m_gIdx.defined()) {
+        expect(m_gIdx, "g_idx", {in}, at::kInt);
+        if (m_gIdx.numel() && (m_gIdx.min().item<int>() < 0 || m_gIdx.max().item<int>() >= G))
+            throw FormatError(what, "g_idx holds a group outside 0.." + std::to_string(G - 1));
+        // The plain order (column / group size) needs no index.
+        const at::Tensor plain = at::arange(in, at::kLong).div(spec.groupWidth(in), "floor").to(at::kInt);
+        if (at::equal(m_gIdx.cpu(), plain))
+            m_gIdx = at::Tensor();
+    }
+    if (m_bias)
+        m_bias = m_bias->to(activation);
+}
+
+std::string QuantizedLinear::kind() const {
+    return (floatZero() ? "hqq" : "int") + std::to_string(m_spec.bits) + "-" +
+           (m_spec.groupSize > 0 ? "g" + std::to_string(m_spec.groupSize) : std::string("pc")) +
+           (m_spec.symmetric ? "-sym" : "") + (m_gIdx.defined() ? "-act-order" : "");
+}
+
+at::Tensor QuantizedLinear::codes() const {
+    return unpackRows(m_qweight, m_spec.bits, m_in).t().contiguous();
+}
+
+at::Tensor QuantizedLinear::zeroPoints() const {
+    return floatZero() ? m_floatZeros.to(at::kFloat) : unpackCols(m_qzeros, m_spec.bits, m_out).to(at::kFloat);
+}
+
+at::Tensor QuantizedLinear::groupIndex() const {
+    if (m_gIdx.defined())
+        return m_gIdx.to(at::kLong);
+    return at::arange(m_in, at::TensorOptions().dtype(at::kLong).device(m_qweight.device()))
+        .div(m_spec.groupWidth(m_in), "floor");
+}
+
+at::Tensor QuantizedLinear::denseWeight() const {
+    // W (out, in) = scale · (q − zero) per column's group, computed in float32.
+    const at::Tensor g = groupIndex();
+    const at::Tensor q = unpackRows(m_qweight, m_spec.bits, m_in).to(at::kFloat);          // (in, out)
+    const at::Tensor wt = (q - zeroPoints().index_select(0, g)) * m_scales.to(at::kFloat).index_select(0, g);
+    return wt.t().to(m_activation);
+}
+
+at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
+    const at::Tensor w = denseWeight().to(x.scalar_type());
+    return at::linear(x, w, m_bias ? *m_bias : at::Tensor());
+}
+
+std::vector<model::StoredTensor> QuantizedLinear::storedTensors() const {
+    std::vector<model::StoredTensor> out{{"qweight", m_qweight, false}};
+    if (floatZero())
+        out.push_back({"zeros", m_floatZeros, false});
+    else // checkpoint_format "gptq": zero − 1, masked to B bits (IST-DASLab/gptq quant.py pack)
+        out.push_back({"qzeros", packCols((unpackCols(m_qzeros, m_spec.bits, m_out).to(at::kLong) - 1).bitwise_and(m_spec.maxq()),
+                                          m_spec.bits), false});
+    out.push_back({"scales", m_scales, false});
+    if (m_gIdx.defined())
+        out.push_back({"g_idx", m_gIdx, false});
+    if (m_bias)
+        out.push_back({"bias", *m_bias, true});
+    return out;
+}
+
+void QuantizedLinear::to(const at::Device& device, at::ScalarType dtype) {
+    m_qweight = m_qweight.to(device);
+    if (m_qzeros.defined())
+        m_qzeros = m_qzeros.to(device);
+    if (m_floatZeros.defined())
+        m_floatZeros = m_floatZeros.to(device);
+    m_scales = m_scales.to(device);
+    if (m_gIdx.defined())
+        m_gIdx = m_gIdx.to(device);
+    if (m_bias)
+        m_bias = m_bias->to(device, dtype);
+    m_activation = dtype;
+}
+
+} // namespace slim::quant
