@@ -37,6 +37,8 @@ const Command kCommands[] = {
      "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
     {"quantize", "quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits 8|4|3|2] [--group 32|64|128|-1] [--sym] [--act-order] [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant] [--awq-grid N] [--no-clip] [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--offload] [--batch B] --out DIR",
      "write a weight-quantized variant, stored packed (GPTQ layout, NF4 as bitsandbytes)", cmdQuantize},
+    {"export", "export MODEL_DIR --format gguf[:f16|q8_0|q4_0|q4_k]|gptq|hf --out PATH [--name NAME]",
+     "write a GGUF file for llama.cpp, a GPTQ-layout checkpoint, or de-quantized HF safetensors", cmdExport},
     {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--seed S] --out ADAPTER_DIR\n"
               "  lora merge MODEL_DIR ADAPTER_DIR --out DIR",
      "LoRA recovery training (PEFT adapter layout) and merging the adapter into the model", cmdLora},
