@@ -164,10 +164,11 @@ ActivationStats computeActivationStats(const model::LlamaModel& model, const at:
             mask = attentionMask.narrow(0, b0, B).to(dev).ne(0);
             realIdx = mask.reshape({-1}).nonzero().squeeze(1);
         }
-        // Inputs already measured in the current layer of this batch: (data pointer, sizes) ->
-        // accumulator, so q/k/v (and gate/up) that receive the same tensor are reduced once.
+        // Inputs already measured in the current layer of this batch -> accumulator, so q/k/v (and
+        // gate/up) that receive the same tensor are reduced once.  The tensors are held, not just
+        // their addresses: a freed input's memory may be reused by the next one of the same size.
         int64_t seenLayer = -1;
-        std::vector<std::pair<std::pair<const void*, std::vector<int64_t>>, size_t>> seen;
+        std::vector<std::pair<at::Tensor, size_t>> seen;
         model::ForwardHooks hooks;
         hooks.onProjInput = [&](int64_t l, model::Proj p, const at::Tensor& x) {
             if (!wanted[static_cast<int>(p)])
@@ -177,9 +178,8 @@ ActivationStats computeActivationStats(const model::LlamaModel& model, const at:
                 seen.clear();
                 ctx.checkCancel();
             }
-            const auto key = std::make_pair(static_cast<const void*>(x.data_ptr()), x.sizes().vec());
             for (const auto& [k, idx] : seen)
-                if (k == key) {
+                if (k.data_ptr() == x.data_ptr() && k.sizes() == x.sizes() && k.strides() == x.strides()) {
                     auto& projs = accs[idx].projections;
                     if (std::find(projs.begin(), projs.end(), p) == projs.end())
                         projs.push_back(p);
@@ -204,7 +204,7 @@ ActivationStats computeActivationStats(const model::LlamaModel& model, const at:
             }
             const at::Tensor rows = x.reshape({-1, C});
             addRows(accs[it->second], realIdx.defined() ? rows.index_select(0, realIdx) : rows, o.outlierThreshold);
-            seen.emplace_back(key, it->second);
+            seen.emplace_back(x, it->second);
         };
         model::ForwardOptions fo;
         fo.attentionMask = mask.defined() ? mask.to(at::kLong) : at::Tensor();

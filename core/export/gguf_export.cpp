@@ -9,6 +9,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <chrono>
 #include <cmath>

@@ -10,6 +10,7 @@
 #include "core/prune/width_prune.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <algorithm>
 #include <cmath>

@@ -5,6 +5,7 @@
 #include "core/model/llama_model.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <functional>
 

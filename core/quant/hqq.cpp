@@ -3,6 +3,7 @@
 #include "core/common/errors.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 namespace slim::quant {
 

@@ -11,6 +11,7 @@
 #include "core/quant/quantized_linear.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <chrono>
 #include <map>

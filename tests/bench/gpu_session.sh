@@ -247,5 +247,69 @@ PY
     "$CLI" lora merge "$FX" /tmp/peft-adapter --out /tmp/peft-merged-by-us --json 2>/dev/null | tail -1 > /dev/null
     python3 "$ROOT/tests/reference/peft_check.py" --compare-merged "$FX" /tmp/peft-adapter /tmp/peft-merged-by-us
     ;;
-  *) echo "usage: $0 check | bench NAME | eval | prune | reference" >&2; exit 1 ;;
+  quant)
+    # Issue #10: our GPTQ / AWQ against IST-DASLab/gptq and mit-han-lab/llm-awq (their per-layer code,
+    # driven by tests/reference/quant_reference.py) on a TinyLlama-shaped model with the same
+    # calibration tokens: codes / weights compared, perplexity of both with our evaluator, wall-clock
+    # and peak GPU memory; RTN for scale; the packed folder in transformers; speed of the packed model.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    REF="$ROOT/.devcarry/ref"
+    TL="$CKPT/tinyllama"
+    [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    PPL=(--text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json)
+    ppl() { "$CLI" perplexity "$1" "${PPL[@]}" 2>/dev/null | tail -1 | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['ppl'])"; }
+    PARTS=${QUANT_PARTS:-base runs offload hf speed}   # a session of 10-minute commands runs them in turns
+    has() { [[ " $PARTS " == *" $1 "* ]]; }
+    if has base; then
+    echo "dense ppl $(ppl "$TL")"
+    "$CLI" quantize "$TL" --method rtn --bits 4 --group 128 --device cuda --dtype fp32 --out "$CKPT/q-rtn4" --json 2>/dev/null | tail -1 > "$OUT/q-rtn4.json"
+    echo "rtn 4-bit g128 ppl $(ppl "$CKPT/q-rtn4")"
+    fi
+    has runs || QUANT_RUNS=" "
+    IFS=';' read -ra RUNS <<< "${QUANT_RUNS:-gptq 4 128 128 2048;awq 4 128 128 512;gptq 3 128 128 2048}"
+    for run in "${RUNS[@]}"; do
+      [ -n "${run// /}" ] || continue
+      set -- $run; m=$1; b=$2; g=$3; S=$4; L=$5; tag="$m$b-g$g"
+      /usr/bin/time -f "%e s wall" "$CLI" quantize "$TL" --method $m --bits $b --group $g --calib "$WIKI" --calib-mode sequential \
+        --calib-samples $S --calib-length $L --device cuda --dtype fp32 --out "$CKPT/ours-$tag" --json 2> "$OUT/ours-$tag.err" | tail -1 > "$OUT/ours-$tag.json"
+      tail -1 "$OUT/ours-$tag.err"
+      python3 "$ROOT/tests/reference/quant_reference.py" "$TL" --ref "$REF" --method $m --bits $b --group $g --calib "$WIKI" \
+        --samples $S --length $L --out "$CKPT/ref-$tag" > "$OUT/ref-$tag.log" 2>&1
+      tail -1 "$OUT/ref-$tag.log" > "$OUT/ref-$tag.json"
+      cmp=$(python3 "$ROOT/tests/reference/quant_reference.py" compare "$CKPT/ours-$tag" "$CKPT/ref-$tag" 2>&1 | tail -1)
+      po=$(ppl "$CKPT/ours-$tag"); pr=$(ppl "$CKPT/ref-$tag")
+      python3 - "$OUT/ours-$tag.json" "$OUT/ref-$tag.json" "$cmp" "$po" "$pr" "$run" <<'PY'
+import json, sys
+try:
+    o = json.loads(open(sys.argv[1]).read()); r = json.loads(open(sys.argv[2]).read()); c = json.loads(sys.argv[3])
+except Exception as e:
+    print("failed:", e, open(sys.argv[2]).read()[-500:], sys.argv[3][-500:]); sys.exit()
+po, pr = float(sys.argv[4]), float(sys.argv[5])
+lw = o["report"].get("layerwise", {})
+print(f"{sys.argv[6]:18s} ours {lw.get('seconds', 0):7.1f} s peak {lw.get('peak_device_bytes', 0)/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
+      f"peak {r['peak_gpu_bytes']/2**30:5.2f} GiB | time ratio {lw.get('seconds', 0)/r['seconds']:.2f} | {json.dumps(c)} | ppl ours {po:.4f} ref {pr:.4f} ({(po/pr-1)*100:+.3f} %)")
+PY
+    done
+    # Offload: GPTQ with the model in host memory, one layer on the GPU.
+    has offload && "$CLI" quantize "$TL" --method gptq --bits 4 --group 128 --calib "$WIKI" --calib-samples 128 --calib-length 2048 --device cuda \
+      --dtype bf16 --offload --out "$CKPT/ours-gptq4-offload" --json 2>/dev/null | tail -1 > "$OUT/ours-gptq4-offload.json"
+    has offload && python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['report']; print('gptq bf16 --offload: %.1f s, peak GPU %.2f GiB, stored %.3f of bf16' % (r['layerwise']['seconds'], r['layerwise']['peak_device_bytes']/2**30, r['ratio']))" "$OUT/ours-gptq4-offload.json"
+    # transformers reads the packed folder (needs a GPTQ backend: gptqmodel / optimum)?
+    has hf && python3 - "$CKPT/ours-gptq4-g128" <<'PY' 2>&1 | tail -3
+import sys, torch, transformers
+try:
+    m = transformers.AutoModelForCausalLM.from_pretrained(sys.argv[1], device_map="cuda")
+    print("transformers loaded our GPTQ folder:", type(m.model.layers[0].self_attn.q_proj).__name__)
+except Exception as e:
+    print("transformers could not load the GPTQ folder:", type(e).__name__, str(e)[:300])
+PY
+    # Speed of the packed model (portable de-quantize + GEMM path) against bf16.
+    has speed && for d in "$TL" "$CKPT/ours-gptq4-g128"; do
+      "$CLI" bench "$d" --device cuda --dtype bf16 --batch 1 --gen-len 64 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json,sys; r=json.load(sys.stdin); g=r['generation'][0]
+print(sys.argv[1], 'b1 decode %.1f tok/s, weights %.3f GiB' % (max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}).get('median', 0)), r['weight_bytes']/2**30))" "$(basename $d)"
+    done
+    ;;
+  *) echo "usage: $0 check | bench NAME | eval | prune | reference | quant" >&2; exit 1 ;;
 esac
