@@ -12,6 +12,7 @@
 #include "core/io/atomic_folder.h"
 #include "core/model/llama_model.h"
 #include "core/model/variant_writer.h"
+#include "core/quant/quantize_model.h"
 #include "core/results/fingerprint.h"
 #include "core/tokenizer/tokenizer.h"
 #include "core/train/lora.h"
@@ -136,20 +137,31 @@ int loraTrain(const std::vector<std::string>& argv, Output& out) {
 }
 
 int loraMerge(const std::vector<std::string>& argv, Output& out) {
-    Args a(argv, {"json"});
-    a.allowOnly(withCommon({"out"}));
+    Args a(argv, {"json", "requantize"});
+    a.allowOnly(withCommon({"out", "requantize"}));
     const std::string dir = a.positionalAt(1, "MODEL_DIR");
     const std::string adapter = a.positionalAt(2, "ADAPTER_DIR");
+    const auto layout = quant::QuantLayout::fromConfigText(model::ModelConfig::load(fs::path(dir) / "config.json").quantizationConfig,
+                                                         dir + "/config.json");
+    if (a.flag("requantize") && !layout.quantized())
+        throw ConfigError("--requantize: " + dir + " is not quantized; the merged model is dense already");
     const std::string dst = required(a, "out", "the merged model folder to write");
     model::VariantWriter writer(dir, dst);
     const JobContext mctx = out.jobContext();
     const auto m = loadModel(dir, a, out);
     const train::LoraConfig cfg = train::loadAdapter(*m, adapter);
+    // QLoRA: the adapter is merged into the de-quantized base (W_deq + scale·B·A, dense); with
+    // --requantize the merged projections are quantized again in the base's format.
     const int64_t merged = train::mergeLora(*m);
+    nlohmann::json requant = nullptr;
+    if (a.flag("requantize"))
+        requant = quant::requantizeLike(*m, layout, mctx).toJson();
     writer.writeModel(*m, storedDtype(m->config()));
-    writer.commit({{"command", "lora merge"}, {"method", "lora-merge"},
+    writer.commit({{"command", "lora merge"}, {"method", a.flag("requantize") ? "lora-merge-requantize" : "lora-merge"},
                    {"settings", {{"adapter", fs::absolute(adapter).lexically_normal().string()},
-                                 {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged}}}},
+                                 {"lora", cfg.toPeftJson(dir)}, {"merged_projections", merged},
+                                 {"base_quantization", layout.quantized() ? layout.toJson() : nlohmann::json(nullptr)},
+                                 {"requantized", requant}}}},
                   &mctx);
     out.text("merged " + std::to_string(merged) + " adapters into " + dst + "\n");
     out.result({{"out", fs::absolute(dst).lexically_normal().string()}, {"merged_projections", merged}});

@@ -503,6 +503,8 @@ void LlamaModel::save(const std::filesystem::path& dir, std::optional<at::Scalar
     io::writeCheckpointWeights(dir, tensors);
     ModelConfig cfg = m_config;
     cfg.torchDtype = st == at::kBFloat16 ? "bfloat16" : st == at::kHalf ? "float16" : "float32";
+    if (!hasQuantizedProjections())
+        cfg.quantizationConfig.clear(); // e.g. a LoRA adapter merged into the de-quantized base
     io::writeFileAtomic(dir / "config.json", cfg.toJson().dump(2) + "\n");
 }
 

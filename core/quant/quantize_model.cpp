@@ -322,4 +322,24 @@ QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibId
     return r;
 }
 
+QuantizeReport requantizeLike(model::LlamaModel& model, const QuantLayout& layout, const JobContext& ctx) {
+    if (!layout.quantized())
+        throw ConfigError("re-quantize: the base model is not quantized (no quantization_config)");
+    QuantizeOptions o;
+    o.bits = layout.bits;
+    o.groupSize = layout.groupSize;
+    o.symmetric = layout.symmetric;
+    o.doubleQuant = layout.doubleQuant;
+    o.method = layout.method == QuantLayout::Method::Nf4 ? QuantMethod::Nf4
+               : layout.method == QuantLayout::Method::Hqq ? QuantMethod::Hqq
+                                                          : QuantMethod::Rtn;
+    // Only the projections that are dense now (the merged ones) are quantized.
+    std::vector<Proj> dense;
+    for (Proj p : model::kAllProj)
+        if (dynamic_cast<model::DenseLinear*>(&model.layer(0).p(p)))
+            dense.push_back(p);
+    o.layerwise.projections = dense;
+    return quantizeModel(model, at::Tensor(), o, ctx);
+}
+
 } // namespace slim::quant

@@ -83,4 +83,9 @@ struct QuantizeReport {
 QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibIds, const QuantizeOptions& o,
                              const JobContext& ctx);
 
+/// Quantize the dense projections of `model` into `layout` without calibration (RTN with the layout's
+/// bits / group / symmetry, HQQ, or NF4): re-quantizing after a LoRA adapter was merged into the
+/// de-quantized base (QLoRA's merge), so that the merged model is stored as small as its base.
+QuantizeReport requantizeLike(model::LlamaModel& model, const QuantLayout& layout, const JobContext& ctx);
+
 } // namespace slim::quant

@@ -566,6 +566,40 @@ private slots:
         r = slimtest::runCli({"quantize", src, "--method", "rtn", "--out", QString::fromStdString((tmp / "g128").string())});
         QVERIFY2(r.exitCode == 0, r.err.constData());
     }
+
+    void qloraTrainMergeRequantize() {
+        // LoRA over a frozen NF4 base: the loss falls; merging gives a dense model (no
+        // quantization_config), --requantize an NF4 one again, whose outputs stay close to the dense merge.
+        const QString src = QString::fromStdString(fixture("llama-fp32").string());
+        const fs::path tmp = slimtest::makeTempDir("qlora");
+        const QString base = QString::fromStdString((tmp / "nf4").string());
+        QCOMPARE(slimtest::runCli({"quantize", src, "--method", "nf4", "--out", base}).exitCode, 0);
+        const fs::path data = tmp / "data.txt";
+        slimtest::writeBytes(data, io::readTextFile(slimtest::wikiTestRaw()).substr(0, 60000));
+        auto r = slimtest::runCli({"lora", "train", base, "--data", QString::fromStdString(data.string()), "--seq-len", "32",
+                                   "--steps", "12", "--batch", "4", "--grad-accum", "1", "--lr", "1e-2", "--eval-samples", "4",
+                                   "--out", QString::fromStdString((tmp / "adapter").string()), "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.result["result"]["eval_loss_after"].get<double>() < r.result["result"]["eval_loss_before"].get<double>());
+        r = slimtest::runCli({"lora", "merge", base, QString::fromStdString((tmp / "adapter").string()), "--out",
+                              QString::fromStdString((tmp / "merged").string())});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = slimtest::runCli({"lora", "merge", base, QString::fromStdString((tmp / "adapter").string()), "--requantize", "--out",
+                              QString::fromStdString((tmp / "requant").string())});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto dense = model::LlamaModel::load(tmp / "merged", model::LoadOptions{});
+        const auto rq = model::LlamaModel::load(tmp / "requant", model::LoadOptions{});
+        QVERIFY(!dense->hasQuantizedProjections());
+        QVERIFY(dense->config().quantizationConfig.empty());
+        QCOMPARE(QString::fromStdString(rq->layer(0).p(Proj::Q).kind()), QString("nf4"));
+        const at::Tensor a = dense->layer(1).p(Proj::Up).denseWeight(), b = rq->layer(1).p(Proj::Up).denseWeight();
+        QVERIFY(((a - b).norm() / a.norm()).item<double>() < 0.2);
+        // --requantize on a dense base is refused.
+        r = slimtest::runCli({"lora", "merge", src, QString::fromStdString((tmp / "adapter").string()), "--requantize", "--out",
+                              QString::fromStdString((tmp / "x").string())});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("not quantized"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestQuant)
