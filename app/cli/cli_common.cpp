@@ -109,26 +109,43 @@ extern "C" void onSignal(int) {
 } // namespace
 
 void Output::progress(double p, const std::string& status) {
-    if (m_json) {
-        // Throttle to 0.1% steps so a fast loop does not flood the pipe.
-        if (p >= 0 && p < 1.0 && m_lastProgress >= 0 && p - m_lastProgress < 0.001 && status.empty())
-            return;
-        nlohmann::json j = {{"event", "progress"}};
-        if (p >= 0) {
-            j["progress"] = p;
-            m_lastProgress = p;
-        }
+    if (m_parent) {
+        if (p >= 0)
+            m_parent->setProgress(p);
         if (!status.empty())
-            j["status"] = status;
-        std::cout << j.dump() << std::endl;
-    } else if (!status.empty()) {
-        std::cerr << "[" << status << "]" << std::endl;
+            m_parent->setStatus(status);
+        return;
     }
+    JobEvent e;
+    e.progress = p;
+    if (p < 0) {
+        e.kind = JobEvent::Kind::Status;
+        e.text = status;
+        event(e);
+        return;
+    }
+    e.kind = JobEvent::Kind::Progress;
+    event(e);
+    if (!status.empty())
+        this->status(status);
 }
 
-void Output::status(const std::string& s) { progress(-1.0, s); }
+void Output::status(const std::string& s) {
+    if (m_parent) {
+        m_parent->setStatus(s);
+        return;
+    }
+    JobEvent e;
+    e.kind = JobEvent::Kind::Status;
+    e.text = s;
+    event(e);
+}
 
 void Output::result(const nlohmann::json& r) {
+    if (m_parent) {
+        m_result = r;
+        return;
+    }
     if (m_json) {
         nlohmann::json j = r;
         j["event"] = "result";
@@ -139,33 +156,54 @@ void Output::result(const nlohmann::json& r) {
 }
 
 void Output::text(const std::string& s) {
-    if (!m_json)
+    if (!m_json && !m_parent)
         std::cout << s << std::flush;
 }
 
 void Output::event(const JobEvent& e) {
     using K = JobEvent::Kind;
-    switch (e.kind) {
-    case K::Progress: progress(e.progress, std::string()); return;
-    case K::Status: progress(-1.0, e.text); return;
-    default: break;
-    }
-    // The same event as a JSON line (--json), else on stderr for a person.
+    // One JSON line per event with --json (core's JobEvent, field for field), else a line on stderr.
     nlohmann::json j;
     std::string line;
-    if (e.kind == K::Metric) {
+    switch (e.kind) {
+    case K::Progress:
+        // Throttle to 0.1 % steps so a fast loop does not flood the pipe (node events always pass).
+        if (e.node.empty() && e.progress < 1.0 && m_lastProgress >= 0 && e.progress - m_lastProgress < 0.001 &&
+            e.progress >= m_lastProgress)
+            return;
+        m_lastProgress = e.progress;
+        j = {{"event", "progress"}, {"progress", e.progress}};
+        if (e.nodeProgress >= 0)
+            j["node_progress"] = e.nodeProgress;
+        break;
+    case K::Status:
+        j = {{"event", "progress"}, {"status", e.text}};
+        line = "[" + (e.node.empty() ? "" : e.node + ": ") + e.text + "]";
+        break;
+    case K::Metric:
         j = {{"event", "metric"}, {"name", e.name}, {"value", e.value}};
         if (e.step >= 0)
             j["step"] = e.step;
         if (!e.unit.empty())
             j["unit"] = e.unit;
-    } else if (e.kind == K::Warning) {
+        break;
+    case K::Warning:
         j = {{"event", "warning"}, {"message", e.text}};
-        line = "warning: " + e.text;
-    } else {
+        line = "warning: " + (e.node.empty() ? "" : e.node + ": ") + e.text;
+        break;
+    case K::Artifact:
         j = {{"event", "artifact"}, {"kind", e.text}, {"path", e.path}};
         line = "wrote " + e.text + ": " + e.path;
+        break;
+    case K::NodeState:
+        j = {{"event", "node"}, {"state", e.text}};
+        if (!e.name.empty())
+            j["message"] = e.name;
+        line = "node " + e.node + ": " + e.text + (e.name.empty() ? "" : " (" + e.name + ")");
+        break;
     }
+    if (!e.node.empty())
+        j["node"] = e.node;
     if (m_json)
         std::cout << j.dump() << std::endl;
     else if (!line.empty())
@@ -173,6 +211,8 @@ void Output::event(const JobEvent& e) {
 }
 
 JobContext Output::jobContext() {
+    if (m_parent)
+        return *m_parent;
     static JobContext ctx(JobContext::EventSink([this](const JobEvent& e) { event(e); }));
     g_activeJob = &ctx;
     std::signal(SIGINT, onSignal);

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ private:
 class Output {
 public:
     explicit Output(bool json) : m_json(json) {}
+    /// A command run inside another job (a pipeline node): its events go to `parent` (tagged and
+    /// scaled there), its result is kept (capturedResult()) instead of printed, and text is dropped.
+    explicit Output(const JobContext& parent) : m_json(true), m_parent(std::make_unique<JobContext>(parent)) {}
     bool json() const { return m_json; }
     void progress(double p, const std::string& status);
     void status(const std::string& s);
@@ -58,12 +62,16 @@ public:
     void result(const nlohmann::json& r);
     /// Plain text (only in text mode).
     void text(const std::string& s);
-    /// A JobContext whose progress and status go to this output, cancelled on SIGINT/SIGTERM.
+    /// A JobContext whose progress and status go to this output, cancelled on SIGINT/SIGTERM
+    /// (nested: the parent context).
     JobContext jobContext();
+    const nlohmann::json& capturedResult() const { return m_result; }
 
 private:
     bool m_json;
     double m_lastProgress = -1.0;
+    std::unique_ptr<JobContext> m_parent;
+    nlohmann::json m_result;
 };
 
 /// --device cpu|cuda[:N] (default cpu) and --dtype auto|fp32|bf16|fp16.

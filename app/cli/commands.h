@@ -29,6 +29,8 @@ int cmdLora(const std::vector<std::string>& args, Output& out);
 int cmdDistill(const std::vector<std::string>& args, Output& out);
 int cmdQuantize(const std::vector<std::string>& args, Output& out);
 int cmdExport(const std::vector<std::string>& args, Output& out);
+int cmdRun(const std::vector<std::string>& args, Output& out);
+int cmdPipeline(const std::vector<std::string>& args, Output& out);
 
 /// --calib FILE --calib-samples N --calib-length L --calib-mode M --seed S --bos-per-sample.
 std::vector<std::string> calibrationOptions();

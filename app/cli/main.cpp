@@ -44,6 +44,10 @@ const Command kCommands[] = {
      "LoRA recovery training (PEFT adapter layout) and merging the adapter into the model", cmdLora},
     {"distill", "distill --teacher DIR --student DIR --data FILE [--alpha-kd 0.5] [--temperature 1] [lora train options] --out DIR",
      "knowledge distillation into LoRA adapters of the student, written merged (+ adapter/)", cmdDistill},
+    {"run", "run PIPELINE.json [--set NODE.PARAM=VALUE ...] [--device cpu|cuda] [--dtype D] [--db PATH] [--workspace DIR] [--resume]",
+     "run a pipeline: every node's output cached in the workspace by its inputs and settings (a re-run resumes)", cmdRun},
+    {"pipeline", "pipeline check PIPELINE.json [--set NODE.PARAM=VALUE ...] | pipeline types",
+     "validate a pipeline (the normalised graph with every parameter, in run order), or list the node types and their parameters", cmdPipeline},
     {"train-demo", "train-demo [--out DIR] [--force] [--corpus FILE] [--steps N] [--batch B] [--context N] [--lr LR] [--vocab V] [--threads N] [--seed S]",
      "train the built-in demo model (reused once trained)", cmdTrainDemo},
 };

@@ -22,13 +22,40 @@ JobContext::JobContext(Sink sink) : m_shared(std::make_shared<Shared>()) {
         };
 }
 
+void JobContext::send(JobEvent& e) const {
+    if (!m_node.empty()) {
+        e.node = m_node;
+        if (e.kind == JobEvent::Kind::Progress && m_nodeHi > m_nodeLo)
+            e.nodeProgress = std::clamp((e.progress - m_nodeLo) / (m_nodeHi - m_nodeLo), 0.0, 1.0);
+    }
+    m_shared->sink(e);
+}
+
+JobContext JobContext::forNode(const std::string& node) const {
+    JobContext c = *this;
+    c.m_node = node;
+    c.m_nodeLo = m_lo;
+    c.m_nodeHi = m_hi;
+    return c;
+}
+
+void JobContext::nodeState(const std::string& state, const std::string& message) const {
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::NodeState;
+    e.text = state;
+    e.name = message;
+    send(e);
+}
+
 void JobContext::setProgress(double fraction) const {
     if (!m_shared->sink)
         return;
     JobEvent e;
     e.kind = JobEvent::Kind::Progress;
     e.progress = m_lo + (m_hi - m_lo) * std::clamp(fraction, 0.0, 1.0);
-    m_shared->sink(e);
+    send(e);
 }
 
 void JobContext::setStatus(const std::string& text) const {
@@ -37,7 +64,7 @@ void JobContext::setStatus(const std::string& text) const {
     JobEvent e;
     e.kind = JobEvent::Kind::Status;
     e.text = text;
-    m_shared->sink(e);
+    send(e);
 }
 
 void JobContext::metric(const std::string& name, double value, int64_t step, const std::string& unit) const {
@@ -49,7 +76,7 @@ void JobContext::metric(const std::string& name, double value, int64_t step, con
     e.value = value;
     e.step = step;
     e.unit = unit;
-    m_shared->sink(e);
+    send(e);
 }
 
 void JobContext::warning(const std::string& text) const {
@@ -58,7 +85,7 @@ void JobContext::warning(const std::string& text) const {
     JobEvent e;
     e.kind = JobEvent::Kind::Warning;
     e.text = text;
-    m_shared->sink(e);
+    send(e);
 }
 
 void JobContext::artifact(const std::string& kind, const std::string& path) const {
@@ -68,7 +95,7 @@ void JobContext::artifact(const std::string& kind, const std::string& path) cons
     e.kind = JobEvent::Kind::Artifact;
     e.text = kind;
     e.path = path;
-    m_shared->sink(e);
+    send(e);
 }
 
 bool JobContext::isCancelRequested() const noexcept {

@@ -16,7 +16,7 @@ namespace slim {
 /// One event of a long job — the single convention shared by core, the CLI's JSON lines
 /// ({"event": "progress" | "status" | "metric" | "warning" | "artifact", ...}) and the GUI's job class.
 struct JobEvent {
-    enum class Kind { Progress, Status, Metric, Warning, Artifact };
+    enum class Kind { Progress, Status, Metric, Warning, Artifact, NodeState };
     Kind kind = Kind::Status;
     double progress = -1.0;   ///< Progress: fraction of the whole job in [0, 1]
     std::string text;         ///< Status / Warning: the message; Artifact: its kind ("model", "adapter"...)
@@ -25,6 +25,11 @@ struct JobEvent {
     int64_t step = -1;        ///< Metric: training step (-1 = none)
     std::string unit;         ///< Metric
     std::string path;         ///< Artifact: the file or folder written
+    /// Pipeline runs: the node the event belongs to ("" = the job itself), the fraction of that node's
+    /// work done (Progress; -1 = unknown); NodeState: `text` = pending|running|done|cached|failed|
+    /// cancelled|skipped, `name` = the message (why it failed or was skipped).
+    std::string node;
+    double nodeProgress = -1.0;
 };
 
 class JobContext {
@@ -56,6 +61,11 @@ public:
 
     /// A context covering [from, to] of this context's range (both in 0..1).
     JobContext slice(double from, double to) const;
+    /// The same context with every event tagged with a pipeline node id; its own range is the node's
+    /// (progress events then also carry the node's own fraction).
+    JobContext forNode(const std::string& node) const;
+    /// A pipeline node changed state (see JobEvent::node).
+    void nodeState(const std::string& state, const std::string& message = {}) const;
 
     /// A context that reports nothing and is never cancelled.
     static const JobContext& none();
@@ -68,6 +78,9 @@ private:
     std::shared_ptr<Shared> m_shared;
     double m_lo = 0.0;
     double m_hi = 1.0;
+    std::string m_node;
+    double m_nodeLo = 0.0, m_nodeHi = 1.0;
+    void send(JobEvent& e) const;
 };
 
 } // namespace slim
