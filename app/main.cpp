@@ -4,6 +4,7 @@
 #include "app/app_settings.h"
 #include "app/i18n.h"
 #include "app/main_window.h"
+#include "core/io/resources.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -31,6 +32,12 @@ int main(int argc, char** argv)
         QStringLiteral("demo"),
         QCoreApplication::translate("main", "Open the built-in demo model, creating it first if needed."));
     parser.addOption(demoOption);
+    const QCommandLineOption pipelineOption(
+        QStringLiteral("pipeline"),
+        QCoreApplication::translate("main", "A pipeline file to open in the pipeline editor (with --demo: the example "
+                                            "prune-lora-quantize.json by default)."),
+        QStringLiteral("FILE"));
+    parser.addOption(pipelineOption);
     parser.process(app);
 
     slim::app::MainWindow window;
@@ -41,5 +48,15 @@ int main(int argc, char** argv)
         QTimer::singleShot(0, &window, [&window] { window.openDemoModel(false); });
     else if (!positional.isEmpty())
         QTimer::singleShot(0, &window, [&window, dir = positional.first()] { window.openModel(dir); });
+    QString pipeline = parser.value(pipelineOption);
+    if (pipeline.isEmpty() && parser.isSet(demoOption)) {
+        try {
+            pipeline = QString::fromStdString((slim::io::pipelinesDir() / "prune-lora-quantize.json").string());
+        } catch (const std::exception&) {
+            // No shipped pipelines found: the editor starts empty.
+        }
+    }
+    if (!pipeline.isEmpty())
+        QTimer::singleShot(0, &window, [&window, pipeline] { window.openPipeline(pipeline); });
     return app.exec();
 }

@@ -1,4 +1,5 @@
 #include "app/main_window.h"
+#include "widgets/pipeline/pipeline_editor.h"
 
 #include "app/app_settings.h"
 #include "app/demo_model_support.h"
@@ -163,6 +164,15 @@ void MainWindow::createActions()
     m_settingsAction->setMenuRole(QAction::PreferencesRole);
     connect(m_settingsAction, &QAction::triggered, this, &MainWindow::showSettings);
 
+    m_openPipelineAction = new QAction(this);
+    m_openPipelineAction->setObjectName(QStringLiteral("openPipelineAction"));
+    m_openPipelineAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    connect(m_openPipelineAction, &QAction::triggered, this, [this] {
+        const QString f = QFileDialog::getOpenFileName(this, tr("Open pipeline"), QString(), tr("Pipelines (*.json)"));
+        if (!f.isEmpty())
+            openPipeline(f);
+    });
+
     m_quitAction = new QAction(this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -182,6 +192,7 @@ void MainWindow::createMenus()
     m_fileMenu = menuBar()->addMenu(QString());
     m_fileMenu->addAction(m_openAction);
     m_fileMenu->addAction(m_openDemoAction);
+    m_fileMenu->addAction(m_openPipelineAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
@@ -305,8 +316,31 @@ void MainWindow::createDocks()
     m_distributionDock->raise();
     connect(m_distribution, &widgets::DistributionPanel::message, this, &MainWindow::appendLog);
 
+    // The pipeline editor (issue #11): the node graph, run through slimbench-cli run.
+    m_pipeline = new widgets::PipelineEditor;
+    m_pipelineDock = new QDockWidget(this);
+    m_pipelineDock->setObjectName(QStringLiteral("pipelineDock"));
+    m_pipelineDock->setWidget(m_pipeline);
+    addDockWidget(Qt::BottomDockWidgetArea, m_pipelineDock);
+    tabifyDockWidget(m_distributionDock, m_pipelineDock);
+    m_distributionDock->raise(); // the pipeline tab comes forward when a pipeline is opened
+    connect(m_pipeline, &widgets::PipelineEditor::message, this, &MainWindow::appendLog);
+    connect(m_pipeline, &widgets::PipelineEditor::artifactActivated, this, [this](const QString& node, const QString& path) {
+        if (QFileInfo::exists(path + "/config.json"))
+            openModel(path);
+        else
+            appendLog(tr("Pipeline node %1: %2").arg(node, path));
+    });
+    // "Choose layers to drop" in the layer-similarity view sets the pipeline's depth-pruning node.
+    connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
+        QStringList layers;
+        for (int i = start; i < start + n; ++i)
+            layers << QString::number(i);
+        m_pipeline->applyDepthLayers(layers.join(','));
+    });
+
     for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_activationDock, m_distributionDock,
-                              m_logDock})
+                              m_logDock, m_pipelineDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -343,6 +377,9 @@ void MainWindow::retranslate()
     m_compareAction->setText(tr("&Compare Weights With…"));
     m_compareAction->setStatusTip(tr("Overlay the weight distributions of a second model"));
     m_logDock->setWindowTitle(tr("Log"));
+    m_pipelineDock->setWindowTitle(tr("Pipeline"));
+    m_openPipelineAction->setText(tr("Open &Pipeline…"));
+    m_openPipelineAction->setStatusTip(tr("Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor"));
     updateModelStatus();
     updateWindowTitle();
 }
@@ -631,8 +668,21 @@ void MainWindow::showAbout()
     box->open();
 }
 
+bool MainWindow::openPipeline(const QString& file)
+{
+    m_pipelineDock->show();
+    m_pipelineDock->raise();
+    return m_pipeline->openFile(file);
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (m_pipeline && !m_pipeline->maybeSave()) {
+        event->ignore();
+        return;
+    }
+    if (m_pipeline && m_pipeline->isRunning())
+        m_pipeline->cancelRun();
     AppSettings::setWindowGeometry(saveGeometry(), saveState());
     if (m_demoJob && m_demoJob->isRunning())
         m_demoJob->cancel(1000);

@@ -30,6 +30,7 @@ class GenerationPanel;
 class SimilarityPanel;
 class ModelSummaryWidget;
 class ModelTreeWidget;
+class PipelineEditor;
 } // namespace slim::widgets
 
 namespace slim::app {
@@ -49,6 +50,9 @@ public:
     bool openModel(const QString& dir);
     /// Open the demo model; when it does not exist yet, offer to create it (`ask`) or create it.
     void openDemoModel(bool ask = true);
+    /// Open a pipeline file in the pipeline editor (and show it).
+    bool openPipeline(const QString& file);
+    slim::widgets::PipelineEditor* pipelineEditor() const { return m_pipeline; }
     /// Run `program args...` (the CLI's train-demo) with a progress dialog, then open the demo model.
     void createDemoModel(const QString& program = QString(), const QStringList& arguments = {});
 
@@ -114,6 +118,9 @@ private:
     slim::widgets::ActivationPanel* m_activations = nullptr;
     QDockWidget* m_activationDock = nullptr;
     slim::widgets::DistributionPanel* m_distribution = nullptr;
+    slim::widgets::PipelineEditor* m_pipeline = nullptr;
+    QDockWidget* m_pipelineDock = nullptr;
+    QAction* m_openPipelineAction = nullptr;
     QDockWidget* m_distributionDock = nullptr;
     QMenu* m_analysisMenu = nullptr;
     QAction* m_similarityAction = nullptr;

@@ -26,6 +26,10 @@
         <source>unknown error</source>
         <translation>unbekannter Fehler</translation>
     </message>
+    <message>
+        <source>State: %1</source>
+        <translation>Zustand: %1</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -40,6 +44,10 @@
     <message>
         <source>Open the built-in demo model, creating it first if needed.</source>
         <translation>Das eingebaute Demo-Modell öffnen und es bei Bedarf zuerst erstellen.</translation>
+    </message>
+    <message>
+        <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
+        <translation>Eine Pipeline-Datei, die im Pipeline-Editor geöffnet wird (mit --demo standardmäßig das Beispiel prune-lora-quantize.json).</translation>
     </message>
 </context>
 <context>
@@ -296,6 +304,30 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
     <message>
         <source>Depth-pruned model written to %1</source>
         <translation>Tiefenreduziertes Modell nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation>Pipeline öffnen</translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation>Pipelines (*.json)</translation>
+    </message>
+    <message>
+        <source>Pipeline node %1: %2</source>
+        <translation>Pipeline-Knoten %1: %2</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>Pipeline</translation>
+    </message>
+    <message>
+        <source>Open &amp;Pipeline…</source>
+        <translation>&amp;Pipeline öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
+        <translation>Eine Pipeline-Datei (slimbench-pipeline-JSON) im Pipeline-Editor öffnen</translation>
     </message>
 </context>
 <context>
@@ -1001,6 +1033,254 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>model (%1)</source>
         <translation>Modell (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineEditor</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Run finished: every node is done</source>
+        <translation>Lauf beendet: alle Knoten sind fertig</translation>
+    </message>
+    <message>
+        <source>Run cancelled</source>
+        <translation>Lauf abgebrochen</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Neu</translation>
+    </message>
+    <message>
+        <source>Start an empty pipeline</source>
+        <translation>Eine leere Pipeline beginnen</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a pipeline file</source>
+        <translation>Eine Pipeline-Datei öffnen</translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation>Pipeline öffnen</translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation>Pipelines (*.json)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Speichern</translation>
+    </message>
+    <message>
+        <source>Save the pipeline</source>
+        <translation>Die Pipeline speichern</translation>
+    </message>
+    <message>
+        <source>Save pipeline</source>
+        <translation>Pipeline speichern</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Save the pipeline under another name</source>
+        <translation>Die Pipeline unter anderem Namen speichern</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Kopieren</translation>
+    </message>
+    <message>
+        <source>Copy the selected nodes</source>
+        <translation>Die ausgewählten Knoten kopieren</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>Einfügen</translation>
+    </message>
+    <message>
+        <source>Paste nodes</source>
+        <translation>Knoten einfügen</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Löschen</translation>
+    </message>
+    <message>
+        <source>Delete the selected nodes and their links</source>
+        <translation>Die ausgewählten Knoten und ihre Verbindungen löschen</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Show the whole graph</source>
+        <translation>Den ganzen Graphen zeigen</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>Automatisch anordnen</translation>
+    </message>
+    <message>
+        <source>Arrange the nodes in columns by their order</source>
+        <translation>Die Knoten nach ihrer Reihenfolge in Spalten anordnen</translation>
+    </message>
+    <message>
+        <source>Where the run computes</source>
+        <translation>Wo der Lauf rechnet</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>Ausführen</translation>
+    </message>
+    <message>
+        <source>Run the pipeline: finished nodes are reused</source>
+        <translation>Die Pipeline ausführen: fertige Knoten werden wiederverwendet</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Stop the run (finished nodes stay)</source>
+        <translation>Den Lauf anhalten (fertige Knoten bleiben erhalten)</translation>
+    </message>
+    <message>
+        <source>Search node types</source>
+        <translation>Knotentypen suchen</translation>
+    </message>
+    <message>
+        <source>Select a node to edit its parameters.</source>
+        <translation>Wählen Sie einen Knoten, um seine Parameter zu bearbeiten.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n nodes selected</source>
+        <translation>
+            <numerusform>%n Knoten ausgewählt</numerusform>
+            <numerusform>%n Knoten ausgewählt</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>Übernehmen</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>erforderlich</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose a file or folder</source>
+        <translation>Eine Datei oder einen Ordner wählen</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>Eine Datei wählen</translation>
+    </message>
+    <message>
+        <source>Or choose a folder</source>
+        <translation>Oder einen Ordner wählen</translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>unbenannt</translation>
+    </message>
+    <message>
+        <source>Unsaved pipeline</source>
+        <translation>Nicht gespeicherte Pipeline</translation>
+    </message>
+    <message>
+        <source>Save the changes to %1?</source>
+        <translation>Die Änderungen an %1 speichern?</translation>
+    </message>
+    <message>
+        <source>the pipeline</source>
+        <translation>der Pipeline</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>%1 geöffnet</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no pipeline nodes</source>
+        <translation>Die Zwischenablage enthält keine Pipeline-Knoten</translation>
+    </message>
+    <message>
+        <source>Cannot run: %1</source>
+        <translation>Ausführen nicht möglich: %1</translation>
+    </message>
+    <message>
+        <source>Running %1 on %2…</source>
+        <translation>%1 läuft auf %2…</translation>
+    </message>
+    <message>
+        <source>%1: layers to remove set to %2</source>
+        <translation>%1: zu entfernende Schichten auf %2 gesetzt</translation>
+    </message>
+    <message>
+        <source>Added %1 removing layers %2: connect its model input</source>
+        <translation>%1 hinzugefügt, entfernt die Schichten %2: verbinden Sie seinen Modelleingang</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineScene</name>
+    <message>
+        <source>Unknown node type &apos;%1&apos;</source>
+        <translation>Unbekannter Knotentyp „%1“</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>%1 hinzufügen</translation>
+    </message>
+    <message>
+        <source>Cannot connect %1 → %2: %3</source>
+        <translation>%1 → %2 kann nicht verbunden werden: %3</translation>
+    </message>
+    <message>
+        <source>Connect %1 → %2</source>
+        <translation>%1 → %2 verbinden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n node(s)</source>
+        <translation>
+            <numerusform>%n Knoten löschen</numerusform>
+            <numerusform>%n Knoten löschen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Set %1.%2</source>
+        <translation>%1.%2 setzen</translation>
+    </message>
+    <message>
+        <source>Move %1</source>
+        <translation>%1 verschieben</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>Automatisch anordnen</translation>
+    </message>
+    <message>
+        <source>Connect an output (right) to an input (left)</source>
+        <translation>Verbinden Sie einen Ausgang (rechts) mit einem Eingang (links)</translation>
     </message>
 </context>
 <context>

@@ -26,6 +26,10 @@
         <source>unknown error</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>State: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -39,6 +43,10 @@
     </message>
     <message>
         <source>Open the built-in demo model, creating it first if needed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -290,6 +298,30 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
     </message>
     <message>
         <source>Depth-pruned model written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipeline node %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open &amp;Pipeline…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -993,6 +1025,254 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>model (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineEditor</name>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run finished: every node is done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start an empty pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a pipeline file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the pipeline under another name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected nodes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste nodes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the selected nodes and their links</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole graph</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Arrange the nodes in columns by their order</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the run computes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run the pipeline: finished nodes are reused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stop the run (finished nodes stay)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search node types</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Select a node to edit its parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n nodes selected</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file or folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Or choose a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unsaved pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the changes to %1?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the pipeline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clipboard holds no pipeline nodes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot run: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running %1 on %2…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: layers to remove set to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added %1 removing layers %2: connect its model input</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineScene</name>
+    <message>
+        <source>Unknown node type &apos;%1&apos;</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot connect %1 → %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n node(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Set %1.%2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connect an output (right) to an input (left)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -26,6 +26,10 @@
         <source>unknown error</source>
         <translation>未知错误</translation>
     </message>
+    <message>
+        <source>State: %1</source>
+        <translation>状态：%1</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -40,6 +44,10 @@
     <message>
         <source>Open the built-in demo model, creating it first if needed.</source>
         <translation>打开内置演示模型，如有需要先创建它。</translation>
+    </message>
+    <message>
+        <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
+        <translation>在流水线编辑器中打开的流水线文件（使用 --demo 时默认为示例 prune-lora-quantize.json）。</translation>
     </message>
 </context>
 <context>
@@ -295,6 +303,30 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
     <message>
         <source>Depth-pruned model written to %1</source>
         <translation>已将深度剪枝后的模型写入 %1</translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation>打开流水线</translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation>流水线 (*.json)</translation>
+    </message>
+    <message>
+        <source>Pipeline node %1: %2</source>
+        <translation>流水线节点 %1：%2</translation>
+    </message>
+    <message>
+        <source>Pipeline</source>
+        <translation>流水线</translation>
+    </message>
+    <message>
+        <source>Open &amp;Pipeline…</source>
+        <translation>打开流水线(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
+        <translation>在流水线编辑器中打开流水线文件（slimbench-pipeline JSON）</translation>
     </message>
 </context>
 <context>
@@ -996,6 +1028,252 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>model (%1)</source>
         <translation>模型（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineEditor</name>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Run finished: every node is done</source>
+        <translation>运行结束：所有节点均已完成</translation>
+    </message>
+    <message>
+        <source>Run cancelled</source>
+        <translation>运行已取消</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Start an empty pipeline</source>
+        <translation>新建空流水线</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Open a pipeline file</source>
+        <translation>打开流水线文件</translation>
+    </message>
+    <message>
+        <source>Open pipeline</source>
+        <translation>打开流水线</translation>
+    </message>
+    <message>
+        <source>Pipelines (*.json)</source>
+        <translation>流水线 (*.json)</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Save the pipeline</source>
+        <translation>保存流水线</translation>
+    </message>
+    <message>
+        <source>Save pipeline</source>
+        <translation>保存流水线</translation>
+    </message>
+    <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <source>Save the pipeline under another name</source>
+        <translation>以其他名称保存流水线</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the selected nodes</source>
+        <translation>复制所选节点</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Paste nodes</source>
+        <translation>粘贴节点</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete the selected nodes and their links</source>
+        <translation>删除所选节点及其连接</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole graph</source>
+        <translation>显示整个图</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>自动布局</translation>
+    </message>
+    <message>
+        <source>Arrange the nodes in columns by their order</source>
+        <translation>按顺序将节点排成列</translation>
+    </message>
+    <message>
+        <source>Where the run computes</source>
+        <translation>运行所用的设备</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Run the pipeline: finished nodes are reused</source>
+        <translation>运行流水线：已完成的节点会被复用</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Stop the run (finished nodes stay)</source>
+        <translation>停止运行（已完成的节点保留）</translation>
+    </message>
+    <message>
+        <source>Search node types</source>
+        <translation>搜索节点类型</translation>
+    </message>
+    <message>
+        <source>Select a node to edit its parameters.</source>
+        <translation>选择一个节点以编辑其参数。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n nodes selected</source>
+        <translation>
+            <numerusform>已选择 %n 个节点</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>必填</translation>
+    </message>
+    <message>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <source>Choose a file or folder</source>
+        <translation>选择文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Or choose a folder</source>
+        <translation>或选择文件夹</translation>
+    </message>
+    <message>
+        <source>untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Unsaved pipeline</source>
+        <translation>未保存的流水线</translation>
+    </message>
+    <message>
+        <source>Save the changes to %1?</source>
+        <translation>保存对 %1 的更改？</translation>
+    </message>
+    <message>
+        <source>the pipeline</source>
+        <translation>流水线</translation>
+    </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no pipeline nodes</source>
+        <translation>剪贴板中没有流水线节点</translation>
+    </message>
+    <message>
+        <source>Cannot run: %1</source>
+        <translation>无法运行：%1</translation>
+    </message>
+    <message>
+        <source>Running %1 on %2…</source>
+        <translation>正在 %2 上运行 %1…</translation>
+    </message>
+    <message>
+        <source>%1: layers to remove set to %2</source>
+        <translation>%1：要移除的层设为 %2</translation>
+    </message>
+    <message>
+        <source>Added %1 removing layers %2: connect its model input</source>
+        <translation>已添加 %1（移除层 %2）：请连接其模型输入</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::PipelineScene</name>
+    <message>
+        <source>Unknown node type &apos;%1&apos;</source>
+        <translation>未知的节点类型“%1”</translation>
+    </message>
+    <message>
+        <source>Add %1</source>
+        <translation>添加 %1</translation>
+    </message>
+    <message>
+        <source>Cannot connect %1 → %2: %3</source>
+        <translation>无法连接 %1 → %2：%3</translation>
+    </message>
+    <message>
+        <source>Connect %1 → %2</source>
+        <translation>连接 %1 → %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>Delete %n node(s)</source>
+        <translation>
+            <numerusform>删除 %n 个节点</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Set %1.%2</source>
+        <translation>设置 %1.%2</translation>
+    </message>
+    <message>
+        <source>Move %1</source>
+        <translation>移动 %1</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>自动布局</translation>
+    </message>
+    <message>
+        <source>Connect an output (right) to an input (left)</source>
+        <translation>请将输出（右侧）连接到输入（左侧）</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@
 #include "core/model/demo_model.h"
 #include "core/pipeline/executor.h"
 
+#include <cstdlib>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -213,7 +214,9 @@ int cmdRun(const std::vector<std::string>& argv, Output& out) {
     for (const auto& s : a.getAll("set"))
         g.setFromText(s);
     pipeline::RunOptions o;
-    o.workspace = a.get("workspace", (model::demoModelDir().parent_path() / "workspace").string());
+    // --workspace, else $SLIMBENCH_WORKSPACE, else next to the demo model in the user's data folder.
+    const char* envWs = std::getenv("SLIMBENCH_WORKSPACE");
+    o.workspace = a.get("workspace", envWs && *envWs ? std::string(envWs) : (model::demoModelDir().parent_path() / "workspace").string());
     o.baseDir = fs::absolute(file).parent_path();
     o.resourcesDir = io::resourceDataDir();
     o.demoDir = model::demoModelDir();
