@@ -5,6 +5,14 @@
 
 #include <ATen/ATen.h>
 
+#include <cstdlib>
+
+#ifdef SLIMBENCH_WITH_CUDA
+#include "core/quant/w4a16.h"
+
+#include <c10/cuda/CUDAStream.h>
+#endif
+
 namespace slim::quant {
 
 namespace {
@@ -98,6 +106,30 @@ at::Tensor QuantizedLinear::denseWeight() const {
 }
 
 at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
+#ifdef SLIMBENCH_WITH_CUDA
+    // Decode on CUDA: the W4A16 kernel reads the packed codes directly (core/quant/w4a16.cu).
+    // SLIMBENCH_NO_W4A16=1 keeps the de-quantize + GEMM path (for comparisons).
+    static const bool kernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
+    const int64_t rows = x.numel() / m_in, group = m_spec.groupWidth(m_in);
+    if (!kernelOff && x.is_cuda() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && rows >= 1 && rows <= 8 &&
+        group % 8 == 0 && m_in % group == 0 &&
+        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf || x.scalar_type() == at::kFloat)) {
+        const at::Tensor xc = x.reshape({rows, m_in}).contiguous();
+        at::Tensor y = at::zeros({rows, m_out}, x.options().dtype(at::kFloat));
+        const auto t = x.scalar_type() == at::kBFloat16 ? cuda::ActDtype::BF16
+                       : x.scalar_type() == at::kHalf   ? cuda::ActDtype::F16
+                                                        : cuda::ActDtype::F32;
+        cuda::w4a16Gemv(xc.data_ptr(), t, m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(), m_scales.data_ptr(),
+                        y.data_ptr<float>(), int(rows), int(m_in), int(m_out), int(group),
+                        c10::cuda::getCurrentCUDAStream().stream());
+        y = y.to(x.scalar_type());
+        if (m_bias)
+            y = y + *m_bias;
+        std::vector<int64_t> shape = x.sizes().vec();
+        shape.back() = m_out;
+        return y.view(shape);
+    }
+#endif
     const at::Tensor w = denseWeight().to(x.scalar_type());
     return at::linear(x, w, m_bias ? *m_bias : at::Tensor());
 }

@@ -311,5 +311,31 @@ import json,sys; r=json.load(sys.stdin); g=r['generation'][0]
 print(sys.argv[1], 'b1 decode %.1f tok/s, weights %.3f GiB' % (max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}).get('median', 0)), r['weight_bytes']/2**30))" "$(basename $d)"
     done
     ;;
-  *) echo "usage: $0 check | bench NAME | eval | prune | reference | quant" >&2; exit 1 ;;
+  w4a16)
+    # The W4A16 decode kernel (core/quant/w4a16.cu): the same greedy tokens as the de-quantize + GEMM
+    # path, and batch-1 decode speed of the 4-bit model against bf16 (TinyLlama shape, RTN g128).
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    TL="$CKPT/tinyllama"
+    [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    Q="$CKPT/tl-rtn4"
+    [ -d "$Q" ] || "$CLI" quantize "$TL" --method rtn --bits 4 --group 128 --device cuda --dtype bf16 --out "$Q" > /dev/null 2>&1
+    gen() { "$CLI" generate "$Q" --prompt "The history of the city" --max-new-tokens 48 --device cuda --dtype bf16 --json 2>/dev/null | tail -1; }
+    a=$(gen); b=$(SLIMBENCH_NO_W4A16=1 gen)
+    python3 - "$a" "$b" <<'PY'
+import json, sys
+a, b = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+ka = a.get("new_ids"); kb = b.get("new_ids")
+same = sum(1 for x, y in zip(ka, kb) if x == y) if isinstance(ka, list) else (ka == kb)
+print("greedy generation, kernel vs de-quantize + GEMM:", "identical" if ka == kb else f"differs ({same} equal)", "|", str(a.get("text", ""))[:80].replace("\n", " "))
+PY
+    for run in "bf16 $TL" "int4-kernel $Q" "int4-dequant $Q"; do
+      set -- $run
+      env ${1/int4-dequant/SLIMBENCH_NO_W4A16=1} "$CLI" bench "$2" --device cuda --dtype bf16 --batch 1 --gen-len 128 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json,sys; r=json.load(sys.stdin); g=r['generation'][0]
+d=max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}).get('median', 0))
+print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% of it' % (sys.argv[1], d, r['weight_bytes']/2**30, g['bandwidth_bound_tokens_per_s'], 100*d/g['bandwidth_bound_tokens_per_s']))" "$1"
+    done
+    ;;
+  *) echo "usage: $0 check | bench NAME | eval | prune | reference | quant | w4a16" >&2; exit 1 ;;
 esac
