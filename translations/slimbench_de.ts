@@ -1240,6 +1240,18 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Added %1 removing layers %2: connect its model input</source>
         <translation>%1 hinzugefügt, entfernt die Schichten %2: verbinden Sie seinen Modelleingang</translation>
     </message>
+    <message>
+        <source>Result of %1</source>
+        <translation>Ergebnis von %1</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>Aufgabe</translation>
+    </message>
+    <message>
+        <source>Layers to drop: %1</source>
+        <translation>Zu entfernende Schichten: %1</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::PipelineScene</name>

@@ -1233,6 +1233,18 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Added %1 removing layers %2: connect its model input</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Result of %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers to drop: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::PipelineScene</name>

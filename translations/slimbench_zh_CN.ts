@@ -1234,6 +1234,18 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Added %1 removing layers %2: connect its model input</source>
         <translation>已添加 %1（移除层 %2）：请连接其模型输入</translation>
     </message>
+    <message>
+        <source>Result of %1</source>
+        <translation>%1 的结果</translation>
+    </message>
+    <message>
+        <source>task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <source>Layers to drop: %1</source>
+        <translation>要移除的层：%1</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::PipelineScene</name>

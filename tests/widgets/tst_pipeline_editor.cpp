@@ -108,6 +108,9 @@ private slots:
             ed.grab().save(QString::fromUtf8(dir) + "/pipeline-running.png");
         QVERIFY(done.wait(240000));
         QCOMPARE(done.takeFirst().at(0).toBool(), true);
+        // A finished Evaluate node's result: its perplexity.
+        QVERIFY2(ed.resultSummary("eval_q4").contains("ppl"), qPrintable(ed.resultSummary("eval_q4")));
+        QVERIFY(ed.resultSummary("gguf").endsWith("model.gguf"));
         for (const auto& n : s->graph().nodes()) {
             const QString st = s->nodeState(QString::fromStdString(n.id));
             QVERIFY2(st == "done" || st == "cached", qPrintable(QString::fromStdString(n.id) + ": " + st));

@@ -14,6 +14,7 @@
 #include <QDoubleSpinBox>
 #include <QDragEnterEvent>
 #include <QFileDialog>
+#include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGraphicsView>
@@ -125,8 +126,13 @@ PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new P
     });
     connect(m_scene->undoStack(), &QUndoStack::cleanChanged, this, &PipelineEditor::updateTitle);
     connect(m_scene, &PipelineScene::nodeActivated, this, [this](const QString& id) {
-        if (m_artifacts.contains(id))
-            emit artifactActivated(id, m_artifacts.value(id));
+        if (!m_artifacts.contains(id))
+            return;
+        const QString path = m_artifacts.value(id);
+        if (QFileInfo::exists(path + "/result.json"))
+            QMessageBox::information(this, tr("Result of %1").arg(id), resultSummary(id));
+        else
+            emit artifactActivated(id, path);
     });
     // Run events: node states and per-node progress.
     connect(m_job, &CliJob::eventReceived, this, [this](const QJsonObject& e) {
@@ -582,6 +588,37 @@ void PipelineEditor::cancelRun() {
 
 bool PipelineEditor::isRunning() const {
     return m_job->isRunning();
+}
+
+QString PipelineEditor::resultSummary(const QString& nodeId) const {
+    if (!m_artifacts.contains(nodeId))
+        return {};
+    const QString path = m_artifacts.value(nodeId);
+    QFile f(path + "/result.json");
+    if (!f.open(QIODevice::ReadOnly))
+        return path;
+    const auto j = json::parse(f.readAll().toStdString(), nullptr, false);
+    if (j.is_discarded())
+        return path;
+    QStringList lines;
+    if (j.contains("tasks")) {
+        for (const auto& t : j.at("tasks")) {
+            QStringList metrics;
+            const json m = t.contains("metrics") && t.at("metrics").is_object() ? t.at("metrics") : json::object();
+            for (auto it = m.begin(); it != m.end(); ++it)
+                if (it.value().is_object() && it.value().contains("value") && it.value().at("value").is_number())
+                    metrics << QString("%1 %2").arg(qs(it.key())).arg(it.value().at("value").get<double>(), 0, 'g', 6);
+            const QString name = t.contains("task") && t.at("task").is_string() ? qs(t.at("task").get<std::string>()) : tr("task");
+            lines << name + ": " + metrics.join(", ");
+        }
+    } else if (j.contains("similarity") && j.at("similarity").contains("recommendation")) {
+        lines << tr("Layers to drop: %1").arg(qs(j.at("similarity").at("recommendation").dump()));
+    } else if (j.contains("file") && j.at("file").is_string()) {
+        lines << qs(j.at("file").get<std::string>());
+    }
+    if (lines.isEmpty())
+        lines << path;
+    return lines.join('\n');
 }
 
 void PipelineEditor::applyDepthLayers(const QString& layers) {

@@ -40,6 +40,9 @@ public:
     void run(const QString& cliOverride = {});
     void cancelRun();
     bool isRunning() const;
+    /// A finished node's result as text (Evaluate: each task's metrics; Analyse: the layers to drop;
+    /// others: the artifact's path); empty when the node has not run.
+    QString resultSummary(const QString& nodeId) const;
     /// Set or create the depth-pruning node's layers (from the layer-similarity view).
     void applyDepthLayers(const QString& layers);
 
