@@ -72,6 +72,11 @@ void addCalibration(std::vector<std::string>& argv, const NodeJob& j) {
     }
 }
 
+/// Training checkpoints every tenth of the run (at least 10 steps apart): a killed run resumes from them.
+std::string saveEvery(const NodeJob& j) {
+    return std::to_string(std::max<int64_t>(10, j.params.at("steps").get<int64_t>() / 10));
+}
+
 void addFlag(std::vector<std::string>& argv, const json& p, const char* key, const char* flag) {
     if (p.at(key).get<bool>())
         argv.push_back(flag);
@@ -148,7 +153,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
         // then merge into the artifact.
         const fs::path work = j.out.string() + ".adapter";
         std::vector<std::string> a = {"train", modelIn(j), "--out", work.string(), "--resume", "--save-every",
-                                      std::to_string(std::max<int64_t>(10, j.params.at("steps").get<int64_t>() / 10))};
+                                      saveEvery(j)};
         for (auto& s : training(j))
             a.push_back(s);
         invoke(cmdLora, a, j, ctx.slice(0.0, 0.9));
@@ -162,7 +167,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
         std::vector<std::string> a = {"--teacher", modelIn(j, "teacher"), "--student", modelIn(j, "student"), "--out",
                                       j.out.string(), "--alpha-kd", str(j.params.at("alpha_kd")), "--temperature",
                                       str(j.params.at("temperature")), "--resume", "--save-every",
-                                      std::to_string(std::max<int64_t>(10, j.params.at("steps").get<int64_t>() / 10))};
+                                      saveEvery(j)};
         for (auto& s : training(j))
             a.push_back(s);
         invoke(cmdDistill, a, j, ctx);

@@ -28,6 +28,13 @@ namespace fs = std::filesystem;
 
 namespace slim::io {
 
+std::string shapeText(const std::vector<int64_t>& shape) {
+    std::string s = "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+        s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+}
+
 static_assert(std::endian::native == std::endian::little,
               "safetensors data is little-endian; a big-endian host would need byte swapping");
 
@@ -37,12 +44,6 @@ namespace {
 /// doubles; the reference rules treat them as errors.
 constexpr uint64_t kMaxJsonInteger = uint64_t(1) << 53;
 
-std::string shapeText(const std::vector<int64_t>& shape) {
-    std::string s = "[";
-    for (size_t i = 0; i < shape.size(); ++i)
-        s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + "]";
-}
 
 std::string jsonTypeName(const nlohmann::json& v) {
     if (v.is_number_unsigned())

@@ -21,6 +21,10 @@
 
 namespace slim::io {
 
+/// "[4096, 11008]": a tensor shape as error messages write it.
+std::string shapeText(const std::vector<int64_t>& shape);
+
+
 /// Largest header the reader accepts (the reference reader's MAX_HEADER_SIZE).
 inline constexpr uint64_t kMaxSafetensorsHeader = 100'000'000;
 

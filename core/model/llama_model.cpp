@@ -484,6 +484,15 @@ std::vector<std::pair<std::string, at::Tensor>> LlamaModel::namedTensors() const
     return out;
 }
 
+DenseLinear& LlamaModel::denseProjection(int64_t l, Proj p, const std::string& method, const std::string& hint) {
+    Linear& lin = layer(l).p(p);
+    auto* d = dynamic_cast<DenseLinear*>(&lin);
+    if (!d)
+        throw UnsupportedError(method + " needs dense projections; layer " + std::to_string(l) + " " + std::string(projName(p)) +
+                               " is '" + lin.kind() + "'" + (hint.empty() ? "" : " (" + hint + ")"));
+    return *d;
+}
+
 bool LlamaModel::hasQuantizedProjections() const {
     for (const auto& L : m_layers)
         for (Proj p : kAllProj)

@@ -147,6 +147,9 @@ public:
     at::Tensor& embedTokens() { return m_embed; }
     at::Tensor& finalNorm() { return m_finalNorm; }
     Linear& lmHead() const { return *m_lmHead; }
+    /// A projection that algorithms edit in place; UnsupportedError "<method> needs dense projections;
+    /// layer L q_proj is '<kind>' (<hint>)" when it is quantized or wrapped.
+    DenseLinear& denseProjection(int64_t layer, Proj p, const std::string& method, const std::string& hint = {});
     bool tiedLmHead() const { return m_tied; }
     at::Device device() const { return m_device; }
     at::ScalarType dtype() const { return m_dtype; }

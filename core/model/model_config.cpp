@@ -261,12 +261,7 @@ struct Count {
     }
 };
 
-std::string shapeText(const std::vector<int64_t>& s) {
-    std::string out = "[";
-    for (size_t i = 0; i < s.size(); ++i)
-        out += (i ? ", " : "") + std::to_string(s[i]);
-    return out + "]";
-}
+using io::shapeText;
 
 } // namespace
 

@@ -188,12 +188,7 @@ nlohmann::json SparsePruneReport::toJson() const {
 namespace {
 
 model::DenseLinear& denseOf(model::LlamaModel& m, int64_t layer, Proj p) {
-    auto* d = dynamic_cast<model::DenseLinear*>(&m.layer(layer).p(p));
-    if (!d)
-        throw UnsupportedError("sparsity pruning needs dense projections; layer " + std::to_string(layer) + " " +
-                               std::string(model::projName(p)) + " is '" + m.layer(layer).p(p).kind() +
-                               "' (prune before quantizing)");
-    return *d;
+    return m.denseProjection(layer, p, "sparsity pruning", "prune before quantizing");
 }
 
 /// Apply a prune mask (or a new float32 weight) to a projection in its storage dtype and record it.

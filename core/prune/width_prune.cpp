@@ -47,11 +47,7 @@ nlohmann::json WidthPruneReport::toJson() const {
 namespace {
 
 model::DenseLinear& dense(model::LlamaModel& m, int64_t l, Proj p) {
-    auto* d = dynamic_cast<model::DenseLinear*>(&m.layer(l).p(p));
-    if (!d)
-        throw UnsupportedError("width pruning needs dense projections; layer " + std::to_string(l) + " " +
-                               std::string(model::projName(p)) + " is '" + m.layer(l).p(p).kind() + "' (prune first)");
-    return *d;
+    return m.denseProjection(l, p, "width pruning", "prune first");
 }
 
 /// Element scores of a weight for the chosen importance (float64).

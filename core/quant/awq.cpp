@@ -16,11 +16,7 @@ using model::Proj;
 namespace {
 
 model::DenseLinear& dense(model::LlamaModel& m, int64_t l, Proj p) {
-    auto* d = dynamic_cast<model::DenseLinear*>(&m.layer(l).p(p));
-    if (!d)
-        throw UnsupportedError("AWQ needs dense projections; layer " + std::to_string(l) + " " +
-                               std::string(model::projName(p)) + " is '" + m.layer(l).p(p).kind() + "'");
-    return *d;
+    return m.denseProjection(l, p, "AWQ");
 }
 
 /// Run `block` over the samples of x (N, T, in) in batches and concatenate the outputs.

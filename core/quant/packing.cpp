@@ -13,12 +13,11 @@ void checkBits(int bits) {
         throw ConfigError("bit stream packing: " + std::to_string(bits) + " bits per code (1..8 supported)");
 }
 
-/// Wrap int64 values in [0, 2^32) to the int32 with the same bits.
+} // namespace
+
 at::Tensor toInt32Bits(const at::Tensor& v) {
     return at::where(v.ge(int64_t(1) << 31), v - (int64_t(1) << 32), v).to(at::kInt);
 }
-
-} // namespace
 
 at::Tensor packRows(const at::Tensor& codes, int bits) {
     checkBits(bits);

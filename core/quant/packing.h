@@ -10,6 +10,8 @@
 
 namespace slim::quant {
 
+/// int64 values in [0, 2^32) -> the int32 with the same bits.
+at::Tensor toInt32Bits(const at::Tensor& v);
 /// codes (K, N) integers in [0, 2^bits) (any integer dtype), K % 32 == 0 -> (K·bits/32, N) int32.
 at::Tensor packRows(const at::Tensor& codes, int bits);
 /// (K·bits/32, N) int32 -> (K, N) uint8 codes (int32 for bits > 8 is not needed).

@@ -130,7 +130,7 @@ at::Tensor awqPack(const at::Tensor& codes, int bits) {
     at::Tensor w = at::zeros({rows, cols / per}, c.options());
     for (int i = 0; i < per; ++i)
         w.bitwise_or_(c.select(2, kAwqOrder[i]).bitwise_left_shift(i * bits));
-    return at::where(w.ge(int64_t(1) << 31), w - (int64_t(1) << 32), w).to(at::kInt);
+    return toInt32Bits(w);
 }
 
 at::Tensor awqUnpack(const at::Tensor& packed, int bits, int64_t cols) {
@@ -142,16 +142,7 @@ at::Tensor awqUnpack(const at::Tensor& packed, int bits, int64_t cols) {
     return out.reshape({rows, cols});
 }
 
-namespace {
-
-std::string shapeText(const std::vector<int64_t>& s) {
-    std::string t = "[";
-    for (size_t i = 0; i < s.size(); ++i)
-        t += (i ? ", " : "") + std::to_string(s[i]);
-    return t + "]";
-}
-
-} // namespace
+using io::shapeText;
 
 void checkProjectionTensors(const QuantLayout& layout, const io::Checkpoint& ckpt, const std::string& prefix, int64_t out,
                             int64_t in, const std::string& because) {

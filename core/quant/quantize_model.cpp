@@ -158,11 +158,7 @@ nlohmann::json QuantizeReport::toJson() const {
 namespace {
 
 model::DenseLinear& denseOf(model::LlamaModel& m, int64_t l, Proj p) {
-    auto* d = dynamic_cast<model::DenseLinear*>(&m.layer(l).p(p));
-    if (!d)
-        throw UnsupportedError("quantization needs dense projections; layer " + std::to_string(l) + " " +
-                               std::string(model::projName(p)) + " is '" + m.layer(l).p(p).kind() + "' (already quantized?)");
-    return *d;
+    return m.denseProjection(l, p, "quantization", "already quantized?");
 }
 
 /// Replace a dense projection by its quantized form and record it.

@@ -1,6 +1,7 @@
 #include "core/quant/quantized_linear.h"
 
 #include "core/common/errors.h"
+#include "core/io/safetensors.h"
 #include "core/quant/packing.h"
 
 #include <ATen/ATen.h>
@@ -15,16 +16,6 @@
 
 namespace slim::quant {
 
-namespace {
-
-std::string shapeOf(const at::Tensor& t) {
-    std::string s = "(";
-    for (int64_t i = 0; i < t.dim(); ++i)
-        s += (i ? ", " : "") + std::to_string(t.size(i));
-    return s + ")";
-}
-
-} // namespace
 
 QuantizedLinear::QuantizedLinear(const IntQuantized& q, std::optional<at::Tensor> bias, at::ScalarType activation)
     : m_spec(q.spec), m_in(q.codes.size(1)), m_out(q.codes.size(0)), m_bias(std::move(bias)), m_activation(activation) {
@@ -49,7 +40,7 @@ QuantizedLinear::QuantizedLinear(const IntSpec& spec, int64_t in, int64_t out, a
     const int64_t G = spec.groupsOf(in);
     auto expect = [&](const at::Tensor& t, const char* name, std::vector<int64_t> shape, at::ScalarType dt) {
         if (t.sizes().vec() != shape || t.scalar_type() != dt)
-            throw FormatError(what, std::string(name) + " has shape " + shapeOf(t) + " " + std::string(c10::toString(t.scalar_type())) +
+            throw FormatError(what, std::string(name) + " has shape " + io::shapeText(t.sizes().vec()) + " " + std::string(c10::toString(t.scalar_type())) +
                                         "; a " + std::to_string(spec.bits) + "-bit projection of " + std::to_string(out) + " x " +
                                         std::to_string(in) + " with " + std::to_string(G) + " groups stores (" +
                                         std::to_string(shape[0]) + (shape.size() > 1 ? ", " + std::to_string(shape[1]) : "") +

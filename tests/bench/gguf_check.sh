@@ -15,7 +15,7 @@ LC=${3:-/tmp/lc/build/bin}
 CTX=${4:-256}
 CHUNKS=${5:-40}
 if [ ! -x "$LC/llama-perplexity" ] || [ ! -x "$LC/llama-quantize" ]; then
-  echo "gguf_check: llama.cpp not found in $LC (build it as ../shared/tools/llamacpp/README.md says); skipped"
+  echo "gguf_check: llama.cpp not found in $LC (build it as docs/export.md says); skipped"
   exit 0
 fi
 OUT=$(mktemp -d /tmp/gguf-check.XXXXXX)

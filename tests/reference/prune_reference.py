@@ -21,16 +21,8 @@ import time
 
 import torch
 
-
-def calibration(model_dir, text_file, n, length):
-    from tokenizers import Tokenizer
-    tok = Tokenizer.from_file(os.path.join(model_dir, "tokenizer.json"))
-    with open(text_file, encoding="utf-8", newline="") as f:   # byte-exact, as Slimbench reads it
-        text = f.read()
-    ids = tok.encode(text, add_special_tokens=False).ids
-    if len(ids) < n * length:
-        sys.exit(f"{text_file}: {len(ids)} tokens < {n} x {length}")
-    return torch.tensor(ids[: n * length]).view(n, length)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from ref_common import calibration, safetensors_dir  # noqa: E402
 
 
 def prune(args):
@@ -100,14 +92,7 @@ def prune(args):
 
 
 def compare(ours_dir, theirs_dir):
-    from safetensors.torch import load_file
-    def tensors(d):
-        out = {}
-        for f in sorted(os.listdir(d)):
-            if f.endswith(".safetensors"):
-                out.update(load_file(os.path.join(d, f)))
-        return out
-    a, b = tensors(ours_dir), tensors(theirs_dir)
+    a, b = safetensors_dir(ours_dir), safetensors_dir(theirs_dir)
     worst_mask, worst_rel, n = 1.0, 0.0, 0
     for name in sorted(a):
         if not name.endswith("_proj.weight"):
