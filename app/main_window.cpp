@@ -25,6 +25,7 @@
 #include <QGuiApplication>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QMenu>
@@ -43,7 +44,7 @@
 
 namespace slim::app {
 
-using widgets::CliJob;
+using widgets::Job;
 using widgets::ModelOverview;
 
 namespace {
@@ -331,6 +332,11 @@ void MainWindow::createDocks()
         else
             appendLog(tr("Pipeline node %1: %2").arg(node, path));
     });
+    connect(m_pipeline, &widgets::PipelineEditor::similarityActivated, this, [this](const QString& node, const QJsonObject& sim) {
+        m_similarity->showResult(sim, tr("pipeline node %1").arg(node));
+        m_similarityDock->show();
+        m_similarityDock->raise();
+    });
     // "Choose layers to drop" in the layer-similarity view sets the pipeline's depth-pruning node.
     connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
         QStringList layers;
@@ -576,18 +582,18 @@ void MainWindow::createDemoModel(const QString& program, const QStringList& argu
     const QStringList args = arguments.isEmpty() ? demoModelCreateArguments() : arguments;
 
     if (!m_demoJob) {
-        m_demoJob = new CliJob(this);
-        connect(m_demoJob, &CliJob::progressChanged, this, [this](double p) {
+        m_demoJob = new Job(this);
+        connect(m_demoJob, &Job::progressChanged, this, [this](double p) {
             if (m_demoProgress)
                 m_demoProgress->setValue(static_cast<int>(p * 1000));
         });
-        connect(m_demoJob, &CliJob::statusChanged, this, [this](const QString& status) {
+        connect(m_demoJob, &Job::statusChanged, this, [this](const QString& status) {
             if (m_demoProgress)
                 m_demoProgress->setLabelText(status);
             appendLog(status);
         });
-        connect(m_demoJob, &CliJob::logLine, this, &MainWindow::appendLog);
-        connect(m_demoJob, &CliJob::finished, this, &MainWindow::onDemoJobFinished);
+        connect(m_demoJob, &Job::logLine, this, &MainWindow::appendLog);
+        connect(m_demoJob, &Job::finished, this, &MainWindow::onDemoJobFinished);
     }
 
     m_demoProgress = new QProgressDialog(tr("Creating the demo model…"), tr("Cancel"), 0, 1000, this);
@@ -609,7 +615,7 @@ void MainWindow::createDemoModel(const QString& program, const QStringList& argu
     m_demoJob->start(cli, args);
 }
 
-void MainWindow::onDemoJobFinished(CliJob::Outcome outcome, const QString& message)
+void MainWindow::onDemoJobFinished(Job::Outcome outcome, const QString& message)
 {
     if (m_demoProgress) {
         // Disconnect first: closing a progress dialog emits canceled().
@@ -620,7 +626,7 @@ void MainWindow::onDemoJobFinished(CliJob::Outcome outcome, const QString& messa
     }
     bool ok = false;
     switch (outcome) {
-    case CliJob::Outcome::Succeeded:
+    case Job::Outcome::Succeeded:
         appendLog(tr("The demo model was created."));
         if (demoModelReady()) {
             ok = openModel(demoModelDir());
@@ -630,11 +636,11 @@ void MainWindow::onDemoJobFinished(CliJob::Outcome outcome, const QString& messa
             showError(tr("Could not create the demo model"), m_lastError);
         }
         break;
-    case CliJob::Outcome::Cancelled:
+    case Job::Outcome::Cancelled:
         appendLog(tr("Creating the demo model was cancelled."));
         statusBar()->showMessage(tr("Cancelled."), kStatusTimeoutMs);
         break;
-    case CliJob::Outcome::Failed:
+    case Job::Outcome::Failed:
         m_lastError = message;
         appendLog(tr("Creating the demo model failed: %1").arg(message));
         showError(tr("Could not create the demo model"), message);

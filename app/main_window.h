@@ -6,7 +6,7 @@
 /// Nothing here blocks on a dialog: message boxes are opened window-modal and answered by signals,
 /// so the window stays scriptable from tests.
 
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
 #include "widgets/model_overview.h"
 
 #include <QMainWindow>
@@ -98,7 +98,7 @@ private:
     void showModel(const slim::widgets::ModelOverview& overview);
     void updateWindowTitle();
     void updateModelStatus();
-    void onDemoJobFinished(slim::widgets::CliJob::Outcome outcome, const QString& message);
+    void onDemoJobFinished(slim::widgets::Job::Outcome outcome, const QString& message);
 
     std::optional<slim::widgets::ModelOverview> m_overview;
     QString m_lastError;
@@ -142,7 +142,7 @@ private:
     QAction* m_aboutAction = nullptr;
     QAction* m_aboutQtAction = nullptr;
 
-    slim::widgets::CliJob* m_demoJob = nullptr;
+    slim::widgets::Job* m_demoJob = nullptr;
     QProgressDialog* m_demoProgress = nullptr;
 };
 

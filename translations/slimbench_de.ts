@@ -19,14 +19,6 @@
 <context>
     <name>QObject</name>
     <message>
-        <source>out of memory</source>
-        <translation>Speicher erschöpft</translation>
-    </message>
-    <message>
-        <source>unknown error</source>
-        <translation>unbekannter Fehler</translation>
-    </message>
-    <message>
         <source>State: %1</source>
         <translation>Zustand: %1</translation>
     </message>
@@ -329,6 +321,10 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
         <translation>Eine Pipeline-Datei (slimbench-pipeline-JSON) im Pipeline-Editor öffnen</translation>
     </message>
+    <message>
+        <source>pipeline node %1</source>
+        <translation>Pipeline-Knoten %1</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -518,31 +514,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>No activations measured yet</source>
         <translation>Noch keine Aktivierungen gemessen</translation>
-    </message>
-</context>
-<context>
-    <name>slim::widgets::CliJob</name>
-    <message>
-        <source>Could not start %1: %2</source>
-        <translation>%1 konnte nicht gestartet werden: %2</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>Abgebrochen.</translation>
-    </message>
-    <message>
-        <source>%1 crashed.</source>
-        <translation>%1 ist abgestürzt.</translation>
-    </message>
-    <message>
-        <source>%1 exited with code %2.</source>
-        <translation>%1 wurde mit Code %2 beendet.</translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
-%1</translation>
     </message>
 </context>
 <context>
@@ -795,7 +766,7 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
-    <name>slim::widgets::GenerationWorker</name>
+    <name>slim::widgets::GenerationSession</name>
     <message>
         <source>Loading tokenizer…</source>
         <translation>Tokenizer wird geladen…</translation>
@@ -803,10 +774,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Loading model…</source>
         <translation>Modell wird geladen…</translation>
-    </message>
-    <message>
-        <source>The prompt is empty.</source>
-        <translation>Der Prompt ist leer.</translation>
     </message>
     <message>
         <source>Generating…</source>
@@ -818,14 +785,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
             <numerusform>%n neues Token in %1 s · Prefill %2 Token/s · Decode %3 Token/s</numerusform>
             <numerusform>%n neue Token in %1 s · Prefill %2 Token/s · Decode %3 Token/s</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Text generation is not available in this build.</source>
-        <translation>Textgenerierung ist in diesem Build nicht verfügbar.</translation>
-    </message>
-    <message>
-        <source>Unknown error</source>
-        <translation>Unbekannter Fehler</translation>
     </message>
 </context>
 <context>
@@ -849,6 +808,39 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>, density %1</source>
         <translation>, Dichte %1</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::Job</name>
+    <message>
+        <source>Could not start %1: %2</source>
+        <translation>%1 konnte nicht gestartet werden: %2</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 crashed.</source>
+        <translation>%1 ist abgestürzt.</translation>
+    </message>
+    <message>
+        <source>%1 exited with code %2.</source>
+        <translation>%1 wurde mit Code %2 beendet.</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>slimbench-cli wurde nicht gefunden. Gesucht in:
+%1</translation>
+    </message>
+    <message>
+        <source>Out of memory.</source>
+        <translation>Nicht genug Speicher.</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>Unbekannter Fehler.</translation>
     </message>
 </context>
 <context>
@@ -1445,10 +1437,6 @@ Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Di
         <translation>Fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
-        <translation>%1 Schichten, %2 Fenster zu %3 Token, Tokenauswahl: %4</translation>
-    </message>
-    <message>
         <source>&amp;Remove layers…</source>
         <translation>Schichten &amp;entfernen…</translation>
     </message>
@@ -1471,6 +1459,14 @@ Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Di
     <message>
         <source>Removing layers %1…</source>
         <translation>Entferne Schichten %1…</translation>
+    </message>
+    <message>
+        <source>%1 windows of %2 tokens</source>
+        <translation>%1 Fenster zu %2 Tokens</translation>
+    </message>
+    <message>
+        <source>%1 layers, %2, token selection: %3</source>
+        <translation>%1 Schichten, %2, Tokenauswahl: %3</translation>
     </message>
 </context>
 </TS>

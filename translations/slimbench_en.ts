@@ -19,14 +19,6 @@
 <context>
     <name>QObject</name>
     <message>
-        <source>out of memory</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>unknown error</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>State: %1</source>
         <translation type="unfinished"></translation>
     </message>
@@ -324,6 +316,10 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>pipeline node %1</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -511,30 +507,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>No activations measured yet</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
-    <name>slim::widgets::CliJob</name>
-    <message>
-        <source>Could not start %1: %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 crashed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>%1 exited with code %2.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -788,17 +760,13 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
-    <name>slim::widgets::GenerationWorker</name>
+    <name>slim::widgets::GenerationSession</name>
     <message>
         <source>Loading tokenizer…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Loading model…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>The prompt is empty.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -811,14 +779,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
             <numerusform>%n new token in %1 s · prefill %2 tok/s · decode %3 tok/s</numerusform>
             <numerusform>%n new tokens in %1 s · prefill %2 tok/s · decode %3 tok/s</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Text generation is not available in this build.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Unknown error</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -841,6 +801,38 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>, density %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::Job</name>
+    <message>
+        <source>Could not start %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 crashed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 exited with code %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of memory.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1436,10 +1428,6 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>&amp;Remove layers…</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1461,6 +1449,14 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     </message>
     <message>
         <source>Removing layers %1…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 windows of %2 tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 layers, %2, token selection: %3</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -19,14 +19,6 @@
 <context>
     <name>QObject</name>
     <message>
-        <source>out of memory</source>
-        <translation>内存不足</translation>
-    </message>
-    <message>
-        <source>unknown error</source>
-        <translation>未知错误</translation>
-    </message>
-    <message>
         <source>State: %1</source>
         <translation>状态：%1</translation>
     </message>
@@ -328,6 +320,10 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <source>Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor</source>
         <translation>在流水线编辑器中打开流水线文件（slimbench-pipeline JSON）</translation>
     </message>
+    <message>
+        <source>pipeline node %1</source>
+        <translation>流水线节点 %1</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -516,31 +512,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>No activations measured yet</source>
         <translation>尚未测量激活值</translation>
-    </message>
-</context>
-<context>
-    <name>slim::widgets::CliJob</name>
-    <message>
-        <source>Could not start %1: %2</source>
-        <translation>无法启动 %1：%2</translation>
-    </message>
-    <message>
-        <source>Cancelled.</source>
-        <translation>已取消。</translation>
-    </message>
-    <message>
-        <source>%1 crashed.</source>
-        <translation>%1 崩溃了。</translation>
-    </message>
-    <message>
-        <source>%1 exited with code %2.</source>
-        <translation>%1 以代码 %2 退出。</translation>
-    </message>
-    <message>
-        <source>slimbench-cli was not found. Looked in:
-%1</source>
-        <translation>未找到 slimbench-cli。已查找：
-%1</translation>
     </message>
 </context>
 <context>
@@ -792,7 +763,7 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
-    <name>slim::widgets::GenerationWorker</name>
+    <name>slim::widgets::GenerationSession</name>
     <message>
         <source>Loading tokenizer…</source>
         <translation>正在加载分词器…</translation>
@@ -800,10 +771,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
-    </message>
-    <message>
-        <source>The prompt is empty.</source>
-        <translation>提示词为空。</translation>
     </message>
     <message>
         <source>Generating…</source>
@@ -814,14 +781,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation>
             <numerusform>%1 秒内生成 %n 个新词元 · 预填充 %2 词元/秒 · 解码 %3 词元/秒</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Text generation is not available in this build.</source>
-        <translation>此版本不支持文本生成。</translation>
-    </message>
-    <message>
-        <source>Unknown error</source>
-        <translation>未知错误</translation>
     </message>
 </context>
 <context>
@@ -845,6 +804,39 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>, density %1</source>
         <translation>，密度 %1</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::Job</name>
+    <message>
+        <source>Could not start %1: %2</source>
+        <translation>无法启动 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>%1 crashed.</source>
+        <translation>%1 崩溃了。</translation>
+    </message>
+    <message>
+        <source>%1 exited with code %2.</source>
+        <translation>%1 以代码 %2 退出。</translation>
+    </message>
+    <message>
+        <source>slimbench-cli was not found. Looked in:
+%1</source>
+        <translation>未找到 slimbench-cli。已查找：
+%1</translation>
+    </message>
+    <message>
+        <source>Out of memory.</source>
+        <translation>内存不足。</translation>
+    </message>
+    <message>
+        <source>Unknown error.</source>
+        <translation>未知错误。</translation>
     </message>
 </context>
 <context>
@@ -1438,10 +1430,6 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
         <translation>失败：%1</translation>
     </message>
     <message>
-        <source>%1 layers, %2 windows of %3 tokens, token selection: %4</source>
-        <translation>%1 层，%2 个窗口，每个 %3 个词元，词元选择：%4</translation>
-    </message>
-    <message>
         <source>&amp;Remove layers…</source>
         <translation>移除层(&amp;R)…</translation>
     </message>
@@ -1464,6 +1452,14 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     <message>
         <source>Removing layers %1…</source>
         <translation>正在移除层 %1…</translation>
+    </message>
+    <message>
+        <source>%1 windows of %2 tokens</source>
+        <translation>%1 个窗口，每个 %2 个词元</translation>
+    </message>
+    <message>
+        <source>%1 layers, %2, token selection: %3</source>
+        <translation>%1 层，%2，词元选择：%3</translation>
     </message>
 </context>
 </TS>

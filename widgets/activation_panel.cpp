@@ -1,6 +1,6 @@
 #include "widgets/activation_panel.h"
 
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
 
 #include <qcustomplot.h>
 
@@ -143,15 +143,15 @@ ActivationPanel::ActivationPanel(QWidget* parent) : QWidget(parent) {
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
 
-    m_job = new CliJob(this);
-    connect(m_job, &CliJob::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
-    connect(m_job, &CliJob::statusChanged, m_status, &QLabel::setText);
-    connect(m_job, &CliJob::eventReceived, this, [this](const QJsonObject& e) {
+    m_job = new Job(this);
+    connect(m_job, &Job::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_job, &Job::statusChanged, m_status, &QLabel::setText);
+    connect(m_job, &Job::eventReceived, this, [this](const QJsonObject& e) {
         if (e.value(QStringLiteral("event")).toString() == QLatin1String("result"))
             m_result = e;
     });
-    connect(m_job, &CliJob::finished, this,
-            [this](CliJob::Outcome o, const QString& msg) { onJobFinished(int(o), msg); });
+    connect(m_job, &Job::finished, this,
+            [this](Job::Outcome o, const QString& msg) { onJobFinished(int(o), msg); });
     connect(m_runButton, &QPushButton::clicked, this, &ActivationPanel::run);
     connect(m_cancelButton, &QPushButton::clicked, this, &ActivationPanel::cancel);
     connect(m_input, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
@@ -252,15 +252,15 @@ void ActivationPanel::cancel() {
 void ActivationPanel::onJobFinished(int outcome, const QString& text) {
     m_runButton->setEnabled(!m_modelDir.isEmpty());
     m_cancelButton->setEnabled(false);
-    const auto o = CliJob::Outcome(outcome);
-    if (o == CliJob::Outcome::Cancelled) {
+    const auto o = Job::Outcome(outcome);
+    if (o == Job::Outcome::Cancelled) {
         m_status->setText(tr("Cancelled."));
         m_progress->setValue(0);
         emit finished(false);
         return;
     }
     const QJsonObject act = m_result.value(QStringLiteral("activations")).toObject();
-    if (o != CliJob::Outcome::Succeeded || act.isEmpty()) {
+    if (o != Job::Outcome::Succeeded || act.isEmpty()) {
         m_lastError = text.isEmpty() ? tr("The analysis returned no activation statistics.") : text;
         m_status->setText(tr("Failed: %1").arg(m_lastError));
         emit message(tr("Activation statistics failed: %1").arg(m_lastError));

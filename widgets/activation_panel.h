@@ -4,7 +4,7 @@
 /// q/k/v, o, gate/up or down), the per-channel magnitudes — mean |x| (what AWQ scales by),
 /// ‖x‖₂ (Wanda's norm) or max |x| — with the LLM.int8 outlier channels (max |x| above the
 /// threshold, 6.0 by default) marked and listed.  Runs `slimbench-cli analyze --activations --json`
-/// out of process (a CliJob: progress, Cancel; a crash cannot take the window down).
+/// out of process (a Job: progress, Cancel; a crash cannot take the window down).
 
 #include <QJsonObject>
 #include <QVector>
@@ -24,7 +24,7 @@ class QTableWidget;
 
 namespace slim::widgets {
 
-class CliJob;
+class Job;
 
 class ActivationPanel : public QWidget {
     Q_OBJECT
@@ -95,7 +95,7 @@ private:
     QCustomPlot* m_plot = nullptr;
     QLabel* m_summary = nullptr;
     QTableWidget* m_table = nullptr;
-    CliJob* m_job = nullptr;
+    Job* m_job = nullptr;
 };
 
 } // namespace slim::widgets

@@ -1,6 +1,6 @@
 #include "widgets/distribution_panel.h"
 
-#include "widgets/background_task.h"
+#include "widgets/job.h"
 #include "widgets/histogram_plot.h"
 #include "widgets/torch_include.h"
 
@@ -173,11 +173,11 @@ DistributionPanel::DistributionPanel(QWidget* parent) : QWidget(parent), m_data(
     split->setStretchFactor(1, 2);
     layout->addWidget(split, 1);
 
-    m_task = new BackgroundTask(this);
-    connect(m_task, &BackgroundTask::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
-    connect(m_task, &BackgroundTask::statusChanged, m_status, &QLabel::setText);
-    connect(m_task, &BackgroundTask::finished, this,
-            [this](BackgroundTask::Outcome o, const QString& msg) { onFinished(int(o), msg); });
+    m_task = new Job(this);
+    connect(m_task, &Job::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_task, &Job::statusChanged, m_status, &QLabel::setText);
+    connect(m_task, &Job::finished, this,
+            [this](Job::Outcome o, const QString& msg) { onFinished(int(o), msg); });
 
     connect(m_scope, &QComboBox::currentIndexChanged, this, [this] { refillItems(); });
     connect(m_item, &QComboBox::currentIndexChanged, this, [this] { showCurrent(); });
@@ -336,7 +336,7 @@ void DistributionPanel::recompute() {
     m_progress->setValue(0);
     m_cancelButton->setEnabled(true);
     m_status->setText(tr("Computing weight statistics…"));
-    m_task->start([a, b, o, outA, outB](const JobContext& ctx) {
+    m_task->startInThread([a, b, o, outA, outB](const JobContext& ctx) {
         const double split = outB ? 0.5 : 1.0;
         *outA = computeReports(a, o, ctx.slice(0.0, split));
         if (outB)
@@ -353,14 +353,14 @@ void DistributionPanel::onFinished(int outcome, const QString& text) {
         recompute();
         return;
     }
-    const auto o = BackgroundTask::Outcome(outcome);
-    if (o == BackgroundTask::Outcome::Cancelled) {
+    const auto o = Job::Outcome(outcome);
+    if (o == Job::Outcome::Cancelled) {
         m_status->setText(tr("Cancelled."));
         m_progress->setValue(0);
         emit finished(false);
         return;
     }
-    if (o == BackgroundTask::Outcome::Failed) {
+    if (o == Job::Outcome::Failed) {
         m_lastError = text;
         m_status->setText(tr("Failed: %1").arg(text));
         emit message(tr("Weight statistics failed: %1").arg(text));

@@ -6,7 +6,7 @@
 /// optionally overlaid with the same tensor of a second model (before / after compression).
 ///
 /// The statistics come from core's computeWeightStats, streamed from the memory-mapped shards on
-/// a BackgroundTask (progress, Cancel): seconds even for a 1B-parameter bf16 checkpoint.
+/// a Job (progress, Cancel): seconds even for a 1B-parameter bf16 checkpoint.
 
 #include <QString>
 #include <QWidget>
@@ -25,7 +25,7 @@ class QToolButton;
 
 namespace slim::widgets {
 
-class BackgroundTask;
+class Job;
 class HistogramPlot;
 
 class DistributionPanel : public QWidget {
@@ -105,7 +105,7 @@ private:
     QLabel* m_status = nullptr;
     HistogramPlot* m_plot = nullptr;
     QTableWidget* m_table = nullptr;
-    BackgroundTask* m_task = nullptr;
+    Job* m_task = nullptr;
 };
 
 } // namespace slim::widgets

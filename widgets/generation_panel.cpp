@@ -1,12 +1,14 @@
 #include "widgets/generation_panel.h"
 
-#include "widgets/generation_worker.h"
+#include "widgets/generation_session.h"
+#include "widgets/job.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -16,7 +18,6 @@
 #include <QStyle>
 #include <QTextCursor>
 #include <QTextEdit>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace slim::widgets {
@@ -103,12 +104,9 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent)
     layout->addWidget(m_progress);
     layout->addWidget(m_status);
 
-    // The worker lives on its own thread for the panel's lifetime; it keeps the loaded model.
-    m_thread = new QThread(this);
-    m_thread->setObjectName(QStringLiteral("generation"));
-    m_worker = new GenerationWorker;
-    m_worker->moveToThread(m_thread);
-    m_thread->start();
+    // The model stays loaded in the session between runs; each run is an in-thread Job.
+    m_session = std::make_unique<GenerationSession>();
+    m_job = new Job(this);
 
     connect(m_generateButton, &QPushButton::clicked, this, &GenerationPanel::generate);
     connect(m_cancelButton, &QPushButton::clicked, this, &GenerationPanel::cancel);
@@ -116,44 +114,49 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent)
         m_output->clear();
         m_generated.clear();
     });
-    connect(m_worker, &GenerationWorker::progress, this, [this](double f) {
+    connect(m_job, &Job::progressChanged, this, [this](double f) {
         m_progress->setValue(static_cast<int>(std::clamp(f, 0.0, 1.0) * 1000));
     });
-    connect(m_worker, &GenerationWorker::status, this, [this](const QString& s) { m_status->setText(s); });
-    connect(m_worker, &GenerationWorker::promptEchoed, this, [this](const QString& text, int tokens) {
-        appendOutput(text, true);
-        emit message(tr("Prompt: %n token(s)", nullptr, tokens));
+    connect(m_job, &Job::statusChanged, m_status, &QLabel::setText);
+    connect(m_job, &Job::outputReceived, this, [this](const QString& text, const QString& mode) {
+        if (mode == QLatin1String("prompt")) {
+            appendOutput(text, true);
+        } else if (mode == QLatin1String("replace")) {
+            // Rewrite the generated part after the prompt.
+            QTextCursor c(m_output->document());
+            c.movePosition(QTextCursor::End);
+            c.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, static_cast<int>(m_generated.size()));
+            c.removeSelectedText();
+            m_generated = text;
+            appendOutput(text, false);
+        } else {
+            m_generated += text;
+            appendOutput(text, false);
+        }
     });
-    connect(m_worker, &GenerationWorker::textAppended, this, [this](const QString& text) {
-        m_generated += text;
-        appendOutput(text, false);
+    connect(m_job, &Job::eventReceived, this, [this](const QJsonObject& e) {
+        if (e.value(QLatin1String("event")).toString() == QLatin1String("metric") &&
+            e.value(QLatin1String("name")).toString() == QLatin1String("prompt_tokens"))
+            emit message(tr("Prompt: %n token(s)", nullptr, e.value(QLatin1String("value")).toInt()));
     });
-    connect(m_worker, &GenerationWorker::textReset, this, [this](const QString& text) {
-        // Rewrite the generated part after the prompt: simplest is to drop what we showed.
-        QTextCursor c(m_output->document());
-        c.movePosition(QTextCursor::End);
-        c.movePosition(QTextCursor::Left, QTextCursor::KeepAnchor, static_cast<int>(m_generated.size()));
-        c.removeSelectedText();
-        m_generated = text;
-        appendOutput(text, false);
-    });
-    connect(m_worker, &GenerationWorker::finished, this, [this](const QString& summary) {
-        m_status->setText(summary);
-        m_progress->setValue(m_progress->maximum());
-        emit message(summary);
-        setBusy(false);
-    });
-    connect(m_worker, &GenerationWorker::failed, this, [this](const QString& error) {
-        m_lastError = error;
-        m_status->setText(tr("Failed: %1").arg(error));
-        m_progress->setValue(0);
-        emit message(tr("Generation failed: %1").arg(error));
-        setBusy(false);
-    });
-    connect(m_worker, &GenerationWorker::cancelled, this, [this] {
-        m_status->setText(tr("Cancelled."));
-        m_progress->setValue(0);
-        emit message(tr("Generation cancelled."));
+    connect(m_job, &Job::finished, this, [this](Job::Outcome outcome, const QString& error) {
+        switch (outcome) {
+        case Job::Outcome::Succeeded:
+            m_progress->setValue(m_progress->maximum());
+            emit message(m_job->status());
+            break;
+        case Job::Outcome::Failed:
+            m_lastError = error;
+            m_status->setText(tr("Failed: %1").arg(error));
+            m_progress->setValue(0);
+            emit message(tr("Generation failed: %1").arg(error));
+            break;
+        case Job::Outcome::Cancelled:
+            m_status->setText(tr("Cancelled."));
+            m_progress->setValue(0);
+            emit message(tr("Generation cancelled."));
+            break;
+        }
         setBusy(false);
     });
 
@@ -163,12 +166,9 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent)
 
 GenerationPanel::~GenerationPanel()
 {
-    if (m_job)
-        m_job->requestCancel();
-    m_thread->quit();
-    m_thread->wait();
-    // The thread has stopped: deleting its objects from here is safe.
-    delete m_worker;
+    // The session must outlive the work that uses it.
+    m_job->cancel();
+    m_job->wait();
 }
 
 void GenerationPanel::retranslate()
@@ -199,8 +199,10 @@ void GenerationPanel::setModel(const QString& dir, bool hasTokenizer)
 {
     if (m_busy)
         cancel();
-    if (dir != m_modelDir)
-        QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->unload(); });
+    if (dir != m_modelDir) {
+        m_job->wait(); // cancelled above: the session is free once the work returned
+        m_session->unload();
+    }
     m_modelDir = dir;
     m_hasTokenizer = hasTokenizer;
     m_output->clear();
@@ -230,8 +232,6 @@ void GenerationPanel::updateEnabled()
 
 void GenerationPanel::setBusy(bool busy)
 {
-    if (!busy)
-        m_job.reset();
     m_busy = busy;
     updateEnabled();
     emit busyChanged(busy);
@@ -266,28 +266,19 @@ void GenerationPanel::generate()
     req.seed = static_cast<quint64>(m_seed->value());
     req.stopAtEos = m_stopAtEos->isChecked();
 
-    GenerationWorker* worker = m_worker;
-    // The sink runs on the worker thread: emitting the worker's signals queues them to the GUI.
-    m_job.emplace([worker](double progress, const std::string& status) {
-        if (progress >= 0)
-            emit worker->progress(progress);
-        if (!status.empty())
-            emit worker->status(QString::fromStdString(status));
-    });
     m_lastError.clear();
     m_output->clear();
     m_generated.clear();
     m_progress->setValue(0);
     m_status->setText(tr("Starting…"));
     setBusy(true);
-    const slim::JobContext ctx = *m_job;
-    QMetaObject::invokeMethod(m_worker, [worker, req, ctx] { worker->run(req, ctx); });
+    m_job->startInThread([session = m_session.get(), req](const slim::JobContext& ctx) { session->run(req, ctx); });
 }
 
 void GenerationPanel::cancel()
 {
-    if (m_job) {
-        m_job->requestCancel();
+    if (m_job->isRunning()) {
+        m_job->cancel();
         m_status->setText(tr("Cancelling…"));
     }
 }

@@ -1,13 +1,11 @@
 #pragma once
 /// @file generation_panel.h
 /// Prompt, sampling settings, Generate / Cancel, and the output appended token by token.
-/// The model is loaded and run by a GenerationWorker on its own thread: the GUI never blocks.
-
-#include "core/common/job_context.h"
+/// The model is loaded and run by a GenerationSession in an in-thread Job: the GUI never blocks.
 
 #include <QWidget>
 
-#include <optional>
+#include <memory>
 
 class QCheckBox;
 class QDoubleSpinBox;
@@ -17,17 +15,17 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QTextEdit;
-class QThread;
 
 namespace slim::widgets {
 
-class GenerationWorker;
+class GenerationSession;
+class Job;
 
 class GenerationPanel : public QWidget {
     Q_OBJECT
 public:
     explicit GenerationPanel(QWidget* parent = nullptr);
-    /// Cancels a running generation and waits for the worker thread to stop.
+    /// Cancels a running generation and waits for its thread to stop.
     ~GenerationPanel() override;
 
     /// The model to generate with (loaded lazily on the first Generate).  `hasTokenizer` false
@@ -68,10 +66,8 @@ private:
     bool m_busy = false;
     QString m_generated;
     QString m_lastError;
-    std::optional<slim::JobContext> m_job;
-
-    QThread* m_thread = nullptr;
-    GenerationWorker* m_worker = nullptr;
+    std::unique_ptr<GenerationSession> m_session;
+    Job* m_job = nullptr;
 
     QLabel* m_promptLabel = nullptr;
     QPlainTextEdit* m_prompt = nullptr;

@@ -1,6 +1,6 @@
 #include "widgets/similarity_panel.h"
 
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
 #include "widgets/similarity_heatmap.h"
 
 #include <QFileDialog>
@@ -80,26 +80,26 @@ SimilarityPanel::SimilarityPanel(QWidget* parent) : QWidget(parent) {
     m_heatmap = new SimilarityHeatmap(this);
     layout->addWidget(m_heatmap, 1);
 
-    m_job = new CliJob(this);
-    connect(m_job, &CliJob::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
-    connect(m_job, &CliJob::statusChanged, m_status, &QLabel::setText);
-    connect(m_job, &CliJob::eventReceived, this, [this](const QJsonObject& e) {
+    m_job = new Job(this);
+    connect(m_job, &Job::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_job, &Job::statusChanged, m_status, &QLabel::setText);
+    connect(m_job, &Job::eventReceived, this, [this](const QJsonObject& e) {
         if (e.value(QStringLiteral("event")).toString() == QLatin1String("result"))
             m_result = e;
     });
-    connect(m_job, &CliJob::finished, this,
-            [this](CliJob::Outcome o, const QString& message) { onJobFinished(int(o), message); });
+    connect(m_job, &Job::finished, this,
+            [this](Job::Outcome o, const QString& message) { onJobFinished(int(o), message); });
     connect(m_runButton, &QPushButton::clicked, this, &SimilarityPanel::run);
     connect(m_cancelButton, &QPushButton::clicked, this, &SimilarityPanel::cancel);
     connect(m_pruneButton, &QPushButton::clicked, this, &SimilarityPanel::pruneSelectedLayers);
     connect(m_heatmap, &SimilarityHeatmap::blockSelected, this, [this] { updatePruneButton(); });
-    m_pruneJob = new CliJob(this);
-    connect(m_pruneJob, &CliJob::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
-    connect(m_pruneJob, &CliJob::statusChanged, m_status, &QLabel::setText);
-    connect(m_pruneJob, &CliJob::finished, this, [this](CliJob::Outcome o, const QString& message) {
-        const bool ok = o == CliJob::Outcome::Succeeded;
+    m_pruneJob = new Job(this);
+    connect(m_pruneJob, &Job::progressChanged, this, [this](double p) { m_progress->setValue(int(p * 1000)); });
+    connect(m_pruneJob, &Job::statusChanged, m_status, &QLabel::setText);
+    connect(m_pruneJob, &Job::finished, this, [this](Job::Outcome o, const QString& message) {
+        const bool ok = o == Job::Outcome::Succeeded;
         m_status->setText(ok ? tr("Wrote the pruned model to %1").arg(m_pruneTarget)
-                             : o == CliJob::Outcome::Cancelled ? tr("Cancelled.") : tr("Failed: %1").arg(message));
+                             : o == Job::Outcome::Cancelled ? tr("Cancelled.") : tr("Failed: %1").arg(message));
         if (!ok)
             m_lastError = message;
         m_cancelButton->setEnabled(false);
@@ -214,29 +214,31 @@ void SimilarityPanel::cancel() {
 void SimilarityPanel::onJobFinished(int outcome, const QString& message) {
     m_runButton->setEnabled(!m_modelDir.isEmpty());
     m_cancelButton->setEnabled(false);
-    const auto o = CliJob::Outcome(outcome);
-    if (o == CliJob::Outcome::Cancelled) {
+    const auto o = Job::Outcome(outcome);
+    if (o == Job::Outcome::Cancelled) {
         m_status->setText(tr("Cancelled."));
         m_progress->setValue(0);
         emit finished(false);
         return;
     }
     const QJsonObject sim = m_result.value(QStringLiteral("similarity")).toObject();
-    if (o != CliJob::Outcome::Succeeded || sim.isEmpty()) {
+    if (o != Job::Outcome::Succeeded || sim.isEmpty()) {
         m_lastError = message.isEmpty() ? tr("The analysis returned no similarity result.") : message;
         m_status->setText(tr("Failed: %1").arg(m_lastError));
         emit finished(false);
         return;
     }
+    showResult(sim, tr("%1 windows of %2 tokens").arg(m_samples->value()).arg(m_length->value()));
+    emit finished(true);
+}
+
+void SimilarityPanel::showResult(const QJsonObject& sim, const QString& source) {
     m_heatmap->setResult(sim);
     updatePruneButton();
     m_progress->setValue(1000);
-    m_status->setText(tr("%1 layers, %2 windows of %3 tokens, token selection: %4")
+    m_status->setText(tr("%1 layers, %2, token selection: %3")
                           .arg(sim.value(QStringLiteral("num_layers")).toInt())
-                          .arg(m_samples->value())
-                          .arg(m_length->value())
-                          .arg(sim.value(QStringLiteral("tokens")).toString()));
-    emit finished(true);
+                          .arg(source, sim.value(QStringLiteral("tokens")).toString()));
 }
 
 } // namespace slim::widgets

@@ -1,6 +1,6 @@
 #pragma once
 /// @file similarity_panel.h
-/// Runs `slimbench-cli analyze MODEL --similarity --json` out of process (a CliJob: progress bar,
+/// Runs `slimbench-cli analyze MODEL --similarity --json` out of process (a Job: progress bar,
 /// Cancel, errors shown, the window survives a crash) and shows the result in a SimilarityHeatmap.
 
 #include <QJsonObject>
@@ -12,9 +12,11 @@ class QProgressBar;
 class QPushButton;
 class QSpinBox;
 
+class QJsonObject;
+
 namespace slim::widgets {
 
-class CliJob;
+class Job;
 class SimilarityHeatmap;
 
 class SimilarityPanel : public QWidget {
@@ -34,6 +36,9 @@ public:
     void setPruneOutputDir(const QString& dir) { m_pruneOut = dir; }
     bool isRunning() const;
     QString lastError() const { return m_lastError; }
+    /// Show a finished analysis (the "similarity" object of `slimbench-cli analyze --json`, or of an
+    /// Analyse node's result.json); `source` says where it came from in the status line.
+    void showResult(const QJsonObject& similarity, const QString& source);
 
 public slots:
     void run();
@@ -60,12 +65,12 @@ private:
     QPushButton* m_runButton = nullptr;
     QPushButton* m_cancelButton = nullptr;
     QPushButton* m_pruneButton = nullptr;
-    CliJob* m_pruneJob = nullptr;
+    Job* m_pruneJob = nullptr;
     QString m_pruneOut, m_pruneTarget;
     QProgressBar* m_progress = nullptr;
     QLabel* m_status = nullptr;
     SimilarityHeatmap* m_heatmap = nullptr;
-    CliJob* m_job = nullptr;
+    Job* m_job = nullptr;
     QJsonObject m_result;
 };
 

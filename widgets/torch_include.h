@@ -25,12 +25,6 @@
 #include "core/model/tensor_names.h"
 #include "core/tokenizer/tokenizer.h"
 
-// The generation API is implemented alongside this GUI; build without it until it exists.
-#if __has_include("core/model/generation.h")
 #include "core/model/generation.h"
-#define SLIMBENCH_HAVE_GENERATION 1
-#else
-#define SLIMBENCH_HAVE_GENERATION 0
-#endif
 
 #pragma pop_macro("slots")

@@ -1,5 +1,7 @@
 #include "app/cli/cli_common.h"
 
+#include "core/common/job_event_json.h"
+
 #include "core/common/errors.h"
 
 #include <ATen/ATen.h>
@@ -161,53 +163,23 @@ void Output::text(const std::string& s) {
 }
 
 void Output::event(const JobEvent& e) {
-    using K = JobEvent::Kind;
-    // One JSON line per event with --json (core's JobEvent, field for field), else a line on stderr.
-    nlohmann::json j;
-    std::string line;
-    switch (e.kind) {
-    case K::Progress:
+    // One JSON line per event with --json (core's wire form, job_event_json.h), else a line on stderr.
+    if (e.kind == JobEvent::Kind::Progress) {
         // Throttle to 0.1 % steps so a fast loop does not flood the pipe (node events always pass).
         if (e.node.empty() && e.progress < 1.0 && m_lastProgress >= 0 && e.progress - m_lastProgress < 0.001 &&
             e.progress >= m_lastProgress)
             return;
         m_lastProgress = e.progress;
-        j = {{"event", "progress"}, {"progress", e.progress}};
-        if (e.nodeProgress >= 0)
-            j["node_progress"] = e.nodeProgress;
-        break;
-    case K::Status:
-        j = {{"event", "progress"}, {"status", e.text}};
-        line = "[" + (e.node.empty() ? "" : e.node + ": ") + e.text + "]";
-        break;
-    case K::Metric:
-        j = {{"event", "metric"}, {"name", e.name}, {"value", e.value}};
-        if (e.step >= 0)
-            j["step"] = e.step;
-        if (!e.unit.empty())
-            j["unit"] = e.unit;
-        break;
-    case K::Warning:
-        j = {{"event", "warning"}, {"message", e.text}};
-        line = "warning: " + (e.node.empty() ? "" : e.node + ": ") + e.text;
-        break;
-    case K::Artifact:
-        j = {{"event", "artifact"}, {"kind", e.text}, {"path", e.path}};
-        line = "wrote " + e.text + ": " + e.path;
-        break;
-    case K::NodeState:
-        j = {{"event", "node"}, {"state", e.text}};
-        if (!e.name.empty())
-            j["message"] = e.name;
-        line = "node " + e.node + ": " + e.text + (e.name.empty() ? "" : " (" + e.name + ")");
-        break;
     }
-    if (!e.node.empty())
-        j["node"] = e.node;
-    if (m_json)
-        std::cout << j.dump() << std::endl;
-    else if (!line.empty())
-        std::cerr << line << std::endl;
+    if (m_json) {
+        std::cout << toJson(e).dump() << std::endl;
+    } else if (e.kind == JobEvent::Kind::Output) {
+        std::cout << e.text << std::flush;
+    } else {
+        const std::string line = describe(e);
+        if (!line.empty())
+            std::cerr << line << std::endl;
+    }
 }
 
 JobContext Output::jobContext() {

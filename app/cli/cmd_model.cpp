@@ -139,7 +139,6 @@ int cmdGenerate(const std::vector<std::string>& argv, Output& out) {
     a.allowOnly(withCommon({"prompt", "max-new-tokens", "temperature", "top-p", "seed", "stop-at-eos", "no-special"}));
     const std::string dir = a.positionalAt(0, "MODEL_DIR");
     const auto tok = tok::Tokenizer::fromPath(dir);
-    const auto ids32 = tok.encode(a.get("prompt", ""), !a.flag("no-special"));
     const auto model = loadModel(dir, a, out);
     model::GenerationOptions go;
     go.maxNewTokens = a.getInt("max-new-tokens", 32);
@@ -147,12 +146,14 @@ int cmdGenerate(const std::vector<std::string>& argv, Output& out) {
     go.topP = a.getDouble("top-p", 1.0);
     go.seed = static_cast<uint64_t>(a.getInt("seed", 0));
     go.stopAtEos = a.flag("stop-at-eos");
+    // The text streams as it is generated: output events with --json, the terminal otherwise.
     JobContext ctx = out.jobContext();
-    const auto r = model::generate(*model, std::vector<int64_t>(ids32.begin(), ids32.end()), go, ctx);
+    const auto r = model::generateText(*model, tok, a.get("prompt", ""), !a.flag("no-special"), go, ctx);
+    out.text("\n");
     std::vector<int32_t> newIds(r.newIds.begin(), r.newIds.end());
     out.result({{"prompt_ids", r.promptIds},
                 {"new_ids", r.newIds},
-                {"text", tok.decode(newIds)},
+                {"text", tok.decode(newIds, /*skipSpecialTokens=*/true)},
                 {"prefill_tokens_per_s", r.prefillTokensPerS},
                 {"decode_tokens_per_s", r.decodeTokensPerS},
                 {"dtype", dtypeName(model->dtype())},

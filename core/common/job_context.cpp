@@ -49,6 +49,16 @@ void JobContext::nodeState(const std::string& state, const std::string& message)
     send(e);
 }
 
+void JobContext::output(const std::string& text, const std::string& mode) const {
+    if (!m_shared->sink)
+        return;
+    JobEvent e;
+    e.kind = JobEvent::Kind::Output;
+    e.text = text;
+    e.name = mode;
+    send(e);
+}
+
 void JobContext::setProgress(double fraction) const {
     if (!m_shared->sink)
         return;

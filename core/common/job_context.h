@@ -14,13 +14,14 @@
 namespace slim {
 
 /// One event of a long job — the single convention shared by core, the CLI's JSON lines
-/// ({"event": "progress" | "status" | "metric" | "warning" | "artifact", ...}) and the GUI's job class.
+/// (core/common/job_event_json.h gives the wire form) and the GUI's one Job class.
 struct JobEvent {
-    enum class Kind { Progress, Status, Metric, Warning, Artifact, NodeState };
+    enum class Kind { Progress, Status, Metric, Warning, Artifact, NodeState, Output };
     Kind kind = Kind::Status;
     double progress = -1.0;   ///< Progress: fraction of the whole job in [0, 1]
-    std::string text;         ///< Status / Warning: the message; Artifact: its kind ("model", "adapter"...)
-    std::string name;         ///< Metric: e.g. "loss", "eval_loss"
+    std::string text;         ///< Status / Warning: the message; Artifact: its kind ("model", "adapter"...);
+                              ///< Output: the text
+    std::string name;         ///< Metric: e.g. "loss", "eval_loss"; Output: "append" | "replace" | "prompt"
     double value = 0.0;       ///< Metric
     int64_t step = -1;        ///< Metric: training step (-1 = none)
     std::string unit;         ///< Metric
@@ -49,6 +50,10 @@ public:
     void warning(const std::string& text) const;
     /// A file or folder the job has finished writing.
     void artifact(const std::string& kind, const std::string& path) const;
+
+    /// Streamed text output (generated text): `mode` "append" adds `text`, "replace" replaces all output
+    /// so far, "prompt" is the input as the model sees it.
+    void output(const std::string& text, const std::string& mode = "append") const;
 
     /// Progress within this context's slice: 0 = start of the slice, 1 = end.
     void setProgress(double fraction) const;

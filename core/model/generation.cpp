@@ -3,6 +3,7 @@
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/model/static_decoder.h"
+#include "core/tokenizer/tokenizer.h"
 
 #include <ATen/ATen.h>
 
@@ -157,6 +158,38 @@ GenerationResult generate(const LlamaModel& model, const std::vector<int64_t>& p
     r.decodeSeconds = seconds(t1, t2);
     const int64_t decoded = static_cast<int64_t>(r.newIds.size()) - 1;   // the first came from prefill
     r.decodeTokensPerS = decoded > 0 ? decoded / std::max(r.decodeSeconds, 1e-9) : 0.0;
+    return r;
+}
+
+GenerationResult generateText(const LlamaModel& model, const tok::Tokenizer& tokenizer, const std::string& prompt,
+                              bool addSpecialTokens, const GenerationOptions& opts, const JobContext& ctx) {
+    const std::vector<int32_t> ids32 = tokenizer.encode(prompt, addSpecialTokens);
+    if (ids32.empty())
+        throw ConfigError("generate: the prompt is empty (it encodes to no token)");
+    ctx.output(tokenizer.decode(ids32, true), "prompt");
+    std::vector<int32_t> newIds;
+    std::string shown;
+    auto onToken = [&](int64_t token) {
+        newIds.push_back(static_cast<int32_t>(token));
+        ctx.setProgress(double(newIds.size()) / double(std::max<int64_t>(1, opts.maxNewTokens)));
+        std::string text = tokenizer.decode(newIds, true);
+        // A multi-byte character split over tokens decodes to U+FFFD (EF BF BD) until complete: wait.
+        static const std::string kReplacement = "\xEF\xBF\xBD";
+        if (text.size() >= 3 && text.compare(text.size() - 3, 3, kReplacement) == 0)
+            return;
+        if (text.compare(0, shown.size(), shown) != 0)
+            ctx.output(text, "replace");
+        else if (text.size() > shown.size())
+            ctx.output(text.substr(shown.size()), "append");
+        shown = std::move(text);
+    };
+    GenerationResult r = generate(model, std::vector<int64_t>(ids32.begin(), ids32.end()), opts, ctx, onToken);
+    // What was held back (a character the last token left incomplete) is shown as it decodes.
+    const std::string all = tokenizer.decode(newIds, true);
+    if (all.compare(0, shown.size(), shown) != 0)
+        ctx.output(all, "replace");
+    else if (all.size() > shown.size())
+        ctx.output(all.substr(shown.size()), "append");
     return r;
 }
 

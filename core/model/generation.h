@@ -8,7 +8,10 @@
 #include <functional>
 #include <vector>
 
+#include <string>
+
 namespace slim { class JobContext; }
+namespace slim::tok { class Tokenizer; }
 
 namespace slim::model {
 
@@ -34,6 +37,13 @@ struct GenerationResult {
 GenerationResult generate(const LlamaModel& model, const std::vector<int64_t>& promptIds,
                           const GenerationOptions& opts, const JobContext& ctx,
                           std::function<void(int64_t token)> onToken = {});
+
+/// Tokenize `prompt`, generate, and stream the text through ctx.output(): the prompt as decoded back
+/// ("prompt"), then each new piece ("append"), or all generated text again ("replace") in the rare case
+/// that a later token changed what was shown.  A character split over tokens is held back until complete.
+/// Progress follows the new tokens.  Throws ConfigError when the prompt encodes to no token.
+GenerationResult generateText(const LlamaModel& model, const tok::Tokenizer& tokenizer, const std::string& prompt,
+                              bool addSpecialTokens, const GenerationOptions& opts, const JobContext& ctx);
 
 /// Pick the next token from float logits (V): argmax when temperature == 0, else sample with
 /// temperature and nucleus (top-p) filtering using `rng01` (uniform in [0,1)).

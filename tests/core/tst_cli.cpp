@@ -3,6 +3,9 @@
 #include "support/cli_run.h"
 #include "support/test_util.h"
 
+#include "core/common/errors.h"
+#include "core/common/job_event_json.h"
+
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -83,10 +86,55 @@ private slots:
         QCOMPARE(g.result["new_ids"].size(), size_t(5));
         QCOMPARE(g.result["new_ids"][0].get<int64_t>(), top[0]["id"].get<int64_t>());
         QVERIFY(g.result["decode_tokens_per_s"].get<double>() > 0.0);
+        // The text streams as output events: the prompt, then pieces that add up to the result's text.
+        std::string prompt, streamed;
+        for (const QByteArray& line : g.out.split('\n')) {
+            const auto j = nlohmann::json::parse(line.toStdString(), nullptr, false);
+            if (j.is_discarded() || j.value("event", "") != "output")
+                continue;
+            const auto e = slim::jobEventFromJson(j);
+            QCOMPARE(e.kind, slim::JobEvent::Kind::Output);
+            if (e.name == "prompt")
+                prompt = e.text;
+            else if (e.name == "replace")
+                streamed = e.text;
+            else
+                streamed += e.text;
+        }
+        QCOMPARE(prompt, std::string("The game"));
+        QCOMPARE(streamed, g.result["text"].get<std::string>());
         // Sampling is reproducible for a seed.
         const QStringList sampleArgs = {"generate", fixture("llama-fp32"), "--prompt", "The", "--max-new-tokens", "8",
                                         "--temperature", "1.0", "--top-p", "0.9", "--seed", "7", "--json"};
         QCOMPARE(runCli(sampleArgs).result["new_ids"], runCli(sampleArgs).result["new_ids"]);
+    }
+
+    void jobEventWireForm() {
+        // Every kind survives toJson -> jobEventFromJson; the CLI and the GUI's Job read the same form.
+        using K = slim::JobEvent::Kind;
+        std::vector<slim::JobEvent> events(7);
+        events[0].kind = K::Progress, events[0].progress = 0.25, events[0].node = "q4", events[0].nodeProgress = 0.5;
+        events[1].kind = K::Status, events[1].text = "layer 3/22";
+        events[2].kind = K::Metric, events[2].name = "loss", events[2].value = 2.5, events[2].step = 10, events[2].unit = "nats";
+        events[3].kind = K::Warning, events[3].text = "damping raised";
+        events[4].kind = K::Artifact, events[4].text = "model", events[4].path = "/tmp/out";
+        events[5].kind = K::NodeState, events[5].text = "failed", events[5].name = "disk full", events[5].node = "ev";
+        events[6].kind = K::Output, events[6].text = "once upon", events[6].name = "append";
+        for (const auto& e : events) {
+            const auto back = slim::jobEventFromJson(slim::toJson(e));
+            QCOMPARE(int(back.kind), int(e.kind));
+            QCOMPARE(back.text, e.text);
+            QCOMPARE(back.name, e.name);
+            QCOMPARE(back.value, e.value);
+            QCOMPARE(back.step, e.step);
+            QCOMPARE(back.unit, e.unit);
+            QCOMPARE(back.path, e.path);
+            QCOMPARE(back.node, e.node);
+            QCOMPARE(back.progress, e.progress);
+            QCOMPARE(back.nodeProgress, e.nodeProgress);
+        }
+        QVERIFY_THROWS_EXCEPTION(slim::ConfigError, slim::jobEventFromJson(nlohmann::json{{"event", "bogus"}}));
+        QVERIFY_THROWS_EXCEPTION(slim::ConfigError, slim::jobEventFromJson(nlohmann::json{{"event", "metric"}, {"name", "x"}}));
     }
 
     void perplexityConventions() {

@@ -11,7 +11,7 @@
 
 #include "app/main_window.h"
 #include "widgets/activation_panel.h"
-#include "widgets/background_task.h"
+#include "widgets/job.h"
 #include "widgets/distribution_panel.h"
 #include "widgets/histogram_plot.h"
 #include "widgets/similarity_heatmap.h"
@@ -232,35 +232,6 @@ private slots:
         QCOMPARE(done.first().at(0).toBool(), false);
         QCOMPARE(p.findChild<QLabel*>(QStringLiteral("distributionStatus"))->text(), QStringLiteral("Cancelled."));
         QVERIFY(!p.isRunning());
-    }
-
-    void backgroundTaskOutcomes() {
-        BackgroundTask t;
-        QSignalSpy done(&t, &BackgroundTask::finished);
-        QSignalSpy progress(&t, &BackgroundTask::progressChanged);
-        t.start([](const slim::JobContext& ctx) {
-            for (int i = 0; i <= 10; ++i)
-                ctx.setProgress(i / 10.0);
-        });
-        QVERIFY(done.wait(10000));
-        QCOMPARE(done.first().at(0).value<BackgroundTask::Outcome>(), BackgroundTask::Outcome::Succeeded);
-        QVERIFY(progress.size() >= 2);
-        done.clear();
-        t.start([](const slim::JobContext&) { throw std::runtime_error("broken file x.safetensors"); });
-        QVERIFY(done.wait(10000));
-        QCOMPARE(done.first().at(0).value<BackgroundTask::Outcome>(), BackgroundTask::Outcome::Failed);
-        QCOMPARE(done.first().at(1).toString(), QStringLiteral("broken file x.safetensors"));
-        done.clear();
-        t.start([](const slim::JobContext& ctx) {
-            for (;;) {
-                ctx.checkCancel();
-                QThread::msleep(5);
-            }
-        });
-        QVERIFY(!t.start([](const slim::JobContext&) {}));   // one at a time
-        t.cancel();
-        QVERIFY(done.wait(10000));
-        QCOMPARE(done.first().at(0).value<BackgroundTask::Outcome>(), BackgroundTask::Outcome::Cancelled);
     }
 
     void activationViewFromAResult() {

@@ -12,6 +12,8 @@
 #include <QSpinBox>
 #include <QtTest/QtTest>
 
+#include <fstream>
+
 using namespace slim;
 using namespace slim::widgets;
 namespace fs = std::filesystem;
@@ -74,6 +76,46 @@ private slots:
         // Auto-layout moves nodes (undoable), the view fits.
         s->autoLayout();
         QVERIFY(ed.isModified());
+    }
+
+    void analyseResultOpensTheHeatmap() {
+        // A finished Analyse node, double-clicked, hands its layer-similarity result to the heatmap view.
+        PipelineEditor ed;
+        PipelineScene* s = ed.scene();
+        const QString load = s->addNode("load", {0, 0});
+        const QString calib = s->addNode("calibration", {0, 150});
+        const QString an = s->addNode("analyze", {300, 0});
+        QVERIFY(s->setParam(load, "path", (slimtest::dataDir() / "fixtures" / "llama-fp32").string()));
+        QVERIFY(s->setParam(calib, "file", slimtest::wikiTestRaw().string()));
+        QVERIFY(s->connectPorts(load, "model", an, "model"));
+        QVERIFY(s->connectPorts(calib, "data", an, "data"));
+        const fs::path ws = slimtest::makeTempDir("editor-analyse");
+        const fs::path artifact = ws / "analyze-1";
+        fs::create_directories(artifact);
+        {
+            std::ofstream f(artifact / "result.json");
+            f << R"({"similarity":{"num_layers":2,"tokens":"all","distance":[[0,0.2],[0.2,0]],)"
+                 R"("recommendation":{"start":0,"block_size":1}}})";
+        }
+        // A stand-in for slimbench-cli run: the node finishes and the result names its artifact.
+        const fs::path cli = ws / "fake-cli.sh";
+        {
+            std::ofstream f(cli);
+            f << "#!/bin/sh\n"
+              << "echo '{\"event\":\"node\",\"node\":\"" << an.toStdString() << "\",\"state\":\"done\"}'\n"
+              << "echo '{\"event\":\"result\",\"nodes\":{\"" << an.toStdString() << "\":{\"artifact\":\""
+              << artifact.string() << "\"}}}'\n";
+        }
+        fs::permissions(cli, fs::perms::owner_all);
+        QSignalSpy done(&ed, &PipelineEditor::runFinished);
+        QSignalSpy opened(&ed, &PipelineEditor::similarityActivated);
+        ed.run(QString::fromStdString(cli.string()));
+        QVERIFY(done.wait(20000));
+        QCOMPARE(s->nodeState(an), QStringLiteral("done"));
+        emit s->nodeActivated(an);
+        QCOMPARE(opened.size(), 1);
+        QCOMPARE(opened.first().at(0).toString(), an);
+        QCOMPARE(opened.first().at(1).toJsonObject().value("num_layers").toInt(), 2);
     }
 
     void runColoursNodes() {

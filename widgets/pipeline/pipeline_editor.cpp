@@ -1,6 +1,6 @@
 #include "widgets/pipeline/pipeline_editor.h"
 
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
 #include "widgets/pipeline/pipeline_scene.h"
 
 #include "core/io/strict_json.h"
@@ -15,6 +15,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFile>
+#include <QJsonDocument>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGraphicsView>
@@ -112,7 +113,7 @@ private:
 
 } // namespace
 
-PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new PipelineScene(this)), m_job(new CliJob(this)) {
+PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new PipelineScene(this)), m_job(new Job(this)) {
     setObjectName(QStringLiteral("pipelineEditor"));
     buildUi();
     connect(m_scene, &PipelineScene::refused, this, [this](const QString& r) {
@@ -129,13 +130,20 @@ PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new P
         if (!m_artifacts.contains(id))
             return;
         const QString path = m_artifacts.value(id);
-        if (QFileInfo::exists(path + "/result.json"))
-            QMessageBox::information(this, tr("Result of %1").arg(id), resultSummary(id));
-        else
+        QFile result(path + "/result.json");
+        if (!result.open(QIODevice::ReadOnly)) {
             emit artifactActivated(id, path);
+            return;
+        }
+        // An Analyse node's layer similarity opens in the heatmap view; other results as a summary.
+        const QJsonObject sim = QJsonDocument::fromJson(result.readAll()).object().value(QStringLiteral("similarity")).toObject();
+        if (sim.contains(QStringLiteral("distance")))
+            emit similarityActivated(id, sim);
+        else
+            QMessageBox::information(this, tr("Result of %1").arg(id), resultSummary(id));
     });
     // Run events: node states and per-node progress.
-    connect(m_job, &CliJob::eventReceived, this, [this](const QJsonObject& e) {
+    connect(m_job, &Job::eventReceived, this, [this](const QJsonObject& e) {
         const QString node = e.value("node").toString();
         const QString ev = e.value("event").toString();
         if (ev == "node" && !node.isEmpty()) {
@@ -159,11 +167,11 @@ PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new P
             }
         }
     });
-    connect(m_job, &CliJob::finished, this, [this](CliJob::Outcome o, const QString& msg) {
+    connect(m_job, &Job::finished, this, [this](Job::Outcome o, const QString& msg) {
         m_runAction->setEnabled(true);
         m_cancelAction->setEnabled(false);
-        const bool ok = o == CliJob::Outcome::Succeeded;
-        m_status->setText(ok ? tr("Run finished: every node is done") : o == CliJob::Outcome::Cancelled ? tr("Run cancelled") : msg);
+        const bool ok = o == Job::Outcome::Succeeded;
+        m_status->setText(ok ? tr("Run finished: every node is done") : o == Job::Outcome::Cancelled ? tr("Run cancelled") : msg);
         if (ok)
             m_progress->setValue(1000);
         emit message(m_status->text());

@@ -19,9 +19,11 @@ class QProgressBar;
 class QTreeWidget;
 class QToolBar;
 
+class QJsonObject;
+
 namespace slim::widgets {
 
-class CliJob;
+class Job;
 class PipelineScene;
 
 class PipelineEditor : public QWidget {
@@ -54,6 +56,8 @@ signals:
     void runFinished(bool ok);
     /// A finished node was double-clicked: its artifact folder (a model) or result file.
     void artifactActivated(const QString& nodeId, const QString& path);
+    /// A finished Analyse node with a layer-similarity result was double-clicked.
+    void similarityActivated(const QString& nodeId, const QJsonObject& similarity);
 
 private:
     void buildUi();
@@ -75,7 +79,7 @@ private:
     QComboBox* m_device;
     QToolBar* m_toolbar;
     QAction *m_undo, *m_redo, *m_runAction, *m_cancelAction;
-    CliJob* m_job;
+    Job* m_job;
     QString m_file;
     int m_cleanIndex = 0;
     QHash<QString, QString> m_artifacts; ///< node -> artifact path of the last run

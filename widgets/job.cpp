@@ -1,4 +1,9 @@
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
+
+#include "core/common/errors.h"
+#include "core/common/job_event_json.h"
+
+#include <nlohmann/json.hpp>
 
 #include <QCoreApplication>
 #include <QDir>
@@ -7,7 +12,11 @@
 #include <QJsonValue>
 #include <QPointer>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTimer>
+
+#include <atomic>
+#include <memory>
 
 namespace slim::widgets {
 
@@ -23,7 +32,7 @@ QString resolveCliProgram(const QString& override, QString* error)
     QStringList searched;
     const QString program = findCliExecutable(&searched);
     if (program.isEmpty() && error)
-        *error = QCoreApplication::translate("slim::widgets::CliJob", "slimbench-cli was not found. Looked in:\n%1")
+        *error = QCoreApplication::translate("slim::widgets::Job", "slimbench-cli was not found. Looked in:\n%1")
                      .arg(searched.join(QLatin1Char('\n')));
     return program;
 }
@@ -51,27 +60,29 @@ QString findCliExecutable(QStringList* searched)
     return onPath;
 }
 
-CliJob::CliJob(QObject* parent) : QObject(parent) {}
+Job::Job(QObject* parent) : QObject(parent) {}
 
-CliJob::~CliJob()
+Job::~Job()
 {
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->disconnect(this);
         m_process->kill();
         m_process->waitForFinished(2000);
     }
+    if (m_thread) {
+        m_ctx.requestCancel();
+        m_thread->wait();
+        delete m_thread;
+    }
 }
 
-bool CliJob::isRunning() const { return m_process && m_process->state() != QProcess::NotRunning; }
-
-void CliJob::start(const QString& program, const QStringList& arguments)
+bool Job::isRunning() const
 {
-    if (isRunning())
-        return;
-    if (m_process) {
-        m_process->disconnect(this);
-        m_process->deleteLater();
-    }
+    return (m_process && m_process->state() != QProcess::NotRunning) || m_thread != nullptr;
+}
+
+void Job::reset()
+{
     m_stdoutBuffer.clear();
     m_stderrBuffer.clear();
     m_stderrTail.clear();
@@ -81,13 +92,24 @@ void CliJob::start(const QString& program, const QStringList& arguments)
     m_progress = 0.0;
     m_cancelRequested = false;
     m_finished = false;
+}
+
+bool Job::start(const QString& program, const QStringList& arguments)
+{
+    if (isRunning())
+        return false;
+    if (m_process) {
+        m_process->disconnect(this);
+        m_process->deleteLater();
+    }
+    reset();
     m_program = program;
 
     m_process = new QProcess(this);
     m_process->setProgram(program);
     m_process->setArguments(arguments);
-    connect(m_process, &QProcess::readyReadStandardOutput, this, &CliJob::readStdout);
-    connect(m_process, &QProcess::readyReadStandardError, this, &CliJob::readStderr);
+    connect(m_process, &QProcess::readyReadStandardOutput, this, &Job::readStdout);
+    connect(m_process, &QProcess::readyReadStandardError, this, &Job::readStderr);
     connect(m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
         // FailedToStart is not followed by finished(); the other errors are.
         if (error == QProcess::FailedToStart)
@@ -113,13 +135,76 @@ void CliJob::start(const QString& program, const QStringList& arguments)
         }
     });
     m_process->start();
+    return true;
 }
 
-void CliJob::cancel(int graceMs)
+bool Job::startInThread(Work work)
+{
+    if (isRunning())
+        return false;
+    reset();
+    // Events arrive on the worker thread: hand them to the GUI thread queued, in the CLI's wire form,
+    // and throttle the job's own progress to ~1000 steps so a tight loop cannot flood the event queue.
+    QPointer<Job> self(this);
+    auto lastStep = std::make_shared<std::atomic<int>>(-1);
+    m_ctx = slim::JobContext(slim::JobContext::EventSink([self, lastStep](const slim::JobEvent& e) {
+        if (e.kind == slim::JobEvent::Kind::Progress && e.node.empty()) {
+            const int step = static_cast<int>(e.progress * 1000.0);
+            if (lastStep->exchange(step) == step)
+                return;
+        }
+        const QJsonObject ev = QJsonDocument::fromJson(QByteArray::fromStdString(slim::toJson(e).dump())).object();
+        QMetaObject::invokeMethod(self.data(), [self, ev] {
+            if (self)
+                self->handleEvent(ev);
+        }, Qt::QueuedConnection);
+    }));
+    const slim::JobContext ctx = m_ctx;
+    auto outcome = std::make_shared<std::pair<Outcome, QString>>(Outcome::Succeeded, QString());
+    m_thread = QThread::create([work = std::move(work), ctx, outcome] {
+        try {
+            work(ctx);
+            if (ctx.isCancelRequested())
+                *outcome = {Outcome::Cancelled, QString()};
+        } catch (const slim::CancelledError&) {
+            *outcome = {Outcome::Cancelled, QString()};
+        } catch (const std::bad_alloc&) {
+            *outcome = {Outcome::Failed, Job::tr("Out of memory.")};
+        } catch (const std::exception& e) {
+            // LibTorch's c10::Error::what() carries a C++ backtrace after the message: keep the message.
+            QString what = QString::fromUtf8(e.what());
+            const qsizetype bt = what.indexOf(QLatin1String("\nException raised from"));
+            *outcome = {Outcome::Failed, bt > 0 ? what.left(bt) : what};
+        } catch (...) {
+            *outcome = {Outcome::Failed, Job::tr("Unknown error.")};
+        }
+    });
+    m_thread->setObjectName(QStringLiteral("slimbench-job"));
+    QThread* thread = m_thread;
+    connect(thread, &QThread::finished, this, [this, thread, outcome] {
+        if (m_thread != thread)
+            return;
+        m_thread = nullptr;
+        thread->deleteLater();
+        // Events queued before the thread ended are delivered first (same queue, earlier).
+        QMetaObject::invokeMethod(this, [this, outcome] {
+            finish(m_cancelRequested && outcome->first == Outcome::Succeeded ? Outcome::Cancelled : outcome->first,
+                   outcome->second);
+        }, Qt::QueuedConnection);
+    });
+    thread->start(QThread::LowPriority);
+    return true;
+}
+
+void Job::cancel(int graceMs)
 {
     if (!isRunning())
         return;
     m_cancelRequested = true;
+    if (m_thread) {
+        m_ctx.requestCancel();
+        return;
+    }
     m_process->terminate();
     QPointer<QProcess> process = m_process;
     QTimer::singleShot(graceMs, this, [process] {
@@ -128,7 +213,13 @@ void CliJob::cancel(int graceMs)
     });
 }
 
-void CliJob::readStdout()
+void Job::wait()
+{
+    if (m_thread)
+        m_thread->wait();
+}
+
+void Job::readStdout()
 {
     if (!m_process)
         return;
@@ -141,7 +232,7 @@ void CliJob::readStdout()
     }
 }
 
-void CliJob::readStderr()
+void Job::readStderr()
 {
     if (!m_process)
         return;
@@ -159,7 +250,7 @@ void CliJob::readStderr()
     }
 }
 
-void CliJob::handleLine(const QByteArray& raw)
+void Job::handleLine(const QByteArray& raw)
 {
     const QByteArray line = raw.trimmed();
     if (line.isEmpty())
@@ -170,7 +261,13 @@ void CliJob::handleLine(const QByteArray& raw)
         emit logLine(QString::fromUtf8(line));
         return;
     }
-    const QJsonObject ev = doc.object();
+    handleEvent(doc.object());
+}
+
+void Job::handleEvent(const QJsonObject& ev)
+{
+    if (m_finished)
+        return;
     m_events << ev;
     const QString kind = ev.value(QLatin1String("event")).toString();
     const QString text = ev.value(QLatin1String("status")).toString(ev.value(QLatin1String("message")).toString());
@@ -182,6 +279,10 @@ void CliJob::handleLine(const QByteArray& raw)
         }
     } else if (kind == QLatin1String("error")) {
         m_errorMessage = ev.value(QLatin1String("message")).toString(ev.value(QLatin1String("error")).toString(text));
+    } else if (kind == QLatin1String("output")) {
+        emit outputReceived(ev.value(QLatin1String("text")).toString(), ev.value(QLatin1String("mode")).toString());
+    } else if (kind == QLatin1String("warning")) {
+        emit warningReceived(text);
     }
     if (!text.isEmpty() && kind != QLatin1String("error") && text != m_status) {
         m_status = text;
@@ -190,15 +291,15 @@ void CliJob::handleLine(const QByteArray& raw)
     emit eventReceived(ev);
 }
 
-void CliJob::finish(Outcome outcome, const QString& message)
+void Job::finish(Outcome outcome, const QString& message)
 {
     if (m_finished)
         return;
-    m_finished = true;
     if (outcome == Outcome::Succeeded) {
         m_progress = 1.0;
         emit progressChanged(1.0);
     }
+    m_finished = true;
     emit finished(outcome, message);
 }
 

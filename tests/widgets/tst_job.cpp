@@ -1,10 +1,13 @@
-// CliJob (slimbench-cli as a child process with JSON-lines events) against fake CLI scripts, the
-// CLI locator, and the main window's "create the demo model" flow.
+// The GUI's one Job class: slimbench-cli as a child process (JSON-lines events) against fake CLI
+// scripts, in-thread work with the same events, the CLI locator, and the main window's "create the
+// demo model" flow.
 
 #include "tests/widgets/widget_fixtures.h"   // LibTorch first (see widgets/torch_include.h)
 
+#include "core/common/errors.h"
+#include "core/common/job_event_json.h"
 #include "app/main_window.h"
-#include "widgets/cli_job.h"
+#include "widgets/job.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -19,7 +22,7 @@
 #include <QStandardPaths>
 #include <QtTest/QtTest>
 
-using slim::widgets::CliJob;
+using slim::widgets::Job;
 namespace fs = std::filesystem;
 
 
@@ -40,7 +43,7 @@ QString writeScript(const QString& dir, const QString& name, const QString& body
 }
 
 struct Run {
-    CliJob::Outcome outcome = CliJob::Outcome::Failed;
+    Job::Outcome outcome = Job::Outcome::Failed;
     QString message;
     QList<double> progress;
     QStringList statuses;
@@ -50,7 +53,7 @@ struct Run {
 
 } // namespace
 
-class TestCliJob : public QObject {
+class TestJob : public QObject {
     Q_OBJECT
 
 private:
@@ -59,11 +62,11 @@ private:
     Run runJob(const QString& program, const QStringList& args = {}, int cancelAfterMs = -1, int graceMs = 3000)
     {
         Run r;
-        CliJob job;
-        connect(&job, &CliJob::progressChanged, this, [&r](double p) { r.progress << p; });
-        connect(&job, &CliJob::statusChanged, this, [&r](const QString& s) { r.statuses << s; });
-        connect(&job, &CliJob::logLine, this, [&r](const QString& l) { r.log << l; });
-        QSignalSpy finished(&job, &CliJob::finished);
+        Job job;
+        connect(&job, &Job::progressChanged, this, [&r](double p) { r.progress << p; });
+        connect(&job, &Job::statusChanged, this, [&r](const QString& s) { r.statuses << s; });
+        connect(&job, &Job::logLine, this, [&r](const QString& l) { r.log << l; });
+        QSignalSpy finished(&job, &Job::finished);
         job.start(program, args);
         if (cancelAfterMs >= 0) {
             QTest::qWait(cancelAfterMs);
@@ -75,7 +78,7 @@ private:
         if (finished.count() != 1)
             return r;
         r.finished = true;
-        r.outcome = finished.first().at(0).value<CliJob::Outcome>();
+        r.outcome = finished.first().at(0).value<Job::Outcome>();
         r.message = finished.first().at(1).toString();
         return r;
     }
@@ -83,10 +86,10 @@ private:
 private slots:
     void initTestCase()
     {
-        qRegisterMetaType<CliJob::Outcome>();
+        qRegisterMetaType<Job::Outcome>();
         QStandardPaths::setTestModeEnabled(true);
         QCoreApplication::setOrganizationName(QStringLiteral("SlimbenchTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_cli_job"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_job"));
         QSettings().clear();
         m_dir = QString::fromStdString(slimtest::makeTempDir("slim-clijob").string());
     }
@@ -104,7 +107,7 @@ private slots:
             "exit 0\n"));
         const Run r = runJob(cli);
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Succeeded);
+        QCOMPARE(r.outcome, Job::Outcome::Succeeded);
         QCOMPARE(r.progress.mid(0, 3), (QList<double>{0.25, 0.75, 1.0}));
         QCOMPARE(r.statuses, (QStringList{QStringLiteral("reading corpus"), QStringLiteral("training"), QStringLiteral("saved")}));
         QVERIFY(r.log.contains(QStringLiteral("plain text line")));
@@ -120,7 +123,7 @@ private slots:
             "exit 1\n"));
         const Run r = runJob(cli);
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Failed);
+        QCOMPARE(r.outcome, Job::Outcome::Failed);
         QVERIFY2(r.message.contains(QStringLiteral("corpus.txt: not found")), qPrintable(r.message));
         QVERIFY(r.message.contains(QStringLiteral("code 1")));
     }
@@ -130,7 +133,7 @@ private slots:
         const QString cli = writeScript(m_dir, QStringLiteral("stderr.sh"), QStringLiteral(
             "echo 'usage: slimbench-cli COMMAND' >&2\nexit 1\n"));
         const Run r = runJob(cli);
-        QCOMPARE(r.outcome, CliJob::Outcome::Failed);
+        QCOMPARE(r.outcome, Job::Outcome::Failed);
         QVERIFY2(r.message.contains(QStringLiteral("usage: slimbench-cli")), qPrintable(r.message));
     }
 
@@ -139,21 +142,21 @@ private slots:
         const QString cli = writeScript(m_dir, QStringLiteral("crash.sh"), QStringLiteral("kill -SEGV $$\nsleep 5\n"));
         const Run r = runJob(cli);
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Failed);
+        QCOMPARE(r.outcome, Job::Outcome::Failed);
         QVERIFY2(r.message.contains(QStringLiteral("crashed")), qPrintable(r.message));
     }
 
     void exitCodeTwoIsCancelled()
     {
         const QString cli = writeScript(m_dir, QStringLiteral("two.sh"), QStringLiteral("exit 2\n"));
-        QCOMPARE(runJob(cli).outcome, CliJob::Outcome::Cancelled);
+        QCOMPARE(runJob(cli).outcome, Job::Outcome::Cancelled);
     }
 
     void missingProgramFails()
     {
         const Run r = runJob(QDir(m_dir).filePath(QStringLiteral("no-such-cli")));
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Failed);
+        QCOMPARE(r.outcome, Job::Outcome::Failed);
         QVERIFY2(r.message.contains(QStringLiteral("no-such-cli")), qPrintable(r.message));
     }
 
@@ -167,7 +170,7 @@ private slots:
         t.start();
         const Run r = runJob(cli, {}, 400);
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Cancelled);
+        QCOMPARE(r.outcome, Job::Outcome::Cancelled);
         QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
     }
 
@@ -179,8 +182,87 @@ private slots:
         t.start();
         const Run r = runJob(cli, {}, 200, 300);
         QVERIFY(r.finished);
-        QCOMPARE(r.outcome, CliJob::Outcome::Cancelled);
+        QCOMPARE(r.outcome, Job::Outcome::Cancelled);
         QVERIFY2(t.elapsed() < 10000, qPrintable(QString::number(t.elapsed())));
+    }
+
+    void threadWorkSendsTheSameEventsAsAProcess()
+    {
+        // The same events, once from in-thread work and once printed by a child process in the CLI's
+        // wire form: the Job hands the GUI identical objects.
+        auto emitAll = [](const slim::JobContext& ctx) {
+            ctx.setStatus("reading");
+            ctx.setProgress(0.5);
+            ctx.metric("loss", 2.5, 3, "nats");
+            ctx.warning("damping raised");
+            ctx.artifact("model", "/tmp/out");
+            ctx.output("Once", "prompt");
+            ctx.output(" upon");
+        };
+        QList<QJsonObject> fromThread;
+        QStringList outputs, warnings;
+        {
+            Job job;
+            connect(&job, &Job::eventReceived, this, [&](const QJsonObject& e) { fromThread << e; });
+            connect(&job, &Job::outputReceived, this, [&](const QString& t, const QString& m) { outputs << m + ':' + t; });
+            connect(&job, &Job::warningReceived, this, [&](const QString& w) { warnings << w; });
+            QSignalSpy finished(&job, &Job::finished);
+            job.startInThread(emitAll);
+            QVERIFY(job.isRunning());
+            QVERIFY(finished.wait(10000));
+            QCOMPARE(finished.first().at(0).value<Job::Outcome>(), Job::Outcome::Succeeded);
+            QCOMPARE(job.progress(), 1.0);
+        }
+        QString script;
+        slim::JobContext printer(slim::JobContext::EventSink([&script](const slim::JobEvent& e) {
+            script += QStringLiteral("echo '%1'\n").arg(QString::fromStdString(slim::toJson(e).dump()));
+        }));
+        emitAll(printer);
+        const QString cli = writeScript(m_dir, QStringLiteral("events.sh"), script);
+        Job proc;
+        QList<QJsonObject> fromProcess;
+        connect(&proc, &Job::eventReceived, this, [&](const QJsonObject& e) { fromProcess << e; });
+        QSignalSpy finished(&proc, &Job::finished);
+        proc.start(cli, {});
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(fromThread.size(), 7);
+        QCOMPARE(fromThread, fromProcess);
+        QCOMPARE(outputs, (QStringList{QStringLiteral("prompt:Once"), QStringLiteral("append: upon")}));
+        QCOMPARE(warnings, QStringList{QStringLiteral("damping raised")});
+    }
+
+    void threadWorkFailsWithItsMessage()
+    {
+        Job job;
+        QSignalSpy finished(&job, &Job::finished);
+        job.startInThread([](const slim::JobContext&) { throw slim::ConfigError("config.json: hidden_size must be > 0"); });
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(0).value<Job::Outcome>(), Job::Outcome::Failed);
+        QVERIFY(finished.first().at(1).toString().contains(QStringLiteral("hidden_size must be > 0")));
+        // The Job is reusable after a failure.
+        job.startInThread([](const slim::JobContext& ctx) { ctx.setProgress(1.0); });
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(1).at(0).value<Job::Outcome>(), Job::Outcome::Succeeded);
+    }
+
+    void threadWorkCancels()
+    {
+        Job job;
+        QSignalSpy finished(&job, &Job::finished);
+        job.startInThread([](const slim::JobContext& ctx) {
+            for (int i = 0; i < 1000; ++i) {
+                ctx.checkCancel();
+                ctx.setProgress(i / 1000.0);
+                QThread::msleep(10);
+            }
+        });
+        QVERIFY(!job.startInThread([](const slim::JobContext&) {}));   // one at a time
+        QVERIFY(!job.start(QStringLiteral("/bin/true"), {}));
+        QTest::qWait(100);
+        job.cancel();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).value<Job::Outcome>(), Job::Outcome::Cancelled);
+        QVERIFY(job.progress() < 1.0);
     }
 
     void locatorFindsTheBuiltCli()
@@ -280,5 +362,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestCliJob)
-#include "tst_cli_job.moc"
+QTEST_MAIN(TestJob)
+#include "tst_job.moc"
