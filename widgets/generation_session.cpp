@@ -18,15 +18,13 @@ struct GenerationSession::State {
 GenerationSession::GenerationSession() : m_state(std::make_unique<State>()) {}
 GenerationSession::~GenerationSession() = default;
 
-void GenerationSession::unload()
-{
+void GenerationSession::unload() {
     m_state->model.reset();
     m_state->tokenizer.reset();
     m_state->dir.clear();
 }
 
-void GenerationSession::run(const GenerationRequest& req, const slim::JobContext& ctx)
-{
+void GenerationSession::run(const GenerationRequest& req, const slim::JobContext& ctx) {
     State& s = *m_state;
     if (!s.threadsSet) {
         // Debian's LibTorch starts with one intra-op thread; use the machine's cores.
@@ -70,10 +68,11 @@ void GenerationSession::run(const GenerationRequest& req, const slim::JobContext
     ctx.metric("prefill_tokens_per_s", r.prefillTokensPerS, -1, "tok/s");
     ctx.metric("decode_tokens_per_s", r.decodeTokensPerS, -1, "tok/s");
     const QLocale locale;
-    ctx.setStatus(tr("%n new token(s) in %1 s · prefill %2 tok/s · decode %3 tok/s", nullptr, static_cast<int>(r.newIds.size()))
-                      .arg(locale.toString(timer.elapsed() / 1000.0, 'f', 2),
-                           locale.toString(r.prefillTokensPerS, 'f', 1), locale.toString(r.decodeTokensPerS, 'f', 1))
-                      .toStdString());
+    ctx.setStatus(
+        tr("%n new token(s) in %1 s · prefill %2 tok/s · decode %3 tok/s", nullptr, static_cast<int>(r.newIds.size()))
+            .arg(locale.toString(timer.elapsed() / 1000.0, 'f', 2), locale.toString(r.prefillTokensPerS, 'f', 1),
+                 locale.toString(r.decodeTokensPerS, 'f', 1))
+            .toStdString());
 }
 
 } // namespace slim::widgets

@@ -25,8 +25,7 @@ constexpr int kStderrTailLines = 20;
 const QString kCliName = QStringLiteral("slimbench-cli");
 } // namespace
 
-QString resolveCliProgram(const QString& override, QString* error)
-{
+QString resolveCliProgram(const QString& override, QString* error) {
     if (!override.isEmpty())
         return override;
     QStringList searched;
@@ -37,15 +36,14 @@ QString resolveCliProgram(const QString& override, QString* error)
     return program;
 }
 
-QString findCliExecutable(QStringList* searched)
-{
+QString findCliExecutable(QStringList* searched) {
     QStringList candidates;
     const QString fromEnv = qEnvironmentVariable("SLIMBENCH_CLI");
     if (!fromEnv.isEmpty())
         candidates << fromEnv;
     const QString appDir = QCoreApplication::applicationDirPath();
-    candidates << QDir(appDir).filePath(kCliName)                          // installed: bin/
-               << QDir(appDir).filePath(QStringLiteral("cli/") + kCliName) // build tree: app/
+    candidates << QDir(appDir).filePath(kCliName)                                  // installed: bin/
+               << QDir(appDir).filePath(QStringLiteral("cli/") + kCliName)         // build tree: app/
                << QDir(appDir).filePath(QStringLiteral("../app/cli/") + kCliName); // build tree: tests/
     for (const QString& c : std::as_const(candidates)) {
         const QFileInfo info(c);
@@ -62,8 +60,7 @@ QString findCliExecutable(QStringList* searched)
 
 Job::Job(QObject* parent) : QObject(parent) {}
 
-Job::~Job()
-{
+Job::~Job() {
     if (m_process && m_process->state() != QProcess::NotRunning) {
         m_process->disconnect(this);
         m_process->kill();
@@ -76,13 +73,11 @@ Job::~Job()
     }
 }
 
-bool Job::isRunning() const
-{
+bool Job::isRunning() const {
     return (m_process && m_process->state() != QProcess::NotRunning) || m_thread != nullptr;
 }
 
-void Job::reset()
-{
+void Job::reset() {
     m_stdoutBuffer.clear();
     m_stderrBuffer.clear();
     m_stderrTail.clear();
@@ -94,8 +89,7 @@ void Job::reset()
     m_finished = false;
 }
 
-bool Job::start(const QString& program, const QStringList& arguments)
-{
+bool Job::start(const QString& program, const QStringList& arguments) {
     if (isRunning())
         return false;
     if (m_process) {
@@ -138,8 +132,7 @@ bool Job::start(const QString& program, const QStringList& arguments)
     return true;
 }
 
-bool Job::startInThread(Work work)
-{
+bool Job::startInThread(Work work) {
     if (isRunning())
         return false;
     reset();
@@ -154,10 +147,13 @@ bool Job::startInThread(Work work)
                 return;
         }
         const QJsonObject ev = QJsonDocument::fromJson(QByteArray::fromStdString(slim::toJson(e).dump())).object();
-        QMetaObject::invokeMethod(self.data(), [self, ev] {
-            if (self)
-                self->handleEvent(ev);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            self.data(),
+            [self, ev] {
+                if (self)
+                    self->handleEvent(ev);
+            },
+            Qt::QueuedConnection);
     }));
     const slim::JobContext ctx = m_ctx;
     auto outcome = std::make_shared<std::pair<Outcome, QString>>(Outcome::Succeeded, QString());
@@ -187,17 +183,19 @@ bool Job::startInThread(Work work)
         m_thread = nullptr;
         thread->deleteLater();
         // Events queued before the thread ended are delivered first (same queue, earlier).
-        QMetaObject::invokeMethod(this, [this, outcome] {
-            finish(m_cancelRequested && outcome->first == Outcome::Succeeded ? Outcome::Cancelled : outcome->first,
-                   outcome->second);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, outcome] {
+                finish(m_cancelRequested && outcome->first == Outcome::Succeeded ? Outcome::Cancelled : outcome->first,
+                       outcome->second);
+            },
+            Qt::QueuedConnection);
     });
     thread->start(QThread::LowPriority);
     return true;
 }
 
-void Job::cancel(int graceMs)
-{
+void Job::cancel(int graceMs) {
     if (!isRunning())
         return;
     m_cancelRequested = true;
@@ -213,14 +211,12 @@ void Job::cancel(int graceMs)
     });
 }
 
-void Job::wait()
-{
+void Job::wait() {
     if (m_thread)
         m_thread->wait();
 }
 
-void Job::readStdout()
-{
+void Job::readStdout() {
     if (!m_process)
         return;
     m_stdoutBuffer += m_process->readAllStandardOutput();
@@ -232,8 +228,7 @@ void Job::readStdout()
     }
 }
 
-void Job::readStderr()
-{
+void Job::readStderr() {
     if (!m_process)
         return;
     m_stderrBuffer += m_process->readAllStandardError();
@@ -250,22 +245,21 @@ void Job::readStderr()
     }
 }
 
-void Job::handleLine(const QByteArray& raw)
-{
+void Job::handleLine(const QByteArray& raw) {
     const QByteArray line = raw.trimmed();
     if (line.isEmpty())
         return;
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(line, &parseError);
-    if (parseError.error != QJsonParseError::NoError || !doc.isObject() || !doc.object().contains(QLatin1String("event"))) {
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject() ||
+        !doc.object().contains(QLatin1String("event"))) {
         emit logLine(QString::fromUtf8(line));
         return;
     }
     handleEvent(doc.object());
 }
 
-void Job::handleEvent(const QJsonObject& ev)
-{
+void Job::handleEvent(const QJsonObject& ev) {
     if (m_finished)
         return;
     m_events << ev;
@@ -291,8 +285,7 @@ void Job::handleEvent(const QJsonObject& ev)
     emit eventReceived(ev);
 }
 
-void Job::finish(Outcome outcome, const QString& message)
-{
+void Job::finish(Outcome outcome, const QString& message) {
     if (m_finished)
         return;
     if (outcome == Outcome::Succeeded) {
