@@ -91,7 +91,7 @@ std::tuple<double, double, bool> timeStaticGeneration(const model::LlamaModel& m
 
 std::vector<std::string> withCommonBench() {
     auto v = commonModelOptions();
-    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows", "db", "notes", "bandwidth"})
+    for (const char* k : {"prompt-len", "gen-len", "batch", "reps", "ppl-context", "ppl-batch", "ppl-windows", "db", "notes", "bandwidth", "pipeline"})
         v.emplace_back(k);
     return v;
 }

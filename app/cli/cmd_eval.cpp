@@ -269,7 +269,7 @@ std::string summaryLine(const nlohmann::json& r) {
 
 int cmdEval(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json"});
-    a.allowOnly(withCommon({"task", "db", "notes"}));
+    a.allowOnly(withCommon({"task", "db", "notes", "pipeline"}));
     const std::string dir = a.positionalAt(0, "MODEL_DIR");
     const auto specs = a.getAll("task");
     if (specs.empty())
@@ -317,7 +317,7 @@ int cmdEval(const std::vector<std::string>& argv, Output& out) {
 
 int cmdKl(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "bos-per-window"});
-    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch", "variant-dtype", "db", "notes"}));
+    a.allowOnly(withCommon({"text", "context", "max-tokens", "bos-per-window", "batch", "variant-dtype", "db", "notes", "pipeline"}));
     const std::string baseDir = a.positionalAt(0, "BASE_DIR");
     const std::string variantDir = a.positionalAt(1, "VARIANT_DIR");
     const auto file = a.get("text");

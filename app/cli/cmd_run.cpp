@@ -188,13 +188,31 @@ std::map<std::string, pipeline::NodeRunner> runners() {
     };
     r["evaluate"] = [](const NodeJob& j, const JobContext& ctx) {
         return intoFolder(j, [&](const fs::path&) {
+            // The records say which run, node and variant (the node whose model is evaluated) they belong to.
+            const std::string pipelineInfo = json{{"name", j.run->pipelineName}, {"run", j.run->runId}, {"node", j.node->id},
+                                                  {"variant", j.inputNodes.count("model") ? j.inputNodes.at("model") : ""}}
+                                                 .dump();
+            const std::string notes = "pipeline node " + j.node->id + (str(j.params.at("notes")).empty() ? "" : ": " + str(j.params.at("notes")));
+            std::vector<std::string> db;
+            if (!j.run->db.empty())
+                db = {"--db", j.run->db.string(), "--pipeline", pipelineInfo};
+            const bool speed = j.params.at("speed").get<bool>();
             std::vector<std::string> a = {modelIn(j)};
             for (const auto& t : j.params.at("tasks"))
                 a.insert(a.end(), {"--task", t.get<std::string>()});
-            if (!j.run->db.empty())
-                a.insert(a.end(), {"--db", j.run->db.string()});
-            a.insert(a.end(), {"--notes", "pipeline node " + j.node->id + (str(j.params.at("notes")).empty() ? "" : ": " + str(j.params.at("notes")))});
-            return invoke(cmdEval, a, j, ctx);
+            a.insert(a.end(), db.begin(), db.end());
+            a.insert(a.end(), {"--notes", notes});
+            json res = invoke(cmdEval, a, j, speed ? ctx.slice(0.0, 0.7) : ctx);
+            if (speed) {
+                // Decode speed, memory and energy (where a meter exists) at batch 1, sized to finish in
+                // seconds on a CPU: the numbers the comparison's quality-vs-speed chart plots.
+                std::vector<std::string> b = {modelIn(j), "--batch", "1", "--prompt-len", str(j.params.at("speed_prompt")),
+                                              "--gen-len", str(j.params.at("speed_tokens")), "--reps", "2",
+                                              "--ppl-windows", "0", "--notes", notes};
+                b.insert(b.end(), db.begin(), db.end());
+                res["speed"] = invoke(cmdBench, b, j, ctx.slice(0.7, 1.0));
+            }
+            return res;
         });
     };
     r["export"] = [](const NodeJob& j, const JobContext& ctx) {

@@ -1,5 +1,6 @@
 #include "app/cli/records.h"
 
+#include "core/common/errors.h"
 #include "core/eval/machine_info.h"
 #include "core/io/atomic_file.h"
 #include "core/io/checkpoint.h"
@@ -60,9 +61,18 @@ std::vector<int64_t> storeRecords(const Args& a, const std::vector<results::Resu
     if (!a.has("db"))
         return ids;
     const auto path = databasePath(a);
+    nlohmann::json pipeline;
+    if (auto p = a.get("pipeline")) {
+        pipeline = io::parseJsonStrict(*p, "--pipeline");
+        if (!pipeline.is_object())
+            throw ConfigError("--pipeline: expected a JSON object {\"name\", \"run\", \"node\", \"variant\"}");
+    }
     results::ResultStore store(path);
-    for (const auto& r : records)
+    for (auto r : records) {
+        if (!pipeline.is_null())
+            r.provenance["pipeline"] = pipeline;
         ids.push_back(store.insert(r));
+    }
     std::string list;
     for (int64_t id : ids)
         list += (list.empty() ? "#" : ", #") + std::to_string(id);

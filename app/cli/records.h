@@ -22,7 +22,9 @@ results::ResultRecord baseRecord(const std::string& kind, const std::string& tas
 nlohmann::json storedWeightBytes(const std::string& modelDir);
 /// Metrics from a {"name": {"value", "stderr"?, "unit"?}} object.
 std::vector<results::Metric> metricsFromJson(const nlohmann::json& metrics);
-/// Insert the records when --db is given (or `always`); reports the ids on `out`.
+/// Insert the records when --db is given; reports the ids on `out`.  With --pipeline JSON (set by
+/// `run` for its Evaluate nodes: {"name", "run", "node", "variant"}) each record's provenance gets it
+/// as "pipeline", so a comparison or a report can select one run and label its variants.
 std::vector<int64_t> storeRecords(const Args& a, const std::vector<results::ResultRecord>& records, Output& out);
 
 } // namespace slim::cli

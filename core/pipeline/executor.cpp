@@ -52,7 +52,7 @@ json RunReport::toJson() const {
             j["value"] = o.artifact.value;
         n[id] = j;
     }
-    return {{"ok", ok()}, {"order", order}, {"nodes", n}, {"log", log.string()}, {"seconds", seconds}};
+    return {{"ok", ok()}, {"order", order}, {"nodes", n}, {"log", log.string()}, {"run_id", runId}, {"seconds", seconds}};
 }
 
 std::string modelFolderKey(const fs::path& dir) {
@@ -159,7 +159,11 @@ RunReport Executor::run(const JobContext& ctx) {
     rep.order = m_graph.topologicalOrder();
     std::string stamp = io::utcTimestamp();
     std::replace(stamp.begin(), stamp.end(), ':', '-');
-    RunLog log(m_options.workspace / "runs" / (stamp + "-" + (m_graph.name.empty() ? "pipeline" : m_graph.name) + ".jsonl"));
+    m_options.pipelineName = m_graph.name.empty() ? "pipeline" : m_graph.name;
+    if (m_options.runId.empty())
+        m_options.runId = stamp + "-" + m_options.pipelineName;
+    rep.runId = m_options.runId;
+    RunLog log(m_options.workspace / "runs" / (m_options.runId + ".jsonl"));
     rep.log = log.path();
     log.write({{"event", "run"}, {"pipeline", m_graph.toJson()}, {"device", m_options.device}});
     const size_t N = rep.order.size();
@@ -200,6 +204,7 @@ RunReport Executor::run(const JobContext& ctx) {
                 break;
             }
             job.inputs[in.name] = up.artifact;
+            job.inputNodes[in.name] = l->from.node;
         }
         if (!skipWhy.empty()) {
             setState(id, NodeState::Skipped, skipWhy, nctx);

@@ -44,6 +44,9 @@ struct RunOptions {
     std::filesystem::path demoDir;       ///< ${demo} in parameters (the built-in demo model)
     std::string device = "cpu", dtype = "auto";
     std::filesystem::path db;            ///< result records of Evaluate nodes
+    /// This run's id ("<UTC time>-<pipeline name>", also the run log's name) and the pipeline's name;
+    /// run() fills them.  Result records carry them, so a report can select one run.
+    std::string runId, pipelineName;
 };
 
 /// Everything a runner needs for one node.
@@ -52,6 +55,7 @@ struct NodeJob {
     const NodeType* type = nullptr;
     nlohmann::json params;                     ///< ${...} expanded, paths resolved
     std::map<std::string, Artifact> inputs;    ///< by input port
+    std::map<std::string, std::string> inputNodes; ///< by input port: the upstream node's id
     std::filesystem::path out;                 ///< the artifact folder to create (atomically)
     std::string key;
     const RunOptions* run = nullptr;
@@ -72,6 +76,7 @@ struct RunReport {
     std::map<std::string, NodeOutcome> nodes;
     std::vector<std::string> order;
     std::filesystem::path log;
+    std::string runId;
     double seconds = 0.0;
     bool ok() const;
     nlohmann::json toJson() const;

@@ -239,7 +239,10 @@ std::vector<NodeType> build() {
     ParamSpec tasks = P("tasks", K::StringList, json::array({"ppl:${resources}/wikitext-2-raw/wiki.test.raw:context=256,max-tokens=8192"}),
                         "NAME:FILE[:options] as slimbench-cli eval --task takes them");
     t.push_back({"evaluate", "Evaluate", "Evaluate", "Perplexity and zero-shot tasks, stored as result records.", {modelIn},
-                 {{"records", PortType::Records, false}}, {tasks, P("notes", K::String, "", "a note stored with the records")}});
+                 {{"records", PortType::Records, false}}, {tasks, P("speed", K::Bool, false, "also measure batch-1 decode speed, memory and energy (slimbench-cli bench)"),
+                  P("speed_prompt", K::Int, 64, "prompt tokens of the speed measurement", 1, 65536),
+                  P("speed_tokens", K::Int, 32, "generated tokens of the speed measurement", 1, 65536),
+                  P("notes", K::String, "", "a note stored with the records")}});
     t.push_back({"export", "Export", "Output", "A GGUF file for llama.cpp, or a GPTQ / HF folder.", {modelIn},
                  {{"file", PortType::File, false}},
                  {C("format", {"gguf:f16", "gguf:q8_0", "gguf:q4_0", "gguf:q4_k", "gptq", "hf"}, "gguf:q8_0", "output format")}});
