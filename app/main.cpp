@@ -1,14 +1,21 @@
-// slimbench: the desktop GUI.  Usage: slimbench [MODEL_DIR] [--demo]
+// slimbench: the desktop GUI.  Usage: slimbench [MODEL_DIR] [--demo] [--pipeline FILE]
+// Headless: slimbench --report-pdf FILE --db DB [--run ID ...] [--model NAME] [--base LABEL] [--paper a4|letter]
+// lays out the PDF report without a window (slimbench-cli report --format pdf runs this).
 
 #include "app/app_icon.h"
 #include "app/app_settings.h"
 #include "app/i18n.h"
 #include "app/main_window.h"
+#include "core/common/errors.h"
 #include "core/io/resources.h"
+#include "core/results/report.h"
+#include "widgets/comparison/pdf_report.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QTimer>
+
+#include <cstdio>
 
 int main(int argc, char** argv)
 {
@@ -38,7 +45,49 @@ int main(int argc, char** argv)
                                             "prune-lora-quantize.json by default)."),
         QStringLiteral("FILE"));
     parser.addOption(pipelineOption);
+    const QCommandLineOption reportOption(QStringLiteral("report-pdf"),
+                                          QCoreApplication::translate("main", "Write the PDF report of a result database and exit."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption dbOption(QStringLiteral("db"), QCoreApplication::translate("main", "The result database (with --report-pdf)."),
+                                      QStringLiteral("DB"));
+    const QCommandLineOption runOption(QStringLiteral("run"), QCoreApplication::translate("main", "Only this pipeline run (id or name); repeatable."),
+                                       QStringLiteral("RUN"));
+    const QCommandLineOption modelOption(QStringLiteral("model"), QCoreApplication::translate("main", "Only models whose folder name contains NAME."),
+                                         QStringLiteral("NAME"));
+    const QCommandLineOption baseOption(QStringLiteral("base"), QCoreApplication::translate("main", "The variant changes are relative to."),
+                                        QStringLiteral("LABEL"));
+    const QCommandLineOption paperOption(QStringLiteral("paper"), QCoreApplication::translate("main", "a4 (default) or letter."),
+                                         QStringLiteral("SIZE"));
+    for (const auto* o : {&reportOption, &dbOption, &runOption, &modelOption, &baseOption, &paperOption})
+        parser.addOption(*o);
     parser.process(app);
+
+    if (parser.isSet(reportOption)) {
+        try {
+            slim::results::ComparisonOptions o;
+            for (const QString& r : parser.values(runOption))
+                o.runs.push_back(r.toStdString());
+            o.model = parser.value(modelOption).toStdString();
+            o.base = parser.value(baseOption).toStdString();
+            if (!parser.isSet(dbOption))
+                throw slim::ConfigError("--report-pdf needs --db DB");
+            const auto in = slim::results::loadReport(parser.value(dbOption).toStdString(), o);
+            slim::widgets::PdfReportOptions po;
+            const QString paper = parser.value(paperOption).toLower();
+            if (paper == QLatin1String("letter"))
+                po.page = QPageSize::Letter;
+            else if (!paper.isEmpty() && paper != QLatin1String("a4"))
+                throw slim::ConfigError("--paper: a4 or letter, not '" + paper.toStdString() + "'");
+            QString error;
+            if (!slim::widgets::writePdfReport(in, parser.value(reportOption), po, &error))
+                throw slim::IoError(error.toStdString());
+            std::fprintf(stderr, "wrote %s\n", qPrintable(parser.value(reportOption)));
+            return 0;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "slimbench: %s\n", e.what());
+            return 1;
+        }
+    }
 
     slim::app::MainWindow window;
     window.show();

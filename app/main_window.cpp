@@ -1,4 +1,5 @@
 #include "app/main_window.h"
+#include "widgets/comparison/comparison_view.h"
 #include "widgets/pipeline/pipeline_editor.h"
 
 #include "app/app_settings.h"
@@ -174,6 +175,22 @@ void MainWindow::createActions()
             openPipeline(f);
     });
 
+    m_openResultsAction = new QAction(this);
+    m_openResultsAction->setObjectName(QStringLiteral("openResultsAction"));
+    connect(m_openResultsAction, &QAction::triggered, this, [this] {
+        m_comparisonDock->show();
+        m_comparisonDock->raise();
+        m_comparison->chooseDatabase();
+    });
+    m_exportReportAction = new QAction(this);
+    m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
+    m_exportReportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+    connect(m_exportReportAction, &QAction::triggered, this, [this] {
+        m_comparisonDock->show();
+        m_comparisonDock->raise();
+        m_comparison->exportReport();
+    });
+
     m_quitAction = new QAction(this);
     m_quitAction->setObjectName(QStringLiteral("quitAction"));
     m_quitAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -194,6 +211,8 @@ void MainWindow::createMenus()
     m_fileMenu->addAction(m_openAction);
     m_fileMenu->addAction(m_openDemoAction);
     m_fileMenu->addAction(m_openPipelineAction);
+    m_fileMenu->addAction(m_openResultsAction);
+    m_fileMenu->addAction(m_exportReportAction);
     m_recentMenu = m_fileMenu->addMenu(QString());
     m_recentMenu->setObjectName(QStringLiteral("recentMenu"));
     connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
@@ -337,6 +356,19 @@ void MainWindow::createDocks()
         m_similarityDock->show();
         m_similarityDock->raise();
     });
+    // The comparison of the variants (issue #12): the result records of the pipeline runs.
+    m_comparison = new widgets::ComparisonView;
+    m_comparisonDock = new QDockWidget(this);
+    m_comparisonDock->setObjectName(QStringLiteral("comparisonDock"));
+    m_comparisonDock->setWidget(m_comparison);
+    addDockWidget(Qt::BottomDockWidgetArea, m_comparisonDock);
+    tabifyDockWidget(m_pipelineDock, m_comparisonDock);
+    m_distributionDock->raise();
+    connect(m_comparison, &widgets::ComparisonView::message, this, &MainWindow::appendLog);
+    connect(m_pipeline, &widgets::PipelineEditor::resultsAvailable, this, [this](const QString& db, const QString& run) {
+        if (m_comparison->openDatabase(db))
+            m_comparison->setRunFilter(run);
+    });
     // "Choose layers to drop" in the layer-similarity view sets the pipeline's depth-pruning node.
     connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
         QStringList layers;
@@ -346,7 +378,7 @@ void MainWindow::createDocks()
     });
 
     for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_activationDock, m_distributionDock,
-                              m_logDock, m_pipelineDock})
+                              m_logDock, m_pipelineDock, m_comparisonDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -384,6 +416,11 @@ void MainWindow::retranslate()
     m_compareAction->setStatusTip(tr("Overlay the weight distributions of a second model"));
     m_logDock->setWindowTitle(tr("Log"));
     m_pipelineDock->setWindowTitle(tr("Pipeline"));
+    m_openResultsAction->setText(tr("Open &Results…"));
+    m_openResultsAction->setStatusTip(tr("Open a result database (results.sqlite) in the comparison view"));
+    m_exportReportAction->setText(tr("&Export Report…"));
+    m_exportReportAction->setStatusTip(tr("Write the comparison of the variants as a PDF (or Markdown) report"));
+    m_comparisonDock->setWindowTitle(tr("Comparison"));
     m_openPipelineAction->setText(tr("Open &Pipeline…"));
     m_openPipelineAction->setStatusTip(tr("Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor"));
     updateModelStatus();

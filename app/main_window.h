@@ -24,6 +24,7 @@ class QStackedWidget;
 class QToolBar;
 
 namespace slim::widgets {
+class ComparisonView;
 class ActivationPanel;
 class DistributionPanel;
 class GenerationPanel;
@@ -53,6 +54,7 @@ public:
     /// Open a pipeline file in the pipeline editor (and show it).
     bool openPipeline(const QString& file);
     slim::widgets::PipelineEditor* pipelineEditor() const { return m_pipeline; }
+    slim::widgets::ComparisonView* comparisonView() const { return m_comparison; }
     /// Run `program args...` (the CLI's train-demo) with a progress dialog, then open the demo model.
     void createDemoModel(const QString& program = QString(), const QStringList& arguments = {});
 
@@ -121,6 +123,10 @@ private:
     slim::widgets::PipelineEditor* m_pipeline = nullptr;
     QDockWidget* m_pipelineDock = nullptr;
     QAction* m_openPipelineAction = nullptr;
+    QAction* m_openResultsAction = nullptr;
+    QAction* m_exportReportAction = nullptr;
+    QDockWidget* m_comparisonDock = nullptr;
+    slim::widgets::ComparisonView* m_comparison = nullptr;
     QDockWidget* m_distributionDock = nullptr;
     QMenu* m_analysisMenu = nullptr;
     QAction* m_similarityAction = nullptr;

@@ -24,6 +24,7 @@ int cmdTrainDemo(const std::vector<std::string>& args, Output& out);
 int cmdEval(const std::vector<std::string>& args, Output& out);
 int cmdKl(const std::vector<std::string>& args, Output& out);
 int cmdResults(const std::vector<std::string>& args, Output& out);
+int cmdReport(const std::vector<std::string>& args, Output& out);
 int cmdPrune(const std::vector<std::string>& args, Output& out);
 int cmdLora(const std::vector<std::string>& args, Output& out);
 int cmdDistill(const std::vector<std::string>& args, Output& out);

@@ -27,6 +27,8 @@ const Command kCommands[] = {
      "KL(base || variant) per token, top-1 agreement, delta p of the correct token", cmdKl},
     {"results", "results list|show ID|export FILE.json|FILE.csv|delete ID [--db PATH] [--task T] [--kind K] [--model NAME] [--limit N]",
      "result records in the SQLite store (default: next to the demo model)", cmdResults},
+    {"report", "report [--db PATH] [--run ID|NAME ...] [--model NAME] [--base LABEL] --out FILE.md|.csv|.json|.pdf [--format md|csv|json|pdf] [--paper a4|letter]",
+     "the variants compared: tables with standard errors, memory, speed, energy, the pipeline and its settings (PDF: with charts)", cmdReport},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--bandwidth BYTES_PER_S] [--db PATH]",
      "prefill / decode / perplexity throughput, time to first token, KV-cache and peak memory, energy", cmdBench},
     {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",

@@ -159,6 +159,8 @@ PipelineEditor::PipelineEditor(QWidget* parent) : QWidget(parent), m_scene(new P
             if (e.contains("status"))
                 m_status->setText((node.isEmpty() ? QString() : node + ": ") + e.value("status").toString());
         } else if (ev == "result") {
+            if (e.contains("db"))
+                emit resultsAvailable(e.value("db").toString(), e.value("run_id").toString());
             const QJsonObject nodes = e.value("nodes").toObject();
             for (auto it = nodes.begin(); it != nodes.end(); ++it) {
                 const QJsonObject n = it.value().toObject();

@@ -56,6 +56,8 @@ signals:
     void runFinished(bool ok);
     /// A finished node was double-clicked: its artifact folder (a model) or result file.
     void artifactActivated(const QString& nodeId, const QString& path);
+    /// A run ended and reported where its result records are (the database and the run's id).
+    void resultsAvailable(const QString& database, const QString& runId);
     /// A finished Analyse node with a layer-similarity result was double-clicked.
     void similarityActivated(const QString& nodeId, const QJsonObject& similarity);
 
