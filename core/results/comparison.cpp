@@ -287,9 +287,12 @@ Comparison buildComparison(const std::vector<ResultRecord>& records, const Compa
             v.stepsText = v.isOriginal ? "original" : "";
     }
     // Columns that share a title but differ in settings name the settings that differ.
+    std::vector<std::string> plainTitles;
+    for (const auto& col : c.columns)
+        plainTitles.push_back(col.title());
     for (size_t i = 0; i < c.columns.size(); ++i)
         for (size_t j = 0; j < c.columns.size(); ++j) {
-            if (i == j || c.columns[i].title() != c.columns[j].title())
+            if (i == j || plainTitles[i] != plainTitles[j])
                 continue;
             const json& a = c.columns[i].settings;
             const json& b = c.columns[j].settings;
