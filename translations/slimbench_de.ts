@@ -41,6 +41,30 @@
         <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
         <translation>Eine Pipeline-Datei, die im Pipeline-Editor geöffnet wird (mit --demo standardmäßig das Beispiel prune-lora-quantize.json).</translation>
     </message>
+    <message>
+        <source>Write the PDF report of a result database and exit.</source>
+        <translation>Den PDF-Bericht einer Ergebnisdatenbank schreiben und beenden.</translation>
+    </message>
+    <message>
+        <source>The result database (with --report-pdf).</source>
+        <translation>Die Ergebnisdatenbank (mit --report-pdf).</translation>
+    </message>
+    <message>
+        <source>Only this pipeline run (id or name); repeatable.</source>
+        <translation>Nur dieser Pipeline-Lauf (ID oder Name); mehrfach möglich.</translation>
+    </message>
+    <message>
+        <source>Only models whose folder name contains NAME.</source>
+        <translation>Nur Modelle, deren Ordnername NAME enthält.</translation>
+    </message>
+    <message>
+        <source>The variant changes are relative to.</source>
+        <translation>Die Variante, auf die sich Änderungen beziehen.</translation>
+    </message>
+    <message>
+        <source>a4 (default) or letter.</source>
+        <translation>a4 (Standard) oder letter.</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -325,6 +349,26 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <source>pipeline node %1</source>
         <translation>Pipeline-Knoten %1</translation>
     </message>
+    <message>
+        <source>Open &amp;Results…</source>
+        <translation>&amp;Ergebnisse öffnen…</translation>
+    </message>
+    <message>
+        <source>Open a result database (results.sqlite) in the comparison view</source>
+        <translation>Eine Ergebnisdatenbank (results.sqlite) in der Vergleichsansicht öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Export Report…</source>
+        <translation>Bericht &amp;exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the comparison of the variants as a PDF (or Markdown) report</source>
+        <translation>Den Vergleich der Varianten als PDF- (oder Markdown-)Bericht schreiben</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>Vergleich</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -514,6 +558,247 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>No activations measured yet</source>
         <translation>Noch keine Aktivierungen gemessen</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonCharts</name>
+    <message>
+        <source>lower is better</source>
+        <translation>niedriger ist besser</translation>
+    </message>
+    <message>
+        <source>higher is better</source>
+        <translation>höher ist besser</translation>
+    </message>
+    <message>
+        <source>%1: no %2 value</source>
+        <translation>%1: kein Wert für %2</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>Pareto-Front</translation>
+    </message>
+    <message>
+        <source>No measured metric to chart</source>
+        <translation>Keine gemessene Kennzahl zum Darstellen</translation>
+    </message>
+    <message>
+        <source>%1: no change vs the base (base value missing or 0)</source>
+        <translation>%1: keine Änderung zur Basis (Basiswert fehlt oder ist 0)</translation>
+    </message>
+    <message>
+        <source>%1: change vs %2 (%)</source>
+        <translation>%1: Änderung gegenüber %2 (%)</translation>
+    </message>
+    <message>
+        <source>Change of %1 vs the base — %2</source>
+        <translation>Änderung von %1 gegenüber der Basis — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>stored weights (MB)</source>
+        <translation>gespeicherte Gewichte (MB)</translation>
+    </message>
+    <message>
+        <source>stored size not available</source>
+        <translation>gespeicherte Größe nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>%1 vs stored weights — %2</source>
+        <translation>%1 gegen gespeicherte Gewichte — %2</translation>
+    </message>
+    <message>
+        <source>decode tokens/s, batch 1</source>
+        <translation>Decode-Token/s, Batch 1</translation>
+    </message>
+    <message>
+        <source>decode speed not measured (an Evaluate node with speed on, or slimbench-cli bench --db)</source>
+        <translation>Decode-Geschwindigkeit nicht gemessen (ein Evaluate-Knoten mit speed an, oder slimbench-cli bench --db)</translation>
+    </message>
+    <message>
+        <source>%1 vs decode speed — %2</source>
+        <translation>%1 gegen Decode-Geschwindigkeit — %2</translation>
+    </message>
+    <message>
+        <source> — speeds measured on different devices: %1</source>
+        <translation> — Geschwindigkeiten auf verschiedenen Geräten gemessen: %1</translation>
+    </message>
+    <message>
+        <source>%1: no %2 in its steps</source>
+        <translation>%1: kein %2 in seinen Schritten</translation>
+    </message>
+    <message>
+        <source>%1 vs %2 — %3</source>
+        <translation>%1 gegen %2 — %3</translation>
+    </message>
+    <message>
+        <source>%1: choose a .svg, .png or .pdf file</source>
+        <translation>%1: eine .svg-, .png- oder .pdf-Datei wählen</translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation>%1 konnte nicht geschrieben werden</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonView</name>
+    <message>
+        <source>Open a result database (results.sqlite)…</source>
+        <translation>Eine Ergebnisdatenbank (results.sqlite) öffnen…</translation>
+    </message>
+    <message>
+        <source>Reread the database</source>
+        <translation>Datenbank neu lesen</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>Lauf:</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>Modell:</translation>
+    </message>
+    <message>
+        <source>folder name contains…</source>
+        <translation>Ordnername enthält…</translation>
+    </message>
+    <message>
+        <source>± standard error</source>
+        <translation>± Standardfehler</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>Spalten</translation>
+    </message>
+    <message>
+        <source>Choose the table&apos;s columns</source>
+        <translation>Die Spalten der Tabelle wählen</translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation>Diagramm:</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>Kennzahl:</translation>
+    </message>
+    <message>
+        <source>% vs base</source>
+        <translation>% zur Basis</translation>
+    </message>
+    <message>
+        <source>Bars show the change relative to the base variant</source>
+        <translation>Balken zeigen die Änderung relativ zur Basisvariante</translation>
+    </message>
+    <message>
+        <source>Export chart…</source>
+        <translation>Diagramm exportieren…</translation>
+    </message>
+    <message>
+        <source>Save the chart as SVG (vector) or PNG</source>
+        <translation>Das Diagramm als SVG (Vektor) oder PNG speichern</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>Bericht exportieren…</translation>
+    </message>
+    <message>
+        <source>Write the report of the selection as PDF (charts as vector graphics) or Markdown</source>
+        <translation>Den Bericht der Auswahl als PDF (Diagramme als Vektorgrafik) oder Markdown schreiben</translation>
+    </message>
+    <message>
+        <source>Bars per variant</source>
+        <translation>Balken je Variante</translation>
+    </message>
+    <message>
+        <source>Quality vs memory</source>
+        <translation>Qualität gegen Speicher</translation>
+    </message>
+    <message>
+        <source>Quality vs speed</source>
+        <translation>Qualität gegen Geschwindigkeit</translation>
+    </message>
+    <message>
+        <source>Metric vs setting</source>
+        <translation>Kennzahl gegen Einstellung</translation>
+    </message>
+    <message>
+        <source>No result database open</source>
+        <translation>Keine Ergebnisdatenbank geöffnet</translation>
+    </message>
+    <message>
+        <source>Comparison: %1</source>
+        <translation>Vergleich: %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s)</source>
+        <translation>
+            <numerusform>%n Eintrag</numerusform>
+            <numerusform>%n Einträge</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all records</source>
+        <translation>alle Einträge</translation>
+    </message>
+    <message>
+        <source>Open result database</source>
+        <translation>Ergebnisdatenbank öffnen</translation>
+    </message>
+    <message>
+        <source>Result databases (*.sqlite *.db);;All files (*)</source>
+        <translation>Ergebnisdatenbanken (*.sqlite *.db);;Alle Dateien (*)</translation>
+    </message>
+    <message>
+        <source>Comparison: %1 variant(s), %2 record(s)</source>
+        <translation>Vergleich: %1 Variante(n), %2 Eintrag/Einträge</translation>
+    </message>
+    <message>
+        <source>No compression setting varies over these variants (bits, sparsity, layers removed, group, LoRA rank).</source>
+        <translation>Keine Kompressionseinstellung variiert über diese Varianten (Bits, Sparsity, entfernte Schichten, Gruppe, LoRA-Rang).</translation>
+    </message>
+    <message>
+        <source>Left out: %1</source>
+        <translation>Ausgelassen: %1</translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation>Diagramm exportieren</translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PNG (*.png)</source>
+        <translation>SVG (*.svg);;PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Chart written to %1</source>
+        <translation>Diagramm nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>Open a result database first.</source>
+        <translation>Zuerst eine Ergebnisdatenbank öffnen.</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>Bericht exportieren</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;Markdown (*.md)</source>
+        <translation>PDF (*.pdf);;Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Report: %1</source>
+        <translation>Bericht: %1</translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
+        <translation>Bericht nach %1 geschrieben</translation>
     </message>
 </context>
 <context>
@@ -1028,6 +1313,169 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::PdfReport</name>
+    <message>
+        <source>Slimbench report — page %1</source>
+        <translation>Slimbench-Bericht — Seite %1</translation>
+    </message>
+    <message>
+        <source>%1: the folder does not exist</source>
+        <translation>%1: der Ordner existiert nicht</translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation>%1 konnte nicht geschrieben werden</translation>
+    </message>
+    <message>
+        <source>Generated %1 from %2: %3 result record(s), %4 variant(s).</source>
+        <translation>Erstellt %1 aus %2: %3 Ergebniseintrag/-einträge, %4 Variante(n).</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>no original checkpoint among the variants</source>
+        <translation>kein Original-Checkpoint unter den Varianten</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>Maschinen</translation>
+    </message>
+    <message>
+        <source>Library versions</source>
+        <translation>Bibliotheksversionen</translation>
+    </message>
+    <message>
+        <source>Pipeline runs</source>
+        <translation>Pipeline-Läufe</translation>
+    </message>
+    <message>
+        <source>records not written by a pipeline run</source>
+        <translation>Einträge nicht von einem Pipeline-Lauf geschrieben</translation>
+    </message>
+    <message>
+        <source>Pipeline %1</source>
+        <translation>Pipeline %1</translation>
+    </message>
+    <message>
+        <source>Run %1; nodes that finished are drawn green.</source>
+        <translation>Lauf %1; abgeschlossene Knoten sind grün gezeichnet.</translation>
+    </message>
+    <message>
+        <source>The pipeline could not be drawn: %1</source>
+        <translation>Die Pipeline konnte nicht gezeichnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Node settings</source>
+        <translation>Knoteneinstellungen</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>Knoten</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>Varianten</translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation> (Basis)</translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation>nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>not available: %1</source>
+        <translation>nicht verfügbar: %1</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>Variante</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>Was getan wurde</translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation>Gespeicherte Gewichte</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>Spitzenspeicher</translation>
+    </message>
+    <message>
+        <source>Decode tok/s (batch 1)</source>
+        <translation>Decode Token/s (Batch 1)</translation>
+    </message>
+    <message>
+        <source>Energy J/token</source>
+        <translation>Energie J/Token</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>Ergebnisse</translation>
+    </message>
+    <message>
+        <source>%1 — convention %2, device %3</source>
+        <translation>%1 — Konvention %2, Gerät %3</translation>
+    </message>
+    <message>
+        <source>Settings: %1</source>
+        <translation>Einstellungen: %1</translation>
+    </message>
+    <message>
+        <source>%1 vs base</source>
+        <translation>%1 zur Basis</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>Diagramme</translation>
+    </message>
+    <message>
+        <source>Pareto front (no variant is better on both axes): %1</source>
+        <translation>Pareto-Front (keine Variante ist auf beiden Achsen besser): %1</translation>
+    </message>
+    <message>
+        <source>Left out of this chart: %1</source>
+        <translation>In diesem Diagramm ausgelassen: %1</translation>
+    </message>
+    <message>
+        <source>Layer similarity of the base model</source>
+        <translation>Schichtähnlichkeit des Basismodells</translation>
+    </message>
+    <message>
+        <source>Angular distance between the input of layer i and of layer i + n (PruneMe / Gromov et al. 2024): the darker a cell, the less the block of n layers changes its input, the better a candidate for removal. From %1.</source>
+        <translation>Winkelabstand zwischen der Eingabe von Schicht i und von Schicht i + n (PruneMe / Gromov et al. 2024): je dunkler eine Zelle, desto weniger verändert der Block aus n Schichten seine Eingabe und desto besser eignet er sich zum Entfernen. Aus %1.</translation>
+    </message>
+    <message>
+        <source>No finished Analyse node on the base model in the selected runs: add one to the pipeline to include the heatmap.</source>
+        <translation>Kein abgeschlossener Analyse-Knoten auf dem Basismodell in den gewählten Läufen: einen zur Pipeline hinzufügen, um die Heatmap aufzunehmen.</translation>
+    </message>
+    <message>
+        <source>What the metrics mean</source>
+        <translation>Was die Kennzahlen bedeuten</translation>
+    </message>
+    <message>
+        <source>Stored weights: bytes of the weight tensors in the model folder as saved (packed integers at their packed size). Peak memory: the highest memory in use while generating or evaluating, as the device reports it. Values are value ± standard error where the task has one. &quot;Not available&quot; means not measured, never zero. Each table and chart holds numbers of one task, convention, device and setting only.</source>
+        <translation>Gespeicherte Gewichte: Bytes der Gewichtstensoren im Modellordner, wie gespeichert (gepackte Ganzzahlen in gepackter Größe). Spitzenspeicher: der höchste Speicherverbrauch beim Generieren oder Auswerten, wie ihn das Gerät meldet. Werte sind Wert ± Standardfehler, wo die Aufgabe einen hat. „Nicht verfügbar“ heißt nicht gemessen, nie null. Jede Tabelle und jedes Diagramm enthält nur Zahlen einer Aufgabe, Konvention, eines Geräts und einer Einstellung.</translation>
+    </message>
+    <message>
+        <source>Records left out</source>
+        <translation>Ausgelassene Einträge</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::PipelineEditor</name>
     <message>
         <source>%1: %2</source>
@@ -1285,6 +1733,79 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Connect an output (right) to an input (left)</source>
         <translation>Verbinden Sie einen Ausgang (rechts) mit einem Eingang (links)</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ResultTableModel</name>
+    <message>
+        <source>not available</source>
+        <translation>nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>%1 (base)</source>
+        <translation>%1 (Basis)</translation>
+    </message>
+    <message>
+        <source>%1
+folder: %2
+fingerprint: %3</source>
+        <translation>%1
+Ordner: %2
+Fingerabdruck: %3</translation>
+    </message>
+    <message>
+        <source>record #%1</source>
+        <translation>Eintrag #%1</translation>
+    </message>
+    <message>
+        <source>
+%1 % vs the base</source>
+        <translation>
+%1 % gegenüber der Basis</translation>
+    </message>
+    <message>
+        <source>%1
+settings: %2
+%3 is better</source>
+        <translation>%1
+Einstellungen: %2
+%3 ist besser</translation>
+    </message>
+    <message>
+        <source>lower</source>
+        <translation>niedriger</translation>
+    </message>
+    <message>
+        <source>higher</source>
+        <translation>höher</translation>
+    </message>
+    <message>
+        <source>neither</source>
+        <translation>keins von beiden</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>Variante</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>Was getan wurde</translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation>Gespeicherte Gewichte</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>Spitzenspeicher</translation>
+    </message>
+    <message>
+        <source>Decode tok/s</source>
+        <translation>Decode Token/s</translation>
+    </message>
+    <message>
+        <source>J/token</source>
+        <translation>J/Token</translation>
     </message>
 </context>
 <context>

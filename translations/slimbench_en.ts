@@ -41,6 +41,30 @@
         <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Write the PDF report of a result database and exit.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The result database (with --report-pdf).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this pipeline run (id or name); repeatable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only models whose folder name contains NAME.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The variant changes are relative to.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>a4 (default) or letter.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -320,6 +344,26 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>pipeline node %1</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Open &amp;Results…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a result database (results.sqlite) in the comparison view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Export Report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the comparison of the variants as a PDF (or Markdown) report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -507,6 +551,247 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>No activations measured yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonCharts</name>
+    <message>
+        <source>lower is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>higher is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no %2 value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No measured metric to chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no change vs the base (base value missing or 0)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: change vs %2 (%)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Change of %1 vs the base — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stored weights (MB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>stored size not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs stored weights — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>decode tokens/s, batch 1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>decode speed not measured (an Evaluate node with speed on, or slimbench-cli bench --db)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs decode speed — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — speeds measured on different devices: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: no %2 in its steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs %2 — %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: choose a .svg, .png or .pdf file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonView</name>
+    <message>
+        <source>Open a result database (results.sqlite)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reread the database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>folder name contains…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>± standard error</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the table&apos;s columns</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>% vs base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bars show the change relative to the base variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export chart…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the chart as SVG (vector) or PNG</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Write the report of the selection as PDF (charts as vector graphics) or Markdown</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bars per variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quality vs memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quality vs speed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Metric vs setting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No result database open</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all records</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open result database</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Result databases (*.sqlite *.db);;All files (*)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Comparison: %1 variant(s), %2 record(s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No compression setting varies over these variants (bits, sparsity, layers removed, group, LoRA rank).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left out: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PNG (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Chart written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a result database first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;Markdown (*.md)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1021,6 +1306,169 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::PdfReport</name>
+    <message>
+        <source>Slimbench report — page %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: the folder does not exist</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generated %1 from %2: %3 result record(s), %4 variant(s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no original checkpoint among the variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Library versions</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipeline runs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>records not written by a pipeline run</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pipeline %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Run %1; nodes that finished are drawn green.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pipeline could not be drawn: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not available: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decode tok/s (batch 1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Energy J/token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 — convention %2, device %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pareto front (no variant is better on both axes): %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left out of this chart: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer similarity of the base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Angular distance between the input of layer i and of layer i + n (PruneMe / Gromov et al. 2024): the darker a cell, the less the block of n layers changes its input, the better a candidate for removal. From %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No finished Analyse node on the base model in the selected runs: add one to the pipeline to include the heatmap.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What the metrics mean</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored weights: bytes of the weight tensors in the model folder as saved (packed integers at their packed size). Peak memory: the highest memory in use while generating or evaluating, as the device reports it. Values are value ± standard error where the task has one. &quot;Not available&quot; means not measured, never zero. Each table and chart holds numbers of one task, convention, device and setting only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Records left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::PipelineEditor</name>
     <message>
         <source>%1: %2</source>
@@ -1277,6 +1725,74 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Connect an output (right) to an input (left)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ResultTableModel</name>
+    <message>
+        <source>not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 (base)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+folder: %2
+fingerprint: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>record #%1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>
+%1 % vs the base</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1
+settings: %2
+%3 is better</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>lower</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>higher</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>neither</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Decode tok/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>J/token</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

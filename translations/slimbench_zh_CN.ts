@@ -41,6 +41,30 @@
         <source>A pipeline file to open in the pipeline editor (with --demo: the example prune-lora-quantize.json by default).</source>
         <translation>在流水线编辑器中打开的流水线文件（使用 --demo 时默认为示例 prune-lora-quantize.json）。</translation>
     </message>
+    <message>
+        <source>Write the PDF report of a result database and exit.</source>
+        <translation>写出结果数据库的 PDF 报告并退出。</translation>
+    </message>
+    <message>
+        <source>The result database (with --report-pdf).</source>
+        <translation>结果数据库（与 --report-pdf 一起使用）。</translation>
+    </message>
+    <message>
+        <source>Only this pipeline run (id or name); repeatable.</source>
+        <translation>仅此流水线运行（ID 或名称）；可重复。</translation>
+    </message>
+    <message>
+        <source>Only models whose folder name contains NAME.</source>
+        <translation>仅文件夹名包含 NAME 的模型。</translation>
+    </message>
+    <message>
+        <source>The variant changes are relative to.</source>
+        <translation>变化所相对的变体。</translation>
+    </message>
+    <message>
+        <source>a4 (default) or letter.</source>
+        <translation>a4（默认）或 letter。</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -324,6 +348,26 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <source>pipeline node %1</source>
         <translation>流水线节点 %1</translation>
     </message>
+    <message>
+        <source>Open &amp;Results…</source>
+        <translation>打开结果(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Open a result database (results.sqlite) in the comparison view</source>
+        <translation>在对比视图中打开结果数据库（results.sqlite）</translation>
+    </message>
+    <message>
+        <source>&amp;Export Report…</source>
+        <translation>导出报告(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Write the comparison of the variants as a PDF (or Markdown) report</source>
+        <translation>将变体对比写成 PDF（或 Markdown）报告</translation>
+    </message>
+    <message>
+        <source>Comparison</source>
+        <translation>对比</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -512,6 +556,246 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>No activations measured yet</source>
         <translation>尚未测量激活值</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonCharts</name>
+    <message>
+        <source>lower is better</source>
+        <translation>越低越好</translation>
+    </message>
+    <message>
+        <source>higher is better</source>
+        <translation>越高越好</translation>
+    </message>
+    <message>
+        <source>%1: no %2 value</source>
+        <translation>%1：没有 %2 的值</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Pareto front</source>
+        <translation>帕累托前沿</translation>
+    </message>
+    <message>
+        <source>No measured metric to chart</source>
+        <translation>没有可绘制的测量指标</translation>
+    </message>
+    <message>
+        <source>%1: no change vs the base (base value missing or 0)</source>
+        <translation>%1：无相对基线的变化（基线值缺失或为 0）</translation>
+    </message>
+    <message>
+        <source>%1: change vs %2 (%)</source>
+        <translation>%1：相对 %2 的变化（%）</translation>
+    </message>
+    <message>
+        <source>Change of %1 vs the base — %2</source>
+        <translation>%1 相对基线的变化 — %2</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>stored weights (MB)</source>
+        <translation>存储的权重（MB）</translation>
+    </message>
+    <message>
+        <source>stored size not available</source>
+        <translation>存储大小不可用</translation>
+    </message>
+    <message>
+        <source>%1 vs stored weights — %2</source>
+        <translation>%1 与存储权重 — %2</translation>
+    </message>
+    <message>
+        <source>decode tokens/s, batch 1</source>
+        <translation>解码词元/秒，批大小 1</translation>
+    </message>
+    <message>
+        <source>decode speed not measured (an Evaluate node with speed on, or slimbench-cli bench --db)</source>
+        <translation>未测量解码速度（启用 speed 的评估节点，或 slimbench-cli bench --db）</translation>
+    </message>
+    <message>
+        <source>%1 vs decode speed — %2</source>
+        <translation>%1 与解码速度 — %2</translation>
+    </message>
+    <message>
+        <source> — speeds measured on different devices: %1</source>
+        <translation> — 速度在不同设备上测量：%1</translation>
+    </message>
+    <message>
+        <source>%1: no %2 in its steps</source>
+        <translation>%1：其步骤中没有 %2</translation>
+    </message>
+    <message>
+        <source>%1 vs %2 — %3</source>
+        <translation>%1 与 %2 — %3</translation>
+    </message>
+    <message>
+        <source>%1: choose a .svg, .png or .pdf file</source>
+        <translation>%1：请选择 .svg、.png 或 .pdf 文件</translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation>无法写入 %1</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ComparisonView</name>
+    <message>
+        <source>Open a result database (results.sqlite)…</source>
+        <translation>打开结果数据库（results.sqlite）…</translation>
+    </message>
+    <message>
+        <source>Reread the database</source>
+        <translation>重新读取数据库</translation>
+    </message>
+    <message>
+        <source>Run:</source>
+        <translation>运行：</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>folder name contains…</source>
+        <translation>文件夹名包含…</translation>
+    </message>
+    <message>
+        <source>± standard error</source>
+        <translation>± 标准误差</translation>
+    </message>
+    <message>
+        <source>Columns</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <source>Choose the table&apos;s columns</source>
+        <translation>选择表格的列</translation>
+    </message>
+    <message>
+        <source>Chart:</source>
+        <translation>图表：</translation>
+    </message>
+    <message>
+        <source>Metric:</source>
+        <translation>指标：</translation>
+    </message>
+    <message>
+        <source>% vs base</source>
+        <translation>相对基线 %</translation>
+    </message>
+    <message>
+        <source>Bars show the change relative to the base variant</source>
+        <translation>柱形显示相对基线变体的变化</translation>
+    </message>
+    <message>
+        <source>Export chart…</source>
+        <translation>导出图表…</translation>
+    </message>
+    <message>
+        <source>Save the chart as SVG (vector) or PNG</source>
+        <translation>将图表保存为 SVG（矢量）或 PNG</translation>
+    </message>
+    <message>
+        <source>Export report…</source>
+        <translation>导出报告…</translation>
+    </message>
+    <message>
+        <source>Write the report of the selection as PDF (charts as vector graphics) or Markdown</source>
+        <translation>将所选内容的报告写成 PDF（图表为矢量图）或 Markdown</translation>
+    </message>
+    <message>
+        <source>Bars per variant</source>
+        <translation>每个变体的柱形</translation>
+    </message>
+    <message>
+        <source>Quality vs memory</source>
+        <translation>质量与内存</translation>
+    </message>
+    <message>
+        <source>Quality vs speed</source>
+        <translation>质量与速度</translation>
+    </message>
+    <message>
+        <source>Metric vs setting</source>
+        <translation>指标与设置</translation>
+    </message>
+    <message>
+        <source>No result database open</source>
+        <translation>未打开结果数据库</translation>
+    </message>
+    <message>
+        <source>Comparison: %1</source>
+        <translation>对比：%1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n record(s)</source>
+        <translation>
+            <numerusform>%n 条记录</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all records</source>
+        <translation>所有记录</translation>
+    </message>
+    <message>
+        <source>Open result database</source>
+        <translation>打开结果数据库</translation>
+    </message>
+    <message>
+        <source>Result databases (*.sqlite *.db);;All files (*)</source>
+        <translation>结果数据库 (*.sqlite *.db);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Comparison: %1 variant(s), %2 record(s)</source>
+        <translation>对比：%1 个变体，%2 条记录</translation>
+    </message>
+    <message>
+        <source>No compression setting varies over these variants (bits, sparsity, layers removed, group, LoRA rank).</source>
+        <translation>这些变体之间没有变化的压缩设置（位数、稀疏度、移除的层、分组、LoRA 秩）。</translation>
+    </message>
+    <message>
+        <source>Left out: %1</source>
+        <translation>已略去：%1</translation>
+    </message>
+    <message>
+        <source>Export chart</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>SVG (*.svg);;PNG (*.png)</source>
+        <translation>SVG (*.svg);;PNG (*.png)</translation>
+    </message>
+    <message>
+        <source>Chart written to %1</source>
+        <translation>图表已写入 %1</translation>
+    </message>
+    <message>
+        <source>Open a result database first.</source>
+        <translation>请先打开结果数据库。</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;Markdown (*.md)</source>
+        <translation>PDF (*.pdf);;Markdown (*.md)</translation>
+    </message>
+    <message>
+        <source>Report: %1</source>
+        <translation>报告：%1</translation>
+    </message>
+    <message>
+        <source>Report written to %1</source>
+        <translation>报告已写入 %1</translation>
     </message>
 </context>
 <context>
@@ -1023,6 +1307,169 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::PdfReport</name>
+    <message>
+        <source>Slimbench report — page %1</source>
+        <translation>Slimbench 报告 — 第 %1 页</translation>
+    </message>
+    <message>
+        <source>%1: the folder does not exist</source>
+        <translation>%1：文件夹不存在</translation>
+    </message>
+    <message>
+        <source>%1 could not be written</source>
+        <translation>无法写入 %1</translation>
+    </message>
+    <message>
+        <source>Generated %1 from %2: %3 result record(s), %4 variant(s).</source>
+        <translation>生成于 %1，来源 %2：%3 条结果记录，%4 个变体。</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>no original checkpoint among the variants</source>
+        <translation>变体中没有原始检查点</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>机器</translation>
+    </message>
+    <message>
+        <source>Library versions</source>
+        <translation>库版本</translation>
+    </message>
+    <message>
+        <source>Pipeline runs</source>
+        <translation>流水线运行</translation>
+    </message>
+    <message>
+        <source>records not written by a pipeline run</source>
+        <translation>记录并非由流水线运行写入</translation>
+    </message>
+    <message>
+        <source>Pipeline %1</source>
+        <translation>流水线 %1</translation>
+    </message>
+    <message>
+        <source>Run %1; nodes that finished are drawn green.</source>
+        <translation>运行 %1；已完成的节点以绿色绘制。</translation>
+    </message>
+    <message>
+        <source>The pipeline could not be drawn: %1</source>
+        <translation>无法绘制流水线：%1</translation>
+    </message>
+    <message>
+        <source>Node settings</source>
+        <translation>节点设置</translation>
+    </message>
+    <message>
+        <source>Node</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source> (base)</source>
+        <translation>（基线）</translation>
+    </message>
+    <message>
+        <source>not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>not available: %1</source>
+        <translation>不可用：%1</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>所做操作</translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation>存储的权重</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>峰值内存</translation>
+    </message>
+    <message>
+        <source>Decode tok/s (batch 1)</source>
+        <translation>解码 词元/秒（批大小 1）</translation>
+    </message>
+    <message>
+        <source>Energy J/token</source>
+        <translation>能耗 J/词元</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>%1 — convention %2, device %3</source>
+        <translation>%1 — 约定 %2，设备 %3</translation>
+    </message>
+    <message>
+        <source>Settings: %1</source>
+        <translation>设置：%1</translation>
+    </message>
+    <message>
+        <source>%1 vs base</source>
+        <translation>%1 相对基线</translation>
+    </message>
+    <message>
+        <source>Charts</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Pareto front (no variant is better on both axes): %1</source>
+        <translation>帕累托前沿（没有变体在两个轴上都更好）：%1</translation>
+    </message>
+    <message>
+        <source>Left out of this chart: %1</source>
+        <translation>此图表中略去：%1</translation>
+    </message>
+    <message>
+        <source>Layer similarity of the base model</source>
+        <translation>基线模型的层相似度</translation>
+    </message>
+    <message>
+        <source>Angular distance between the input of layer i and of layer i + n (PruneMe / Gromov et al. 2024): the darker a cell, the less the block of n layers changes its input, the better a candidate for removal. From %1.</source>
+        <translation>第 i 层与第 i + n 层输入之间的角距离（PruneMe / Gromov 等，2024）：单元格越深，这 n 层组成的块对输入的改变越小，越适合移除。来自 %1。</translation>
+    </message>
+    <message>
+        <source>No finished Analyse node on the base model in the selected runs: add one to the pipeline to include the heatmap.</source>
+        <translation>所选运行中没有针对基线模型的已完成分析节点：在流水线中添加一个以包含热力图。</translation>
+    </message>
+    <message>
+        <source>What the metrics mean</source>
+        <translation>各指标的含义</translation>
+    </message>
+    <message>
+        <source>Stored weights: bytes of the weight tensors in the model folder as saved (packed integers at their packed size). Peak memory: the highest memory in use while generating or evaluating, as the device reports it. Values are value ± standard error where the task has one. &quot;Not available&quot; means not measured, never zero. Each table and chart holds numbers of one task, convention, device and setting only.</source>
+        <translation>存储的权重：模型文件夹中权重张量保存时的字节数（打包整数按打包后大小计）。峰值内存：生成或评估时设备报告的最高内存占用。任务有标准误差时，数值以“值 ± 标准误差”表示。“不可用”表示未测量，绝不是零。每个表格和图表只包含同一任务、约定、设备和设置的数值。</translation>
+    </message>
+    <message>
+        <source>Records left out</source>
+        <translation>略去的记录</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::PipelineEditor</name>
     <message>
         <source>%1: %2</source>
@@ -1278,6 +1725,79 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Connect an output (right) to an input (left)</source>
         <translation>请将输出（右侧）连接到输入（左侧）</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::ResultTableModel</name>
+    <message>
+        <source>not available</source>
+        <translation>不可用</translation>
+    </message>
+    <message>
+        <source>%1 (base)</source>
+        <translation>%1（基线）</translation>
+    </message>
+    <message>
+        <source>%1
+folder: %2
+fingerprint: %3</source>
+        <translation>%1
+文件夹：%2
+指纹：%3</translation>
+    </message>
+    <message>
+        <source>record #%1</source>
+        <translation>记录 #%1</translation>
+    </message>
+    <message>
+        <source>
+%1 % vs the base</source>
+        <translation>
+相对基线 %1 %</translation>
+    </message>
+    <message>
+        <source>%1
+settings: %2
+%3 is better</source>
+        <translation>%1
+设置：%2
+%3 更好</translation>
+    </message>
+    <message>
+        <source>lower</source>
+        <translation>更低</translation>
+    </message>
+    <message>
+        <source>higher</source>
+        <translation>更高</translation>
+    </message>
+    <message>
+        <source>neither</source>
+        <translation>都不是</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>What was done</source>
+        <translation>所做操作</translation>
+    </message>
+    <message>
+        <source>Stored weights</source>
+        <translation>存储的权重</translation>
+    </message>
+    <message>
+        <source>Peak memory</source>
+        <translation>峰值内存</translation>
+    </message>
+    <message>
+        <source>Decode tok/s</source>
+        <translation>解码 词元/秒</translation>
+    </message>
+    <message>
+        <source>J/token</source>
+        <translation>J/词元</translation>
     </message>
 </context>
 <context>

@@ -108,7 +108,7 @@ ComparisonView::ComparisonView(QWidget* parent)
 
     m_plot = new QCustomPlot(this);
     m_plot->setObjectName(QStringLiteral("comparisonPlot"));
-    m_plot->setMinimumHeight(240);
+    m_plot->setMinimumHeight(120);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     m_leftOutLabel = new QLabel(this);
     m_leftOutLabel->setObjectName(QStringLiteral("comparisonLeftOut"));
