@@ -2,8 +2,9 @@
 # Slimbench developer entry point — the README's two commands:
 #   packaging/build.sh run    install what is missing (Debian 12), build, start the GUI on the demo model
 #   packaging/build.sh test   install what is missing, build, run the test suite (CTest labels unit + widgets),
-#                             then build the libFuzzer targets with clang and run each briefly (label fuzz)
-# Other verbs: deps (install only), build (configure + build), bench-cpu (CPU benchmark on the demo model).
+#                             build the .deb and smoke-test it in a scratch root, then build the libFuzzer
+#                             targets with clang and run each briefly (label fuzz)
+# Other verbs: deps (install only), build (configure + build), package (the .deb in $BUILD, smoke-tested).
 # Environment: SLIMBENCH_BUILD_DIR (default ./build), SLIMBENCH_TEST_LABELS (default "unit|widgets"),
 #              JOBS (parallel build jobs, default: number of cores), SLIMBENCH_FUZZ_SECONDS (per fuzz
 #              target, default 15; 0 skips the fuzz stage).
@@ -24,7 +25,7 @@ PACKAGES=(
   libtorch-dev libopenblas0-pthread nlohmann-json3-dev libsqlite3-dev
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-svg-dev libgl-dev
   libqcustomplot-dev
-  fonts-wqy-microhei poppler-utils
+  fonts-wqy-microhei poppler-utils desktop-file-utils appstream dpkg-dev
   xvfb xauth
   bible-kjv-text
   clang libclang-rt-14-dev
@@ -87,6 +88,16 @@ run_tests() {
   ctest -L "$labels" --output-on-failure -j2 --timeout 900
 }
 
+# The .deb (CPack, dependencies from dpkg-shlibdeps), unpacked into a scratch root and started there.
+package() {
+  log "building the .deb (CPack)"
+  (cd "$BUILD" && cpack -G DEB > "$BUILD/cpack.log") || { cat "$BUILD/cpack.log"; return 1; }
+  local deb
+  deb=$(ls -t "$BUILD"/slimbench_*.deb | head -1)
+  log "smoke-testing $deb in a scratch root"
+  "$ROOT/tests/packaging/deb_smoke.sh" "$deb"
+}
+
 # libFuzzer targets (tests/fuzz): a separate clang build of the parsers with ASan + UBSan.
 run_fuzz() {
   local seconds=${SLIMBENCH_FUZZ_SECONDS:-15}
@@ -109,7 +120,8 @@ case "$verb" in
   deps) deps ;;
   build) deps; build ;;
   run) deps; build; run_gui "$@" ;;
-  test) deps; build; run_tests; run_fuzz ;;
+  test) deps; build; run_tests; package; run_fuzz ;;
+  package) deps; build; package ;;
   fuzz) deps; run_fuzz ;;
-  *) echo "usage: $0 run|test|deps|build|fuzz" >&2; exit 1 ;;
+  *) echo "usage: $0 run|test|deps|build|package|fuzz" >&2; exit 1 ;;
 esac

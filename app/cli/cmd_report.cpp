@@ -11,6 +11,8 @@
 
 #include "core/common/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/io/resources.h"
+#include "core/model/demo_model.h"
 #include "core/results/report.h"
 
 #include <unistd.h>
@@ -124,6 +126,35 @@ int cmdReport(const std::vector<std::string>& argv, Output& out) {
              " left out\n");
     out.result({{"out", fs::absolute(*outFile).string()}, {"format", format}, {"variants", in.comparison.variants.size()},
                 {"records", in.comparison.recordIds}, {"left_out", in.comparison.leftOut}});
+    return 0;
+}
+
+int cmdPaths(const std::vector<std::string>& argv, Output& out) {
+    Args a(argv, {"json"});
+    a.allowOnly({"json"});
+    auto found = [](auto f) {
+        try {
+            return nlohmann::json(f().string());
+        } catch (const std::exception& e) {
+            return nlohmann::json{{"error", e.what()}};
+        }
+    };
+    std::string searched;
+    const fs::path gui = findGui(&searched);
+    const char* ws = std::getenv("SLIMBENCH_WORKSPACE");
+    const nlohmann::json workspace = ws && *ws ? nlohmann::json(std::string(ws)) : found([] { return model::demoModelDir().parent_path() / "workspace"; });
+    const nlohmann::json r = {{"executable", (selfDir() / "slimbench-cli").string()},
+                              {"resources", found([] { return io::resourceDataDir(); })},
+                              {"pipelines", found([] { return io::pipelinesDir(); })},
+                              {"demo_model", found([] { return model::demoModelDir(); })},
+                              {"workspace", workspace},
+                              {"results", found([] { return model::demoModelDir().parent_path() / "results.sqlite"; })},
+                              {"gui", gui.empty() ? nlohmann::json(nullptr) : nlohmann::json(gui.string())}};
+    std::string text;
+    for (const auto& [k, v] : r.items())
+        text += k + ": " + (v.is_string() ? v.get<std::string>() : v.dump()) + "\n";
+    out.text(text);
+    out.result(r);
     return 0;
 }
 

@@ -4,10 +4,13 @@
 //   results show   ID [--db PATH] [--json]
 //   results export FILE.json|FILE.csv [--db PATH] [--task T] [--kind K] [--model NAME] [--fingerprint F]
 //   results delete ID [--db PATH]
+//   results import FILE.json [--db PATH]   (an export of another database, e.g. the GPU machine's: new ids)
 #include "app/cli/commands.h"
 #include "app/cli/records.h"
 
 #include "core/common/errors.h"
+#include "core/io/atomic_file.h"
+#include "core/io/strict_json.h"
 
 #include <cstdio>
 #include <sstream>
@@ -58,6 +61,27 @@ int cmdResults(const std::vector<std::string>& argv, Output& out) {
     a.allowOnly({"json", "db", "task", "kind", "model", "fingerprint", "limit"});
     const std::string action = a.positionalAt(0, "list|show|export|delete");
     const auto path = databasePath(a);
+    if (action == "import") {
+        // Records exported elsewhere (results export FILE.json) join this database with new ids; the
+        // whole file is read and checked before anything is written.
+        const std::string file = a.positionalAt(1, "FILE.json");
+        const nlohmann::json arr = io::parseJsonStrict(io::readTextFile(file), file);
+        if (!arr.is_array())
+            throw FormatError(file, "expected a JSON array of records (slimbench-cli results export FILE.json)");
+        std::vector<results::ResultRecord> recs;
+        for (size_t i = 0; i < arr.size(); ++i) {
+            auto r = results::ResultRecord::fromJson(arr[i], file + " record " + std::to_string(i));
+            r.id = 0;
+            recs.push_back(std::move(r));
+        }
+        results::ResultStore store(path);
+        std::vector<int64_t> ids;
+        for (const auto& r : recs)
+            ids.push_back(store.insert(r));
+        out.text("imported " + std::to_string(ids.size()) + " record(s) into " + path.string() + "\n");
+        out.result({{"database", path.string()}, {"ids", ids}});
+        return 0;
+    }
     if (!std::filesystem::exists(path))
         throw IoError(path.string() + ": no result database here yet (records are written by eval/kl/bench --db)");
     results::ResultStore store(path);
@@ -105,7 +129,7 @@ int cmdResults(const std::vector<std::string>& argv, Output& out) {
         if (out.json())
             out.result({{"deleted", id}});
     } else {
-        throw ConfigError("results: unknown action '" + action + "' (list, show, export, delete)");
+        throw ConfigError("results: unknown action '" + action + "' (list, show, export, import, delete)");
     }
     return 0;
 }

@@ -25,6 +25,7 @@ int cmdEval(const std::vector<std::string>& args, Output& out);
 int cmdKl(const std::vector<std::string>& args, Output& out);
 int cmdResults(const std::vector<std::string>& args, Output& out);
 int cmdReport(const std::vector<std::string>& args, Output& out);
+int cmdPaths(const std::vector<std::string>& args, Output& out);
 int cmdPrune(const std::vector<std::string>& args, Output& out);
 int cmdLora(const std::vector<std::string>& args, Output& out);
 int cmdDistill(const std::vector<std::string>& args, Output& out);

@@ -1,8 +1,9 @@
 #pragma once
 /// @file resources.h
 /// Where the data the application ships is found at run time (resources/data: WikiText-2 test split;
-/// resources/pipelines: example pipelines): $SLIM_RESOURCE_DATA, then the install prefix
-/// (share/slimbench/data), then this build's source tree.
+/// resources/pipelines: example pipelines): $SLIM_RESOURCE_DATA / $SLIM_PIPELINES, then
+/// <executable's folder>/../share/slimbench (an installed tree wherever it is unpacked), then the install
+/// prefix, then this build's source tree.
 
 #include <filesystem>
 
