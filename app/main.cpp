@@ -54,11 +54,16 @@ int main(int argc, char** argv)
                                        QStringLiteral("RUN"));
     const QCommandLineOption modelOption(QStringLiteral("model"), QCoreApplication::translate("main", "Only models whose folder name contains NAME."),
                                          QStringLiteral("NAME"));
+    const QCommandLineOption taskOption(QStringLiteral("task"), QCoreApplication::translate("main", "Only this quality task."),
+                                        QStringLiteral("TASK"));
     const QCommandLineOption baseOption(QStringLiteral("base"), QCoreApplication::translate("main", "The variant changes are relative to."),
                                         QStringLiteral("LABEL"));
     const QCommandLineOption paperOption(QStringLiteral("paper"), QCoreApplication::translate("main", "a4 (default) or letter."),
                                          QStringLiteral("SIZE"));
-    for (const auto* o : {&reportOption, &dbOption, &runOption, &modelOption, &baseOption, &paperOption})
+    const QCommandLineOption resultsOption(QStringLiteral("results"),
+                                           QCoreApplication::translate("main", "A result database to open in the comparison view."),
+                                           QStringLiteral("DB"));
+    for (const auto* o : {&reportOption, &dbOption, &runOption, &modelOption, &baseOption, &paperOption, &resultsOption, &taskOption})
         parser.addOption(*o);
     parser.process(app);
 
@@ -69,6 +74,7 @@ int main(int argc, char** argv)
                 o.runs.push_back(r.toStdString());
             o.model = parser.value(modelOption).toStdString();
             o.base = parser.value(baseOption).toStdString();
+            o.task = parser.value(taskOption).toStdString();
             if (!parser.isSet(dbOption))
                 throw slim::ConfigError("--report-pdf needs --db DB");
             const auto in = slim::results::loadReport(parser.value(dbOption).toStdString(), o);
@@ -107,5 +113,7 @@ int main(int argc, char** argv)
     }
     if (!pipeline.isEmpty())
         QTimer::singleShot(0, &window, [&window, pipeline] { window.openPipeline(pipeline); });
+    if (parser.isSet(resultsOption))
+        QTimer::singleShot(0, &window, [&window, db = parser.value(resultsOption)] { window.openResults(db); });
     return app.exec();
 }

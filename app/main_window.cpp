@@ -178,16 +178,14 @@ void MainWindow::createActions()
     m_openResultsAction = new QAction(this);
     m_openResultsAction->setObjectName(QStringLiteral("openResultsAction"));
     connect(m_openResultsAction, &QAction::triggered, this, [this] {
-        m_comparisonDock->show();
-        m_comparisonDock->raise();
+        showComparison();
         m_comparison->chooseDatabase();
     });
     m_exportReportAction = new QAction(this);
     m_exportReportAction->setObjectName(QStringLiteral("exportReportAction"));
     m_exportReportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
     connect(m_exportReportAction, &QAction::triggered, this, [this] {
-        m_comparisonDock->show();
-        m_comparisonDock->raise();
+        showComparison();
         m_comparison->exportReport();
     });
 
@@ -366,8 +364,10 @@ void MainWindow::createDocks()
     m_distributionDock->raise();
     connect(m_comparison, &widgets::ComparisonView::message, this, &MainWindow::appendLog);
     connect(m_pipeline, &widgets::PipelineEditor::resultsAvailable, this, [this](const QString& db, const QString& run) {
-        if (m_comparison->openDatabase(db))
+        if (m_comparison->openDatabase(db)) {
             m_comparison->setRunFilter(run);
+            showComparison();
+        }
     });
     // "Choose layers to drop" in the layer-similarity view sets the pipeline's depth-pruning node.
     connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
@@ -709,6 +709,20 @@ void MainWindow::showAbout()
                     "<p>Built with Qt %2, LibTorch and QCustomPlot.</p>")
                      .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
     box->open();
+}
+
+bool MainWindow::openResults(const QString& database)
+{
+    showComparison();
+    return m_comparison->openDatabase(database);
+}
+
+void MainWindow::showComparison()
+{
+    m_comparisonDock->show();
+    m_comparisonDock->raise();
+    // The table and the chart need room: give the bottom dock area about half the window.
+    resizeDocks({m_comparisonDock}, {std::max(height() / 2, 360)}, Qt::Vertical);
 }
 
 bool MainWindow::openPipeline(const QString& file)

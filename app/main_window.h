@@ -55,6 +55,8 @@ public:
     bool openPipeline(const QString& file);
     slim::widgets::PipelineEditor* pipelineEditor() const { return m_pipeline; }
     slim::widgets::ComparisonView* comparisonView() const { return m_comparison; }
+    /// Open a result database in the comparison view (and show it).
+    bool openResults(const QString& database);
     /// Run `program args...` (the CLI's train-demo) with a progress dialog, then open the demo model.
     void createDemoModel(const QString& program = QString(), const QStringList& arguments = {});
 
@@ -88,6 +90,7 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void showComparison();
     void createActions();
     void createMenus();
     void createDocks();

@@ -65,6 +65,14 @@
         <source>a4 (default) or letter.</source>
         <translation>a4 (Standard) oder letter.</translation>
     </message>
+    <message>
+        <source>A result database to open in the comparison view.</source>
+        <translation>Eine Ergebnisdatenbank, die in der Vergleichsansicht geöffnet wird.</translation>
+    </message>
+    <message>
+        <source>Only this quality task.</source>
+        <translation>Nur diese Qualitätsaufgabe.</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -646,6 +654,38 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>%1 could not be written</source>
         <translation>%1 konnte nicht geschrieben werden</translation>
     </message>
+    <message>
+        <source>metrics</source>
+        <translation>Kennzahlen</translation>
+    </message>
+    <message>
+        <source>peak memory (MB)</source>
+        <translation>Spitzenspeicher (MB)</translation>
+    </message>
+    <message>
+        <source>peak memory not measured</source>
+        <translation>Spitzenspeicher nicht gemessen</translation>
+    </message>
+    <message>
+        <source>%1 vs peak memory — %2</source>
+        <translation>%1 gegen Spitzenspeicher — %2</translation>
+    </message>
+    <message>
+        <source> — peaks measured differently: %1</source>
+        <translation> — Spitzen unterschiedlich gemessen: %1</translation>
+    </message>
+    <message>
+        <source>energy (J/token)</source>
+        <translation>Energie (J/Token)</translation>
+    </message>
+    <message>
+        <source>energy not available</source>
+        <translation>Energie nicht verfügbar</translation>
+    </message>
+    <message>
+        <source>%1 vs energy per token — %2</source>
+        <translation>%1 gegen Energie pro Token — %2</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::ComparisonView</name>
@@ -716,10 +756,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Bars per variant</source>
         <translation>Balken je Variante</translation>
-    </message>
-    <message>
-        <source>Quality vs memory</source>
-        <translation>Qualität gegen Speicher</translation>
     </message>
     <message>
         <source>Quality vs speed</source>
@@ -799,6 +835,26 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Report written to %1</source>
         <translation>Bericht nach %1 geschrieben</translation>
+    </message>
+    <message>
+        <source>Task:</source>
+        <translation>Aufgabe:</translation>
+    </message>
+    <message>
+        <source>all tasks</source>
+        <translation>alle Aufgaben</translation>
+    </message>
+    <message>
+        <source>Quality vs stored size</source>
+        <translation>Qualität gegen gespeicherte Größe</translation>
+    </message>
+    <message>
+        <source>Quality vs peak memory</source>
+        <translation>Qualität gegen Spitzenspeicher</translation>
+    </message>
+    <message>
+        <source>Quality vs energy</source>
+        <translation>Qualität gegen Energie</translation>
     </message>
 </context>
 <context>
@@ -1473,6 +1529,14 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Records left out</source>
         <translation>Ausgelassene Einträge</translation>
+    </message>
+    <message>
+        <source>Energy per token: not available for any variant (%1), so there is no energy chart.</source>
+        <translation>Energie pro Token: für keine Variante verfügbar (%1), daher kein Energiediagramm.</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>nicht gemessen</translation>
     </message>
 </context>
 <context>

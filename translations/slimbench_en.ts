@@ -65,6 +65,14 @@
         <source>a4 (default) or letter.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A result database to open in the comparison view.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only this quality task.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -640,6 +648,38 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>%1 could not be written</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>metrics</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak memory (MB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak memory not measured</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs peak memory — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — peaks measured differently: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>energy (J/token)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>energy not available</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 vs energy per token — %2</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::ComparisonView</name>
@@ -709,10 +749,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Bars per variant</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Quality vs memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -792,6 +828,26 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Report written to %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Task:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>all tasks</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quality vs stored size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quality vs peak memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quality vs energy</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1465,6 +1521,14 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Records left out</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Energy per token: not available for any variant (%1), so there is no energy chart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not measured</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

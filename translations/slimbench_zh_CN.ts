@@ -65,6 +65,14 @@
         <source>a4 (default) or letter.</source>
         <translation>a4（默认）或 letter。</translation>
     </message>
+    <message>
+        <source>A result database to open in the comparison view.</source>
+        <translation>在对比视图中打开的结果数据库。</translation>
+    </message>
+    <message>
+        <source>Only this quality task.</source>
+        <translation>仅此质量任务。</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::MainWindow</name>
@@ -644,6 +652,38 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>%1 could not be written</source>
         <translation>无法写入 %1</translation>
     </message>
+    <message>
+        <source>metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>peak memory (MB)</source>
+        <translation>峰值内存（MB）</translation>
+    </message>
+    <message>
+        <source>peak memory not measured</source>
+        <translation>未测量峰值内存</translation>
+    </message>
+    <message>
+        <source>%1 vs peak memory — %2</source>
+        <translation>%1 与峰值内存 — %2</translation>
+    </message>
+    <message>
+        <source> — peaks measured differently: %1</source>
+        <translation> — 峰值的测量方式不同：%1</translation>
+    </message>
+    <message>
+        <source>energy (J/token)</source>
+        <translation>能耗（J/词元）</translation>
+    </message>
+    <message>
+        <source>energy not available</source>
+        <translation>能耗不可用</translation>
+    </message>
+    <message>
+        <source>%1 vs energy per token — %2</source>
+        <translation>%1 与每词元能耗 — %2</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::ComparisonView</name>
@@ -714,10 +754,6 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Bars per variant</source>
         <translation>每个变体的柱形</translation>
-    </message>
-    <message>
-        <source>Quality vs memory</source>
-        <translation>质量与内存</translation>
     </message>
     <message>
         <source>Quality vs speed</source>
@@ -796,6 +832,26 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Report written to %1</source>
         <translation>报告已写入 %1</translation>
+    </message>
+    <message>
+        <source>Task:</source>
+        <translation>任务：</translation>
+    </message>
+    <message>
+        <source>all tasks</source>
+        <translation>所有任务</translation>
+    </message>
+    <message>
+        <source>Quality vs stored size</source>
+        <translation>质量与存储大小</translation>
+    </message>
+    <message>
+        <source>Quality vs peak memory</source>
+        <translation>质量与峰值内存</translation>
+    </message>
+    <message>
+        <source>Quality vs energy</source>
+        <translation>质量与能耗</translation>
     </message>
 </context>
 <context>
@@ -1467,6 +1523,14 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Records left out</source>
         <translation>略去的记录</translation>
+    </message>
+    <message>
+        <source>Energy per token: not available for any variant (%1), so there is no energy chart.</source>
+        <translation>每词元能耗：所有变体均不可用（%1），因此没有能耗图表。</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>未测量</translation>
     </message>
 </context>
 <context>

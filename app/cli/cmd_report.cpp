@@ -1,6 +1,6 @@
 // slimbench-cli report: the comparison of result records as a report.
 //
-//   report [--db PATH] [--run ID|NAME ...] [--model NAME] [--base LABEL] --out FILE [--format md|csv|json|pdf]
+//   report [--db PATH] [--run ID|NAME ...] [--model NAME] [--task TASK] [--base LABEL] --out FILE [--format md|csv|json|pdf]
 //
 // The format follows --format, else the extension of FILE.  Markdown, CSV and JSON are written here
 // (core/results/report.h); a PDF is laid out by the desktop application (`slimbench --report-pdf`, Qt's
@@ -57,7 +57,7 @@ fs::path findGui(std::string* searched) {
 
 int cmdReport(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json"});
-    a.allowOnly({"json", "db", "run", "model", "base", "out", "format", "paper"});
+    a.allowOnly({"json", "db", "run", "model", "task", "base", "out", "format", "paper"});
     const auto outFile = a.get("out");
     if (!outFile)
         throw ConfigError("report needs --out FILE (.md, .csv, .json or .pdf)");
@@ -71,6 +71,7 @@ int cmdReport(const std::vector<std::string>& argv, Output& out) {
     results::ComparisonOptions o;
     o.runs = a.getAll("run");
     o.model = a.get("model", "");
+    o.task = a.get("task", "");
     o.base = a.get("base", "");
     const fs::path db = databasePath(a);
     if (format == "pdf") {
@@ -85,6 +86,8 @@ int cmdReport(const std::vector<std::string>& argv, Output& out) {
             args.insert(args.end(), {"--run", r});
         if (!o.model.empty())
             args.insert(args.end(), {"--model", o.model});
+        if (!o.task.empty())
+            args.insert(args.end(), {"--task", o.task});
         if (!o.base.empty())
             args.insert(args.end(), {"--base", o.base});
         if (auto p = a.get("paper"))

@@ -27,7 +27,7 @@ const Command kCommands[] = {
      "KL(base || variant) per token, top-1 agreement, delta p of the correct token", cmdKl},
     {"results", "results list|show ID|export FILE.json|FILE.csv|import FILE.json|delete ID [--db PATH] [--task T] [--kind K] [--model NAME] [--limit N]",
      "result records in the SQLite store (default: next to the demo model)", cmdResults},
-    {"report", "report [--db PATH] [--run ID|NAME ...] [--model NAME] [--base LABEL] --out FILE.md|.csv|.json|.pdf [--format md|csv|json|pdf] [--paper a4|letter]",
+    {"report", "report [--db PATH] [--run ID|NAME ...] [--model NAME] [--task TASK] [--base LABEL] --out FILE.md|.csv|.json|.pdf [--format md|csv|json|pdf] [--paper a4|letter]",
      "the variants compared: tables with standard errors, memory, speed, energy, the pipeline and its settings (PDF: with charts)", cmdReport},
     {"paths", "paths", "where this installation finds its data, example pipelines, demo model, workspace, results and GUI", cmdPaths},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--bandwidth BYTES_PER_S] [--db PATH]",

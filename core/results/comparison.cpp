@@ -178,6 +178,10 @@ Comparison buildComparison(const std::vector<ResultRecord>& records, const Compa
             c.leftOut.push_back(tag + ": model name does not contain \"" + o.model + "\"");
             continue;
         }
+        if (!o.task.empty() && r->task != o.task && r->kind != "bench") {
+            c.leftOut.push_back(tag + ": task " + r->task + " is not the selected task " + o.task);
+            continue;
+        }
         if (r->metrics.empty()) {
             c.leftOut.push_back(tag + ": no metrics");
             continue;

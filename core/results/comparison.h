@@ -28,6 +28,9 @@ struct ComparisonOptions {
     std::vector<std::string> runs;
     /// Only models whose folder name contains this (empty = all).
     std::string model;
+    /// Only this quality task (ppl, hellaswag, kl...; empty = all).  Speed records (bench) stay: they
+    /// give the variants' speed, memory and energy.
+    std::string task;
     /// The variant the relative changes refer to (its label); empty = the first variant without a
     /// parent (an original checkpoint), else none.
     std::string base;

@@ -90,6 +90,11 @@ private slots:
         ComparisonOptions m;
         m.model = "q4";
         QCOMPARE(buildComparison(rs, m).variants.size(), size_t(1));
+        ComparisonOptions t;
+        t.task = "hellaswag";
+        const Comparison none = buildComparison(rs, t);
+        QCOMPARE(none.variants.size(), size_t(0));
+        QVERIFY(none.leftOut[0].find("is not the selected task hellaswag") != std::string::npos);
         ComparisonOptions b;
         b.base = "q4";
         QCOMPARE(buildComparison(rs, b).base, 1);

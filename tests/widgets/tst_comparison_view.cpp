@@ -47,11 +47,16 @@ private slots:
         m_dir = slimtest::makeTempDir("comparison-view");
         m_db = m_dir / "results.sqlite";
         results::ResultStore s(m_db);
-        s.insert(slimtest::rec("/m/base", "model", 10.0, "", "run-1", json::array(), true));
-        s.insert(slimtest::rec("/m/q4", "q4", 10.4, "", "run-1", slimtest::quantStep(4)));
-        s.insert(slimtest::rec("/m/q3", "q3", 12.0, "", "run-1", slimtest::quantStep(3)));
-        auto big = slimtest::rec("/m/Größe-模型", "Größe-模型", 9.0, "", "run-1", json::array({{{"command", "lora merge"}, {"settings", {{"lora", {{"r", 8}}}}}}}));
-        s.insert(big);
+        // Perplexity and its log per variant: two metrics of one table.
+        auto withNll = [](results::ResultRecord r) {
+            r.metrics.push_back({"nll_per_token", std::log(r.metrics.front().value), 0.01, "nats"});
+            return r;
+        };
+        s.insert(withNll(slimtest::rec("/m/base", "model", 10.0, "", "run-1", json::array(), true)));
+        s.insert(withNll(slimtest::rec("/m/q4", "q4", 10.4, "", "run-1", slimtest::quantStep(4))));
+        s.insert(withNll(slimtest::rec("/m/q3", "q3", 12.0, "", "run-1", slimtest::quantStep(3))));
+        s.insert(withNll(slimtest::rec("/m/Größe-模型", "Größe-模型", 9.0, "", "run-1",
+                                       json::array({{{"command", "lora merge"}, {"settings", {{"lora", {{"r", 8}}}}}}}))));
         // A batch-1 speed record for two variants: quality vs speed draws those and lists the rest.
         for (auto [path, label, tps] : {std::tuple{"/m/base", "model", 100.0}, std::tuple{"/m/q4", "q4", 180.0}}) {
             auto b = slimtest::rec(path, label, 0, "", "run-1", tps > 150 ? slimtest::quantStep(4) : json::array(), tps < 150);
@@ -88,6 +93,8 @@ private slots:
         QCOMPARE(v.plot()->plottableCount(), 2);   // bars + error bars
         v.setRelative(true);
         QVERIFY(v.plot()->yAxis->label().contains("%"));
+        QCOMPARE(v.plot()->plottableCount(), 4);   // % vs base: ppl and nll grouped, each with error bars
+        QVERIFY(v.plot()->legend->visible());
         v.setChartKind(1);
         QVERIFY(v.plot()->graphCount() >= 2);     // points + Pareto front
         v.setChartKind(2);
@@ -95,6 +102,15 @@ private slots:
         QVERIFY(v.leftOut().join('\n').contains("q3"));
         v.setChartKind(3);                         // bits vary: q4, q3
         QVERIFY(v.leftOut().join('\n').contains("no bits in its steps"));
+        v.setChartKind(4);                         // peak memory: measured for all
+        QVERIFY(v.plot()->graphCount() >= 2);
+        v.setChartKind(5);                         // energy: the meter's reason, never a 0
+        QVERIFY2(v.leftOut().join('\n').contains("energy not available (RAPL not readable)"), qPrintable(v.leftOut().join('\n')));
+        QCOMPARE(v.plot()->graph(0)->dataCount(), 0);
+        // The task filter keeps the speed records (they carry the variants' speed).
+        v.setTaskFilter("ppl");
+        QCOMPARE(v.comparison().columnsOf("decode_tokens_per_s").size(), size_t(1));
+        v.setTaskFilter({});
 
         // Export as SVG (vector) and PNG.
         const QString svg = QString::fromStdString((m_dir / "chart.svg").string());
@@ -147,6 +163,29 @@ private slots:
         // A folder that does not exist is an error naming the file, not a crash.
         QVERIFY(!writePdfReport(in, "/no/such/dir/r.pdf", {}, &error));
         QVERIFY(error.contains("/no/such/dir/r.pdf"));
+    }
+
+    void longTablesBreakWithTheirHeader() {
+        // 70 variants: the variants table spans pages and repeats its header row on each.
+        const fs::path db = m_dir / "many.sqlite";
+        {
+            results::ResultStore s(db);
+            s.insert(slimtest::rec("/m/base", "model", 10.0, "", "run-1", json::array(), true));
+            for (int i = 0; i < 70; ++i)
+                s.insert(slimtest::rec("/m/v" + std::to_string(i), "variant-" + std::to_string(i), 10.0 + i * 0.1, "", "run-1",
+                                       slimtest::quantStep(2 + i % 3)));
+        }
+        const QString pdf = QString::fromStdString((m_dir / "many.pdf").string());
+        QString error;
+        QVERIFY2(writePdfReport(results::loadReport(db, {}), pdf, {}, &error), qPrintable(error));
+        const QString text = run("pdftotext", {pdf, "-"});
+        QVERIFY(text.contains("variant-69"));
+        QVERIFY2(text.count("What was done") >= 2, qPrintable(QString::number(text.count("What was done"))));
+        const QStringList pages = text.split(QChar('\f'));
+        int pagesWithVariants = 0;
+        for (const auto& p : pages)
+            pagesWithVariants += p.contains("variant-") && p.contains("What was done");
+        QVERIFY(pagesWithVariants >= 2);
     }
 
     void cliReportPdf() {

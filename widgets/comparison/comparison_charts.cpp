@@ -84,11 +84,24 @@ ChartOutcome ComparisonCharts::scatter(QCustomPlot* plot, const results::Compari
         gy << y[v];
         const results::Cell* cell = c.cell(v, col);
         ge << (cell->stderr_ ? *cell->stderr_ : 0.0);
+    }
+    // One label per position: variants that land on (nearly) the same point share it ("awq4, gptq4").
+    std::vector<bool> labelled(x.size(), false);
+    for (size_t v = 0; v < x.size(); ++v) {
+        if (std::isnan(x[v]) || labelled[v])
+            continue;
+        QStringList names;
+        for (size_t w = v; w < x.size(); ++w)
+            if (!std::isnan(x[w]) && !labelled[w] && std::abs(x[w] - x[v]) <= 0.01 * std::abs(x[v]) + 1e-12 &&
+                std::abs(y[w] - y[v]) <= 0.01 * std::abs(y[v]) + 1e-12) {
+                labelled[w] = true;
+                names << qs(c.variants[w].label);
+            }
         auto* label = new QCPItemText(plot);
         label->position->setCoords(x[v], y[v]);
         label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
         label->setPadding(QMargins(6, 0, 0, 2));
-        label->setText(qs(c.variants[v].label));
+        label->setText(names.join(QStringLiteral(", ")));
         label->setFont(QFont(plot->font().family(), 8));
     }
     g->setData(gx, gy);
@@ -106,6 +119,10 @@ ChartOutcome ComparisonCharts::scatter(QCustomPlot* plot, const results::Compari
         }
         front->setData(fx, fy, true);
         plot->legend->setVisible(true);
+        // The legend goes into the corner no good variant lies in: the worse end of both axes.
+        const Qt::Alignment h = dx == results::Direction::HigherIsBetter ? Qt::AlignLeft : Qt::AlignRight;
+        const Qt::Alignment v = column.direction == results::Direction::HigherIsBetter ? Qt::AlignBottom : Qt::AlignTop;
+        plot->axisRect()->insetLayout()->setInsetAlignment(0, h | v);
         g->removeFromLegend();
         err->removeFromLegend();
     }
@@ -130,62 +147,112 @@ ChartOutcome ComparisonCharts::draw(QCustomPlot* plot, const results::Comparison
     }
     const size_t col = static_cast<size_t>(colIndex);
     const auto& column = c.columns[col];
-    const QString where = qs(column.task) + (column.convention.empty() ? QString() : QStringLiteral(" · ") + qs(column.convention)) +
-                          QStringLiteral(" · ") + qs(column.device) + (column.setting.empty() ? QString() : QStringLiteral(" · ") + qs(column.setting));
+    // "ppl · token-gptq · cpu": the task is left out where it is the metric's own name.
+    const QString where = (column.task == column.metric ? QString() : qs(column.task) + QStringLiteral(" · ")) +
+                          (column.convention.empty() ? QString() : qs(column.convention) + QStringLiteral(" · ")) + qs(column.device) +
+                          (column.setting.empty() ? QString() : QStringLiteral(" · ") + qs(column.setting));
     switch (spec.kind) {
     case ChartKind::Bars: {
+        // Values of one metric; as % change vs the base, every metric of the same table side by side
+        // (grouped bars: one group per variant, one bar per metric), since percentages share an axis.
         const bool relative = spec.relative && c.base >= 0;
-        auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
-        bars->setWidth(0.6);
-        bars->setPen(Qt::NoPen);
-        bars->setBrush(kPalette[0]);
-        auto* err = new QCPErrorBars(plot->xAxis, plot->yAxis);
-        err->setDataPlottable(bars);
+        std::vector<size_t> metrics = {col};
+        if (relative) {
+            const std::string group = column.key.substr(0, column.key.size() - column.metric.size());
+            for (size_t ci = 0; ci < c.columns.size(); ++ci)
+                if (ci != col && c.columns[ci].key.rfind(group, 0) == 0 && c.columns[ci].direction != results::Direction::Unknown)
+                    metrics.push_back(ci);
+        }
+        const double groupWidth = 0.75, width = groupWidth / static_cast<double>(metrics.size());
         QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
-        QVector<double> keys, values, errors;
-        double pos = 1;
+        double lo = 0.0, hi = 0.0, pos = 1;
+        std::vector<size_t> shown;
         for (size_t v = 0; v < c.variants.size(); ++v) {
-            const results::Cell* cell = c.cell(v, col);
-            if (!cell) {
+            if (!c.cell(v, col)) {
                 out.leftOut << tr("%1: no %2 value").arg(qs(c.variants[v].label), qs(column.metric));
                 continue;
             }
-            double value = cell->value, e = cell->stderr_.value_or(0.0);
-            if (relative) {
-                const auto rel = c.relativeChange(v, col);
-                if (!rel) {
-                    out.leftOut << tr("%1: no change vs the base (base value missing or 0)").arg(qs(c.variants[v].label));
-                    continue;
-                }
-                const double baseValue = c.cell(static_cast<size_t>(c.base), col)->value;
-                value = 100.0 * *rel;
-                e = 100.0 * e / std::abs(baseValue);
+            if (relative && !c.relativeChange(v, col)) {
+                out.leftOut << tr("%1: no change vs the base (base value missing or 0)").arg(qs(c.variants[v].label));
+                continue;
             }
-            keys << pos;
-            values << value;
-            errors << e;
+            shown.push_back(v);
             ticker->addTick(pos, qs(c.variants[v].label));
             pos += 1;
             ++out.points;
         }
-        bars->setData(keys, values);
-        err->setData(errors);
+        for (size_t m = 0; m < metrics.size(); ++m) {
+            const size_t mc = metrics[m];
+            auto* bars = new QCPBars(plot->xAxis, plot->yAxis);
+            bars->setName(qs(c.columns[mc].metric));
+            bars->setWidth(width * 0.92);
+            bars->setPen(Qt::NoPen);
+            bars->setBrush(kPalette[m % std::size(kPalette)]);
+            auto* err = new QCPErrorBars(plot->xAxis, plot->yAxis);
+            err->setDataPlottable(bars);
+            err->removeFromLegend();
+            QVector<double> keys, values, errors;
+            for (size_t i = 0; i < shown.size(); ++i) {
+                const results::Cell* cell = c.cell(shown[i], mc);
+                if (!cell)
+                    continue;
+                double value = cell->value, e = cell->stderr_.value_or(0.0);
+                if (relative) {
+                    const auto rel = c.relativeChange(shown[i], mc);
+                    if (!rel)
+                        continue;
+                    value = 100.0 * *rel;
+                    e = 100.0 * e / std::abs(c.cell(static_cast<size_t>(c.base), mc)->value);
+                }
+                keys << 1.0 + static_cast<double>(i) - groupWidth / 2 + width * (static_cast<double>(m) + 0.5);
+                values << value;
+                errors << e;
+                lo = std::min(lo, value - e);
+                hi = std::max(hi, value + e);
+            }
+            bars->setData(keys, values);
+            err->setData(errors);
+        }
+        plot->legend->setVisible(metrics.size() > 1);
         plot->xAxis->setTicker(ticker);
         plot->xAxis->setTickLabelRotation(out.points > 4 ? 35 : 0);
         plot->xAxis->setLabel(QString());
-        plot->yAxis->setLabel(relative ? tr("%1: change vs %2 (%)").arg(qs(column.metric), qs(c.variants[static_cast<size_t>(c.base)].label))
+        plot->yAxis->setLabel(relative ? tr("%1: change vs %2 (%)").arg(metrics.size() > 1 ? tr("metrics") : qs(column.metric),
+                                                                        qs(c.variants[static_cast<size_t>(c.base)].label))
                                        : qs(column.metric) + (column.unit.empty() ? QString() : QStringLiteral(" (") + qs(column.unit) + ')'));
-        plot->rescaleAxes();
         plot->xAxis->setRange(0.3, pos - 0.3);
-        const auto yr = plot->yAxis->range();
-        double lo = std::min(0.0, yr.lower), hi = std::max(0.0, yr.upper);
-        for (int i = 0; i < values.size(); ++i) {
-            lo = std::min(lo, values[i] - errors[i]);
-            hi = std::max(hi, values[i] + errors[i]);
-        }
-        plot->yAxis->setRange(lo - 0.05 * (hi - lo), hi + 0.08 * (hi - lo));
+        plot->yAxis->setRange(lo - 0.05 * (hi - lo), hi + 0.08 * (hi - lo) + 1e-12);
         out.title = (relative ? tr("Change of %1 vs the base — %2") : tr("%1 — %2")).arg(qs(column.metric), where) + QStringLiteral(" (") +
                     better(column.direction) + ')';
+        break;
+    }
+    case ChartKind::QualityPeakMemory: {
+        std::vector<std::optional<double>> xs;
+        QStringList kinds;
+        for (const auto& v : c.variants) {
+            xs.push_back(v.peakBytes ? std::optional<double>(*v.peakBytes / 1e6) : std::nullopt);
+            if (v.peakBytes && !kinds.contains(qs(v.peakKind)))
+                kinds << qs(v.peakKind);
+        }
+        out = scatter(plot, c, col, xs, tr("peak memory (MB)"), results::Direction::LowerIsBetter, tr("peak memory not measured"));
+        out.title = tr("%1 vs peak memory — %2").arg(qs(column.metric), where);
+        if (kinds.size() > 1)
+            out.title += tr(" — peaks measured differently: %1").arg(kinds.join(QStringLiteral("; ")));
+        break;
+    }
+    case ChartKind::QualityEnergy: {
+        std::vector<std::optional<double>> xs;
+        for (const auto& v : c.variants)
+            xs.push_back(v.joulesPerToken);
+        out = scatter(plot, c, col, xs, tr("energy (J/token)"), results::Direction::LowerIsBetter,
+                      tr("energy not available"));
+        // Say why, per variant, where the meter gave a reason.
+        for (size_t v = 0; v < c.variants.size(); ++v)
+            if (!c.variants[v].joulesPerToken && !c.variants[v].energyNote.empty())
+                out.leftOut.replaceInStrings(qs(c.variants[v].label) + QStringLiteral(": ") + tr("energy not available"),
+                                             qs(c.variants[v].label) + QStringLiteral(": ") + tr("energy not available") +
+                                                 QStringLiteral(" (") + qs(c.variants[v].energyNote) + ')');
+        out.title = tr("%1 vs energy per token — %2").arg(qs(column.metric), where);
         break;
     }
     case ChartKind::QualityMemory: {

@@ -19,13 +19,15 @@ enum class ChartKind {
     Bars,          ///< one bar per variant for a metric, with error bars (or % change vs the base)
     QualityMemory, ///< the metric against the stored weight bytes, Pareto front drawn
     QualitySpeed,  ///< the metric against batch-1 decode tokens/s, Pareto front drawn
-    Sweep          ///< the metric against a compression setting (bits, sparsity, layers removed...)
+    Sweep,         ///< the metric against a compression setting (bits, sparsity, layers removed...)
+    QualityPeakMemory, ///< the metric against the measured peak memory, Pareto front drawn
+    QualityEnergy  ///< the metric against J/token where a meter was readable, Pareto front drawn
 };
 
 struct ChartSpec {
     ChartKind kind = ChartKind::Bars;
     int column = -1;           ///< comparison column; -1 = the comparison's quality column
-    bool relative = false;     ///< Bars: % change vs the base instead of values
+    bool relative = false;     ///< Bars: % change vs the base instead of values (every metric of the table, grouped)
     std::string setting;       ///< Sweep: "bits", "sparsity", "layers_removed", "group", "lora_rank"
 };
 

@@ -20,6 +20,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStyle>
@@ -52,6 +53,10 @@ ComparisonView::ComparisonView(QWidget* parent)
     m_run = new QComboBox(this);
     m_run->setObjectName(QStringLiteral("comparisonRun"));
     m_run->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_taskLabel = new QLabel(this);
+    m_task = new QComboBox(this);
+    m_task->setObjectName(QStringLiteral("comparisonTask"));
+    m_task->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_modelLabel = new QLabel(this);
     m_modelFilter = new QLineEdit(this);
     m_modelFilter->setObjectName(QStringLiteral("comparisonModel"));
@@ -67,6 +72,8 @@ ComparisonView::ComparisonView(QWidget* parent)
     top->addWidget(m_dbLabel, 1);
     top->addWidget(m_runLabel);
     top->addWidget(m_run);
+    top->addWidget(m_taskLabel);
+    top->addWidget(m_task);
     top->addWidget(m_modelLabel);
     top->addWidget(m_modelFilter);
     top->addWidget(m_stderr);
@@ -133,9 +140,13 @@ ComparisonView::ComparisonView(QWidget* parent)
     connect(m_openButton, &QToolButton::clicked, this, &ComparisonView::chooseDatabase);
     connect(m_reloadButton, &QToolButton::clicked, this, &ComparisonView::reload);
     connect(m_run, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
+    connect(m_task, &QComboBox::currentIndexChanged, this, [this] { rebuild(); });
     connect(m_modelFilter, &QLineEdit::editingFinished, this, [this] { rebuild(); });
     connect(m_stderr, &QCheckBox::toggled, m_model, &ResultTableModel::setShowStderr);
-    connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
+    connect(m_kind, &QComboBox::currentIndexChanged, this, [this](int k) {
+        QSettings().setValue(QStringLiteral("comparison/chart"), k);   // remembered for the next session
+        redraw();
+    });
     connect(m_metric, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
     connect(m_setting, &QComboBox::currentIndexChanged, this, [this] { redraw(); });
     connect(m_relative, &QCheckBox::toggled, this, [this] { redraw(); });
@@ -149,6 +160,10 @@ ComparisonView::ComparisonView(QWidget* parent)
             m_metric->setCurrentIndex(i);
     });
     retranslate();
+    {
+        QSignalBlocker block(m_kind);
+        m_kind->setCurrentIndex(std::clamp(QSettings().value(QStringLiteral("comparison/chart"), 0).toInt(), 0, 5));
+    }
     rebuild();
 }
 
@@ -156,6 +171,11 @@ void ComparisonView::retranslate() {
     m_openButton->setToolTip(tr("Open a result database (results.sqlite)…"));
     m_reloadButton->setToolTip(tr("Reread the database"));
     m_runLabel->setText(tr("Run:"));
+    m_taskLabel->setText(tr("Task:"));
+    if (m_task->count() == 0)
+        m_task->addItem(tr("all tasks"), QString());
+    else
+        m_task->setItemText(0, tr("all tasks"));
     m_modelLabel->setText(tr("Model:"));
     m_modelFilter->setPlaceholderText(tr("folder name contains…"));
     m_stderr->setText(tr("± standard error"));
@@ -173,7 +193,8 @@ void ComparisonView::retranslate() {
     {
         QSignalBlocker block(m_kind);
         m_kind->clear();
-        m_kind->addItems({tr("Bars per variant"), tr("Quality vs memory"), tr("Quality vs speed"), tr("Metric vs setting")});
+        m_kind->addItems({tr("Bars per variant"), tr("Quality vs stored size"), tr("Quality vs speed"), tr("Metric vs setting"),
+                          tr("Quality vs peak memory"), tr("Quality vs energy")});
         m_kind->setCurrentIndex(kind);
     }
     m_dbLabel->setText(m_db.isEmpty() ? tr("No result database open") : m_db);
@@ -205,6 +226,20 @@ bool ComparisonView::openDatabase(const QString& db) {
     for (const auto& r : m_records)
         if (r.provenance.is_object() && r.provenance.contains("pipeline") && r.provenance.at("pipeline").contains("run"))
             runs.insert(r.provenance.at("pipeline").at("run").get<std::string>());
+    {
+        // The quality tasks found in the records.
+        QSignalBlocker block(m_task);
+        const QString currentTask = m_task->currentData().toString();
+        std::set<std::string> tasks;
+        for (const auto& r : m_records)
+            if (r.kind != "bench")
+                tasks.insert(r.task);
+        m_task->clear();
+        m_task->addItem(tr("all tasks"), QString());
+        for (const auto& t : tasks)
+            m_task->addItem(qs(t), qs(t));
+        m_task->setCurrentIndex(std::max(0, m_task->findData(currentTask)));
+    }
     {
         QSignalBlocker block(m_run);
         m_run->clear();
@@ -243,6 +278,11 @@ void ComparisonView::setModelFilter(const QString& text) {
     rebuild();
 }
 
+void ComparisonView::setTaskFilter(const QString& task) {
+    m_task->setCurrentIndex(std::max(0, m_task->findData(task)));
+    rebuild();
+}
+
 void ComparisonView::setChartKind(int kind) { m_kind->setCurrentIndex(kind); }
 void ComparisonView::setRelative(bool on) { m_relative->setChecked(on); }
 const results::Comparison& ComparisonView::comparison() const { return m_model->comparison(); }
@@ -252,6 +292,7 @@ results::ComparisonOptions ComparisonView::options() const {
     if (const QString run = m_run->currentData().toString(); !run.isEmpty())
         o.runs = {run.toStdString()};
     o.model = m_modelFilter->text().trimmed().toStdString();
+    o.task = m_task->currentData().toString().toStdString();
     return o;
 }
 
@@ -292,7 +333,7 @@ void ComparisonView::redraw() {
     m_setting->setVisible(kind == 3);
     m_relative->setVisible(kind == 0);
     ChartSpec spec;
-    spec.kind = static_cast<ChartKind>(std::clamp(kind, 0, 3));
+    spec.kind = static_cast<ChartKind>(std::clamp(kind, 0, 5));
     spec.column = m_metric->currentData().isValid() ? m_metric->currentData().toInt() : -1;
     spec.relative = m_relative->isChecked();
     spec.setting = m_setting->currentData().toString().toStdString();

@@ -36,7 +36,10 @@ public:
     /// Only records of this pipeline run id or pipeline name ("" = all).
     void setRunFilter(const QString& run);
     void setModelFilter(const QString& text);
-    /// 0 bars, 1 quality vs memory, 2 quality vs speed, 3 metric vs setting.
+    /// Only this task's quality records ("" = all tasks).
+    void setTaskFilter(const QString& task);
+    /// 0 bars, 1 quality vs stored size, 2 quality vs speed, 3 metric vs setting, 4 quality vs peak
+    /// memory, 5 quality vs energy (ChartKind).
     void setChartKind(int kind);
     void setRelative(bool on);
 
@@ -78,6 +81,8 @@ private:
     QLabel* m_leftOutLabel;
     QLineEdit* m_modelFilter;
     QComboBox* m_run;
+    QComboBox* m_task;
+    QLabel* m_taskLabel;
     QComboBox* m_kind;
     QComboBox* m_metric;
     QComboBox* m_setting;

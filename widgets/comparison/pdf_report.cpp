@@ -359,6 +359,12 @@ bool PdfReport::write(const results::ReportInput& in, const QString& file, const
                 charts.push_back({ChartKind::Bars, q, true, {}});
             charts.push_back({ChartKind::QualityMemory, q, false, {}});
             charts.push_back({ChartKind::QualitySpeed, q, false, {}});
+            charts.push_back({ChartKind::QualityPeakMemory, q, false, {}});
+            bool energy = false;
+            for (const auto& v : c.variants)
+                energy = energy || v.joulesPerToken.has_value();
+            if (energy)
+                charts.push_back({ChartKind::QualityEnergy, q, false, {}});
             for (const auto& s : results::sweptSettings(c))
                 charts.push_back({ChartKind::Sweep, q, false, s});
         }
@@ -377,6 +383,19 @@ bool PdfReport::write(const results::ReportInput& in, const QString& file, const
             }
             if (!o.leftOut.isEmpty())
                 flow.paragraph(tr("Left out of this chart: %1").arg(o.leftOut.join(QStringLiteral("; "))), 7.5, true);
+        }
+
+        {
+            bool energy = false;
+            QStringList why;
+            for (const auto& v : c.variants) {
+                energy = energy || v.joulesPerToken.has_value();
+                if (!v.joulesPerToken && !v.energyNote.empty() && !why.contains(qs(v.energyNote)))
+                    why << qs(v.energyNote);
+            }
+            if (!energy && !charts.empty())
+                flow.paragraph(tr("Energy per token: not available for any variant (%1), so there is no energy chart.")
+                                   .arg(why.isEmpty() ? tr("not measured") : why.join(QStringLiteral("; "))), 8, true);
         }
 
         // The base model's layer similarity (kept on one page with its heading).
