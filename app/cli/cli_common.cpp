@@ -133,6 +133,7 @@ void Output::progress(double p, const std::string& status) {
 }
 
 void Output::status(const std::string& s) {
+    m_lastStatus = s;
     if (m_parent) {
         m_parent->setStatus(s);
         return;
@@ -163,6 +164,8 @@ void Output::text(const std::string& s) {
 }
 
 void Output::event(const JobEvent& e) {
+    if (e.kind == JobEvent::Kind::Status && !e.text.empty())
+        m_lastStatus = (e.node.empty() ? "" : e.node + ": ") + e.text;
     // One JSON line per event with --json (core's wire form, job_event_json.h), else a line on stderr.
     if (e.kind == JobEvent::Kind::Progress) {
         // Throttle to 0.1 % steps so a fast loop does not flood the pipe (node events always pass).
@@ -180,6 +183,30 @@ void Output::event(const JobEvent& e) {
         if (!line.empty())
             std::cerr << line << std::endl;
     }
+}
+
+std::string outOfMemoryAdvice(const std::string& command) {
+    if (command == "quantize" || command == "prune" || command == "analyze")
+        return "add --offload (one layer at a time on the device), use fewer --calib-samples or a shorter --calib-length, "
+               "or --batch 1";
+    if (command == "eval" || command == "perplexity" || command == "kl")
+        return "use --batch 1 or a shorter context (the fp32 logits of a batch grow with batch × context × vocabulary)";
+    if (command == "lora" || command == "distill")
+        return "use --batch 1 with --grad-accum, a shorter --seq-len, a smaller --rank, or train QLoRA on an NF4-quantized base";
+    if (command == "generate" || command == "bench")
+        return "use a shorter prompt / --gen-len, --batch 1, or a quantized variant";
+    if (command == "run")
+        return "give the failing node --offload, a smaller batch or a shorter context (slimbench-cli estimate shows what fits)";
+    return "use a smaller batch or context, --offload where the command has it, or another device";
+}
+
+std::string outOfMemoryMessage(const std::string& command, const std::string& step, const std::string& torchMessage) {
+    std::string first = torchMessage.substr(0, torchMessage.find('\n'));
+    // LibTorch: "CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of ..."
+    if (first.size() > 400)
+        first = first.substr(0, 400) + "...";
+    return "out of device memory" + (step.empty() ? std::string() : " during '" + step + "'") + ": " + first + " — " +
+           outOfMemoryAdvice(command) + "; `slimbench-cli estimate MODEL_DIR --job ...` tells beforehand what fits";
 }
 
 JobContext Output::jobContext() {

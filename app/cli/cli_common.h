@@ -45,6 +45,12 @@ private:
     std::multimap<std::string, std::string> m_options;
 };
 
+/// What to change when `command` ran out of device memory (for the error message).
+std::string outOfMemoryAdvice(const std::string& command);
+/// The message for a CUDA out-of-memory in `command` during `step`: the step, what the allocator wanted
+/// (LibTorch's first line: "Tried to allocate 2.00 GiB ..."), and what to change.
+std::string outOfMemoryMessage(const std::string& command, const std::string& step, const std::string& torchMessage);
+
 class Output {
 public:
     explicit Output(bool json) : m_json(json) {}
@@ -66,8 +72,11 @@ public:
     /// (nested: the parent context).
     JobContext jobContext();
     const nlohmann::json& capturedResult() const { return m_result; }
+    /// The last status line reported: the step a failure happened in.
+    const std::string& lastStatus() const { return m_lastStatus; }
 
 private:
+    std::string m_lastStatus;
     bool m_json;
     double m_lastProgress = -1.0;
     std::unique_ptr<JobContext> m_parent;

@@ -8,6 +8,7 @@
 #include "app/cli/commands.h"
 
 #include "core/common/errors.h"
+#include "core/eval/device_memory.h"
 #include "core/io/atomic_file.h"
 #include "core/io/atomic_folder.h"
 #include "core/model/llama_model.h"
@@ -71,6 +72,7 @@ struct TrainRun {
     train::TrainData data;
     train::LoraTrainResult result;
     train::LoraTrainOptions options;
+    int64_t peakBytes = 0;   ///< device peak during training (CUDA: allocator peak; CPU: process RSS)
 };
 
 TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Args& a, const model::LlamaModel* teacher,
@@ -96,7 +98,9 @@ TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Ar
         ck.resume = a.flag("resume");
         ck.saveAdapter = [&](const fs::path& dir, int64_t) { train::saveAdapter(m, run.cfg, dir, modelDir); };
     }
+    eval::resetPeakMemory(m.device());
     run.result = train::trainLora(m, run.data, run.options, teacher, ck, ctx);
+    run.peakBytes = eval::peakMemoryBytes(m.device());
     return run;
 }
 
@@ -107,7 +111,8 @@ nlohmann::json trainingJson(const TrainRun& run, const std::string& modelDir) {
                          {"weight_decay", run.options.weightDecay}, {"seed", run.options.seed},
                          {"schedule", "linear warm-up, cosine decay to 0"}, {"optimizer", "AdamW"}}},
             {"data", run.data.toJson()},
-            {"result", run.result.toJson()}};
+            {"result", run.result.toJson()},
+            {"peak_memory_bytes", run.peakBytes}};
 }
 
 int loraTrain(const std::vector<std::string>& argv, Output& out) {

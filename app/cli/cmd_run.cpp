@@ -46,7 +46,13 @@ json invoke(CommandFn fn, std::vector<std::string> argv, const NodeJob& job, con
     argv.push_back("--dtype");
     argv.push_back(job.run->dtype);
     Output nested(ctx);
-    const int rc = fn(argv, nested);
+    int rc = 0;
+    try {
+        rc = fn(argv, nested);
+    } catch (const c10::OutOfMemoryError& e) {
+        // This node fails with the step and the advice; the other branches of the pipeline go on.
+        throw OutOfMemoryError(outOfMemoryMessage(job.node->type, nested.lastStatus(), e.what_without_backtrace()));
+    }
     if (rc == 2)
         throw CancelledError();
     if (rc != 0)

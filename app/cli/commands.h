@@ -26,6 +26,8 @@ int cmdKl(const std::vector<std::string>& args, Output& out);
 int cmdResults(const std::vector<std::string>& args, Output& out);
 int cmdReport(const std::vector<std::string>& args, Output& out);
 int cmdPaths(const std::vector<std::string>& args, Output& out);
+int cmdDevices(const std::vector<std::string>& args, Output& out);
+int cmdEstimate(const std::vector<std::string>& args, Output& out);
 int cmdPrune(const std::vector<std::string>& args, Output& out);
 int cmdLora(const std::vector<std::string>& args, Output& out);
 int cmdDistill(const std::vector<std::string>& args, Output& out);

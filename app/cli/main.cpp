@@ -29,6 +29,9 @@ const Command kCommands[] = {
      "result records in the SQLite store (default: next to the demo model)", cmdResults},
     {"report", "report [--db PATH] [--run ID|NAME ...] [--model NAME] [--task TASK] [--base LABEL] --out FILE.md|.csv|.json|.pdf [--format md|csv|json|pdf] [--paper a4|letter]",
      "the variants compared: tables with standard errors, memory, speed, energy, the pipeline and its settings (PDF: with charts)", cmdReport},
+    {"devices", "devices", "the CPU and the CUDA GPUs this build can use: memory total / free, compute capability, dtypes", cmdDevices},
+    {"estimate", "estimate MODEL_DIR --job generate|eval|lora|qlora|distill|gptq|awq|sparsegpt|wanda|rtn|hqq|nf4 [--device D] [--dtype T] [--context N] [--new-tokens N] [--batch B] [--samples N] [--rank R] [--offload] [--available BYTES]",
+     "will it fit? device memory by component (weights, KV cache, activations, adapters, Hessians) against the free memory", cmdEstimate},
     {"paths", "paths", "where this installation finds its data, example pipelines, demo model, workspace, results and GUI", cmdPaths},
     {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--bandwidth BYTES_PER_S] [--db PATH]",
      "prefill / decode / perplexity throughput, time to first token, KV-cache and peak memory, energy", cmdBench},
@@ -90,6 +93,9 @@ int main(int argc, char** argv) {
             return c.fn(args, out);
         } catch (const slim::Error& e) {
             return report(e.kind(), e.what(), e.exitCode());
+        } catch (const c10::OutOfMemoryError& e) {
+            // The job ends with what it was doing, what it wanted and what to change; the GUI shows it.
+            return report("out-of-memory", outOfMemoryMessage(name, out.lastStatus(), e.what_without_backtrace()), 1);
         } catch (const c10::Error& e) {
             return report("torch", e.what_without_backtrace(), 1);
         } catch (const std::bad_alloc&) {

@@ -46,6 +46,8 @@ using FnMemory = int (*)(nvmlDevice_t, void*);
 using FnPowerLimit = int (*)(nvmlDevice_t, unsigned*);
 using FnMaxClock = int (*)(nvmlDevice_t, int, unsigned*);   // nvmlDeviceGetMaxClockInfo(dev, type, MHz)
 using FnBusWidth = int (*)(nvmlDevice_t, unsigned*);         // nvmlDeviceGetMemoryBusWidth(dev, bits)
+using FnCount = int (*)(unsigned*);                          // nvmlDeviceGetCount_v2
+using FnCapability = int (*)(nvmlDevice_t, int*, int*);      // nvmlDeviceGetCudaComputeCapability
 constexpr int kNvmlClockMem = 2;                             // NVML_CLOCK_MEM
 
 } // namespace
@@ -294,6 +296,36 @@ nlohmann::json nvmlDeviceInfo(int cudaIndex) {
         j["memory_bandwidth_bytes_per_s"] = 2.0 * mhz * 1e6 * bits / 8.0;
     }
     return j;
+}
+
+nlohmann::json nvmlDevices() {
+    struct Memory { unsigned long long total, free, used; };
+    auto n = std::make_unique<NvmlSession>();
+    const std::string why = n->open(0);
+    if (!why.empty())
+        return {{"available", false}, {"reason", why}};
+    auto count = reinterpret_cast<FnCount>(dlsym(n->lib, "nvmlDeviceGetCount_v2"));
+    auto handle = reinterpret_cast<FnHandle>(dlsym(n->lib, "nvmlDeviceGetHandleByIndex_v2"));
+    auto capability = reinterpret_cast<FnCapability>(dlsym(n->lib, "nvmlDeviceGetCudaComputeCapability"));
+    unsigned total = 0;
+    if (!count || count(&total) != 0)
+        return {{"available", false}, {"reason", "NVML cannot count the devices"}};
+    nlohmann::json arr = nlohmann::json::array();
+    for (unsigned i = 0; i < total; ++i) {
+        if (handle(i, &n->device) != 0)
+            continue;
+        nlohmann::json d = {{"index", i}, {"name", n->deviceName()}};
+        Memory mem{};
+        if (n->memory && n->memory(n->device, &mem) == 0) {
+            d["memory_total_bytes"] = mem.total;
+            d["memory_free_bytes"] = mem.free;
+        }
+        int major = 0, minor = 0;
+        if (capability && capability(n->device, &major, &minor) == 0)
+            d["compute_capability"] = std::to_string(major) + "." + std::to_string(minor);
+        arr.push_back(std::move(d));
+    }
+    return {{"available", true}, {"devices", arr}};
 }
 
 } // namespace slim::eval

@@ -84,5 +84,8 @@ double trapezoidJoules(const std::vector<std::pair<double, double>>& samples);
 /// "memory_max_clock_mhz", "memory_bus_width_bits", "memory_bandwidth_bytes_per_s"};
 /// {"available": false, "reason"} otherwise.
 nlohmann::json nvmlDeviceInfo(int cudaIndex);
+/// Every GPU NVML sees: {"available": true, "devices": [{"index", "name", "memory_total_bytes",
+/// "memory_free_bytes", "compute_capability"}]}, or {"available": false, "reason": ...}.
+nlohmann::json nvmlDevices();
 
 } // namespace slim::eval

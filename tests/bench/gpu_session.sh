@@ -36,6 +36,65 @@ build() {
 }
 
 case "${1:-}" in
+  estimate)
+    # Issue #14: `slimbench-cli estimate` against the measured peaks (the CUDA caching allocator's peak
+    # allocated bytes) on the TinyLlama and Llama-3-8B shapes: generation, evaluation and a LoRA step;
+    # then a job that asks for more than the card has must end cleanly with the advice, and the next
+    # job on the same GPU must run.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    for name in tinyllama llama3-8b; do
+      [ -f "$CKPT/$name/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -1
+      # Any tokenizer with ids below the vocabulary size serves for memory: the demo model's where none came.
+      [ -f "$CKPT/$name/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$CKPT/$name/"
+    done
+    "$CLI" devices | head -5
+    for name in tinyllama llama3-8b; do
+      M="$CKPT/$name"
+      G="--prompt-len ${EST_PROMPT:-512} --gen-len 128"
+      "$CLI" bench "$M" --device cuda --dtype bf16 --batch 1 $G --reps 1 --ppl-windows 0 --json 2>/dev/null | tail -1 > "$OUT/m-gen-$name.json"
+      "$CLI" estimate "$M" --job generate --device cuda --dtype bf16 --context ${EST_PROMPT:-512} --new-tokens 128 --batch 1 --json | tail -1 > "$OUT/e-gen-$name.json"
+      "$CLI" eval "$M" --device cuda --dtype bf16 --task "ppl:$WIKI:context=2048,max-tokens=32768" --json 2>/dev/null | tail -1 > "$OUT/m-eval-$name.json"
+      "$CLI" estimate "$M" --job eval --device cuda --dtype bf16 --context 2048 --json | tail -1 > "$OUT/e-eval-$name.json"
+      rm -rf "/tmp/est-adapter-$name"*
+      "$CLI" lora train "$M" --data "$WIKI" --steps 2 --batch 4 --seq-len 256 --eval-samples 4 --device cuda --dtype bf16 \
+        --out "/tmp/est-adapter-$name" --json 2>/dev/null | tail -1 > "$OUT/m-lora-$name.json"
+      "$CLI" estimate "$M" --job lora --device cuda --dtype bf16 --context 256 --batch 4 --json | tail -1 > "$OUT/e-lora-$name.json"
+    done
+    python3 - "$OUT" <<'PY'
+import json, os, sys
+o = sys.argv[1]
+def load(f):
+    try:
+        return json.load(open(os.path.join(o, f)))
+    except Exception as e:
+        return {"error": str(e)}
+G = 1024 ** 3
+print(f"{'shape':10s} {'job':9s} {'measured GiB':>12s} {'estimate GiB':>12s} {'ratio':>6s}  components")
+for name in ("tinyllama", "llama3-8b"):
+    for job in ("gen", "eval", "lora"):
+        m, e = load(f"m-{job}-{name}.json"), load(f"e-{job}-{name}.json")
+        if job == "gen":
+            peak = m.get("generation", [{}])[0].get("peak_memory_bytes")
+        elif job == "eval":
+            peak = (m.get("tasks") or [{}])[0].get("peak_memory_bytes")
+        else:
+            peak = m.get("peak_memory_bytes")
+        est = e.get("allocator_peak_bytes")
+        comps = ", ".join(f"{c['name']} {c['bytes'] / G:.2f}" for c in e.get("components", []) if c["in_allocator_peak"])
+        if peak and est:
+            print(f"{name:10s} {job:9s} {peak / G:12.3f} {est / G:12.3f} {est / peak:6.3f}  {comps}")
+        else:
+            print(f"{name:10s} {job:9s} missing: measured {str(m)[:200]} estimate {str(e)[:200]}")
+PY
+    # Out of memory: a perplexity batch of 64 windows of 8192 tokens wants ~270 GB of fp32 logits.
+    "$CLI" estimate "$CKPT/llama3-8b" --job eval --device cuda --context 8192 --batch 64 | tail -3
+    "$CLI" perplexity "$CKPT/llama3-8b" --text "$WIKI" --context 8192 --batch 64 --max-tokens 600000 --device cuda --dtype bf16 --json \
+      > "$OUT/oom.json" 2> "$OUT/oom.err"
+    echo "oom job exit code $? (expected 1)"; tail -2 "$OUT/oom.err"; grep '"event":"error"' "$OUT/oom.json" | head -1
+    "$CLI" perplexity "$CKPT/llama3-8b" --text "$WIKI" --context 2048 --max-tokens 8192 --device cuda --dtype bf16 --json 2>/dev/null | tail -1 \
+      | python3 -c "import json,sys; r=json.load(sys.stdin); print('next job on the same GPU: ppl', round(r['ppl'], 3), 'ok')"
+    ;;
   check)
     build
     python3 "$ROOT/tests/reference/make_fixtures.py" --out /tmp/fx 2>&1 | grep -v "Writing model shards"
