@@ -1,5 +1,8 @@
 #include "app/main_window.h"
 #include "widgets/comparison/comparison_view.h"
+#include "widgets/device/device_catalog.h"
+#include "widgets/device/memory_estimate_view.h"
+#include "widgets/device/runtime_info.h"
 #include "widgets/pipeline/pipeline_editor.h"
 
 #include "app/app_settings.h"
@@ -369,6 +372,22 @@ void MainWindow::createDocks()
             showComparison();
         }
     });
+    // "Will it fit?" (issue #14): the memory a job needs on the chosen device, before it runs.
+    m_estimate = new widgets::MemoryEstimateView;
+    m_estimateDock = new QDockWidget(this);
+    m_estimateDock->setObjectName(QStringLiteral("estimateDock"));
+    m_estimateDock->setWidget(m_estimate);
+    addDockWidget(Qt::RightDockWidgetArea, m_estimateDock);
+    tabifyDockWidget(m_generationDock, m_estimateDock);
+    m_generationDock->raise();
+    // The devices the engine can use, asked once at start (the pickers update when it answers).
+    connect(widgets::DeviceCatalog::instance(), &widgets::DeviceCatalog::changed, this, [this] {
+        const auto& l = widgets::DeviceCatalog::instance()->devices();
+        (void)l;
+        if (widgets::DeviceCatalog::instance()->isLoaded())
+            appendLog(tr("Jobs run with %1; this window with %2").arg(widgets::engineRuntime(), widgets::windowRuntime()));
+    });
+    widgets::DeviceCatalog::instance()->refresh();
     // "Choose layers to drop" in the layer-similarity view sets the pipeline's depth-pruning node.
     connect(m_similarity->heatmap(), &widgets::SimilarityHeatmap::blockSelected, this, [this](int start, int n) {
         QStringList layers;
@@ -378,7 +397,7 @@ void MainWindow::createDocks()
     });
 
     for (QDockWidget* dock : {m_summaryDock, m_generationDock, m_similarityDock, m_activationDock, m_distributionDock,
-                              m_logDock, m_pipelineDock, m_comparisonDock})
+                              m_logDock, m_pipelineDock, m_comparisonDock, m_estimateDock})
         m_viewMenu->addAction(dock->toggleViewAction());
     m_viewMenu->addSeparator();
     m_viewMenu->addAction(m_toolBar->toggleViewAction());
@@ -421,6 +440,7 @@ void MainWindow::retranslate()
     m_exportReportAction->setText(tr("&Export Report…"));
     m_exportReportAction->setStatusTip(tr("Write the comparison of the variants as a PDF (or Markdown) report"));
     m_comparisonDock->setWindowTitle(tr("Comparison"));
+    m_estimateDock->setWindowTitle(tr("Will It Fit?"));
     m_openPipelineAction->setText(tr("Open &Pipeline…"));
     m_openPipelineAction->setStatusTip(tr("Open a pipeline file (slimbench-pipeline JSON) in the pipeline editor"));
     updateModelStatus();
@@ -512,6 +532,7 @@ bool MainWindow::openModel(const QString& dir)
     m_overview = std::move(overview);
     showModel(*m_overview);
     m_generation->setModel(m_overview->dir, m_overview->hasTokenizer);
+    m_estimate->setModelDir(m_overview->dir);
     m_similarity->setModelDir(m_overview->dir);
     m_activations->setModelDir(m_overview->dir);
     m_distribution->setModelDir(m_overview->dir);
@@ -706,8 +727,10 @@ void MainWindow::showAbout()
     box->setText(tr("<h3>Slimbench %1</h3>"
                     "<p>A desktop workbench for compressing large language models: load a checkpoint, "
                     "analyse it, prune, recover, quantize, evaluate and export.</p>"
-                    "<p>Built with Qt %2, LibTorch and QCustomPlot.</p>")
-                     .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+                    "<p>Built with Qt %2 and QCustomPlot; this window: %3.</p>"
+                    "<p>Jobs (slimbench-cli): %4</p>")
+                     .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()), widgets::windowRuntime(),
+                          widgets::engineRuntime()));
     box->open();
 }
 

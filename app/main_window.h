@@ -25,6 +25,7 @@ class QToolBar;
 
 namespace slim::widgets {
 class ComparisonView;
+class MemoryEstimateView;
 class ActivationPanel;
 class DistributionPanel;
 class GenerationPanel;
@@ -55,6 +56,7 @@ public:
     bool openPipeline(const QString& file);
     slim::widgets::PipelineEditor* pipelineEditor() const { return m_pipeline; }
     slim::widgets::ComparisonView* comparisonView() const { return m_comparison; }
+    slim::widgets::MemoryEstimateView* memoryEstimateView() const { return m_estimate; }
     /// Open a result database in the comparison view (and show it).
     bool openResults(const QString& database);
     /// Run `program args...` (the CLI's train-demo) with a progress dialog, then open the demo model.
@@ -129,6 +131,8 @@ private:
     QAction* m_openResultsAction = nullptr;
     QAction* m_exportReportAction = nullptr;
     QDockWidget* m_comparisonDock = nullptr;
+    QDockWidget* m_estimateDock = nullptr;
+    slim::widgets::MemoryEstimateView* m_estimate = nullptr;
     slim::widgets::ComparisonView* m_comparison = nullptr;
     QDockWidget* m_distributionDock = nullptr;
     QMenu* m_analysisMenu = nullptr;

@@ -3,6 +3,8 @@
 #include "app/app_settings.h"
 #include "app/i18n.h"
 
+#include "widgets/device/device_picker.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -26,8 +28,13 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent)
     auto* note = new QLabel(tr("A new language takes effect when Slimbench is started again."), this);
     note->setWordWrap(true);
 
+    m_device = new widgets::DevicePicker(this);
+    m_device->setObjectName(QStringLiteral("defaultDevice"));
+    m_device->setToolTip(tr("Where analyses, generation and pipeline runs compute unless a job says otherwise"));
+
     auto* form = new QFormLayout;
     form->addRow(tr("&Language:"), m_language);
+    form->addRow(tr("Default &device:"), m_device);
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::accept);
@@ -48,7 +55,10 @@ void SettingsDialog::setSelectedLanguage(const QString& code)
     m_language->setCurrentIndex(index >= 0 ? index : 0);
 }
 
-void SettingsDialog::save() const { AppSettings::setLanguage(selectedLanguage()); }
+void SettingsDialog::save() const {
+    AppSettings::setLanguage(selectedLanguage());
+    m_device->saveAsDefault();
+}
 
 void SettingsDialog::accept()
 {

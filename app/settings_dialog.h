@@ -1,10 +1,13 @@
 #pragma once
 /// @file settings_dialog.h
-/// Application settings: the interface language (applied at the next start).
+/// Application settings: the interface language (applied at the next start) and the default device
+/// and dtype of new jobs.
 
 #include <QDialog>
 
 class QComboBox;
+
+namespace slim::widgets { class DevicePicker; }
 
 namespace slim::app {
 
@@ -20,9 +23,11 @@ public:
     void save() const;
 
     void accept() override;
+    slim::widgets::DevicePicker* devicePicker() const { return m_device; }
 
 private:
     QComboBox* m_language = nullptr;
+    slim::widgets::DevicePicker* m_device = nullptr;
 };
 
 } // namespace slim::app

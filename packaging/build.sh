@@ -6,6 +6,9 @@
 #                             targets with clang and run each briefly (label fuzz)
 # Other verbs: deps (install only), build (configure + build), package (the .deb in $BUILD, smoke-tested).
 # Environment: SLIMBENCH_BUILD_DIR (default ./build), SLIMBENCH_TEST_LABELS (default "unit|widgets"),
+#              SLIMBENCH_LIBTORCH (a LibTorch with CUDA — its folder, or PyTorch's
+#              torch.utils.cmake_prefix_path — instead of Debian's CPU libtorch-dev; CUDA is then built in),
+#              SLIMBENCH_GUI=OFF (core and CLI only), SLIMBENCH_SKIP_DEPS=1 (no apt-get: a machine set up by hand),
 #              JOBS (parallel build jobs, default: number of cores), SLIMBENCH_FUZZ_SECONDS (per fuzz
 #              target, default 15; 0 skips the fuzz stage).
 set -euo pipefail
@@ -38,6 +41,10 @@ as_root() {
 }
 
 deps() {
+  if [ "${SLIMBENCH_SKIP_DEPS:-0}" = 1 ]; then
+    log "SLIMBENCH_SKIP_DEPS=1: not installing Debian packages"
+    return
+  fi
   local missing=()
   for p in "${PACKAGES[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -55,15 +62,30 @@ deps() {
 
 configure() {
   if [ ! -f "$BUILD/build.ninja" ]; then
+    local args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+    if [ -n "${SLIMBENCH_LIBTORCH:-}" ]; then
+      # A LibTorch folder (lib/, share/cmake/Torch) or a CMake prefix that contains Torch.
+      args+=(-DCMAKE_PREFIX_PATH="$SLIMBENCH_LIBTORCH")
+      if ls "$SLIMBENCH_LIBTORCH"/lib/libtorch_cuda.so "$SLIMBENCH_LIBTORCH"/../../lib/libtorch_cuda.so >/dev/null 2>&1; then
+        log "LibTorch with CUDA at $SLIMBENCH_LIBTORCH: building the CUDA kernels too"
+        args+=(-DSLIMBENCH_CUDA=ON)
+        [ -x /usr/local/cuda/bin/nvcc ] && args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)
+      else
+        log "LibTorch at $SLIMBENCH_LIBTORCH (no libtorch_cuda.so found: CPU only)"
+      fi
+    fi
+    [ "${SLIMBENCH_GUI:-ON}" = OFF ] && args+=(-DSLIMBENCH_BUILD_GUI=OFF -DSLIMBENCH_BUILD_TESTS=OFF)
+    # shellcheck disable=SC2206
+    args+=(${SLIMBENCH_CMAKE_ARGS:-})
     log "configuring in $BUILD"
-    cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    cmake -S "$ROOT" -B "$BUILD" -G Ninja "${args[@]}"
   fi
 }
 
 build() {
   configure
   log "building with $JOBS jobs"
-  cmake --build "$BUILD" -j"$JOBS"
+  cmake --build "$BUILD" -j"$JOBS" ${TARGETS:+--target $TARGETS}
 }
 
 run_gui() {

@@ -266,10 +266,6 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <translation>Über Slimbench</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;Eine Desktop-Werkbank zum Komprimieren großer Sprachmodelle: Checkpoint laden, analysieren, beschneiden (Pruning), nachtrainieren, quantisieren, bewerten und exportieren.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2, LibTorch und QCustomPlot.&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>Layer block selected for depth pruning: layers %1–%2</source>
         <translation>Schichtblock für Tiefen-Pruning gewählt: Schichten %1–%2</translation>
     </message>
@@ -377,6 +373,18 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
         <source>Comparison</source>
         <translation>Vergleich</translation>
     </message>
+    <message>
+        <source>Jobs run with %1; this window with %2</source>
+        <translation>Jobs laufen mit %1; dieses Fenster mit %2</translation>
+    </message>
+    <message>
+        <source>Will It Fit?</source>
+        <translation>Passt es?</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2 and QCustomPlot; this window: %3.&lt;/p&gt;&lt;p&gt;Jobs (slimbench-cli): %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;Eine Werkbank zum Komprimieren großer Sprachmodelle: Checkpoint laden, analysieren, beschneiden, wiederherstellen, quantisieren, bewerten und exportieren.&lt;/p&gt;&lt;p&gt;Erstellt mit Qt %2 und QCustomPlot; dieses Fenster: %3.&lt;/p&gt;&lt;p&gt;Jobs (slimbench-cli): %4&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -395,6 +403,14 @@ Slimbench kann es jetzt auf diesem Computer trainieren: ein kleines Modell im St
     <message>
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>Where analyses, generation and pipeline runs compute unless a job says otherwise</source>
+        <translation>Wo Analysen, Generierung und Pipeline-Läufe rechnen, sofern ein Job nichts anderes angibt</translation>
+    </message>
+    <message>
+        <source>Default &amp;device:</source>
+        <translation>Standard&amp;gerät:</translation>
     </message>
 </context>
 <context>
@@ -858,6 +874,64 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::DeviceCatalog</name>
+    <message>
+        <source>slimbench-cli devices returned no result</source>
+        <translation>slimbench-cli devices lieferte kein Ergebnis</translation>
+    </message>
+    <message>
+        <source> — %1 of %2 GiB free</source>
+        <translation> — %1 von %2 GiB frei</translation>
+    </message>
+    <message>
+        <source>, compute %1</source>
+        <translation>, Compute %1</translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2</source>
+        <translation>LibTorch %1, %2</translation>
+    </message>
+    <message>
+        <source>with CUDA</source>
+        <translation>mit CUDA</translation>
+    </message>
+    <message>
+        <source>CPU only</source>
+        <translation>nur CPU</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>noch nicht bekannt</translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2: %3</source>
+        <translation>LibTorch %1, %2: %3</translation>
+    </message>
+    <message>
+        <source>no CUDA</source>
+        <translation>kein CUDA</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DevicePicker</name>
+    <message>
+        <source>CUDA: not in this build (see README, CUDA build)</source>
+        <translation>CUDA: nicht in diesem Build (siehe README, CUDA-Build)</translation>
+    </message>
+    <message>
+        <source>Where the job runs (slimbench-cli --device)</source>
+        <translation>Wo der Job läuft (slimbench-cli --device)</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>auto</translation>
+    </message>
+    <message>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
+        <translation>Rechen-Datentyp (auto: der 16-Bit-Typ des Checkpoints auf einer GPU, fp32 auf der CPU)</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::DistributionPanel</name>
     <message>
         <source>Compare with model folder</source>
@@ -1105,6 +1179,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Cancelling…</source>
         <translation>Wird abgebrochen…</translation>
     </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::GenerationSession</name>
@@ -1182,6 +1260,81 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Unknown error.</source>
         <translation>Unbekannter Fehler.</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::MemoryEstimateView</name>
+    <message>
+        <source>No estimate: %1</source>
+        <translation>Keine Schätzung: %1</translation>
+    </message>
+    <message>
+        <source>Job:</source>
+        <translation>Job:</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
+    </message>
+    <message>
+        <source>Context / sequence length:</source>
+        <translation>Kontext / Sequenzlänge:</translation>
+    </message>
+    <message>
+        <source>New tokens:</source>
+        <translation>Neue Token:</translation>
+    </message>
+    <message>
+        <source>Batch (0 = automatic):</source>
+        <translation>Batch (0 = automatisch):</translation>
+    </message>
+    <message>
+        <source>Calibration samples:</source>
+        <translation>Kalibrierungsbeispiele:</translation>
+    </message>
+    <message>
+        <source>Layer-wise offload (one layer on the device)</source>
+        <translation>Schichtweises Auslagern (eine Schicht auf dem Gerät)</translation>
+    </message>
+    <message>
+        <source>generate, eval(uate perplexity), LoRA / QLoRA / distillation training, or a quantization / pruning method</source>
+        <translation>generate, eval (Perplexität), LoRA-/QLoRA-/Destillationstraining oder ein Quantisierungs-/Beschneidungsverfahren</translation>
+    </message>
+    <message>
+        <source>Open a model to see whether a job fits.</source>
+        <translation>Ein Modell öffnen, um zu sehen, ob ein Job passt.</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>gesamt</translation>
+    </message>
+    <message>
+        <source>GiB</source>
+        <translation>GiB</translation>
+    </message>
+    <message>
+        <source> free: %1 GiB</source>
+        <translation> frei: %1 GiB</translation>
+    </message>
+    <message>
+        <source>Fits: %1 GiB of %2 GiB free.</source>
+        <translation>Passt: %1 GiB von %2 GiB frei.</translation>
+    </message>
+    <message>
+        <source>Does not fit: %1 GiB needed, %2 GiB free.</source>
+        <translation>Passt nicht: %1 GiB nötig, %2 GiB frei.</translation>
+    </message>
+    <message>
+        <source>Needs about %1 GiB (free memory unknown).</source>
+        <translation>Braucht etwa %1 GiB (freier Speicher unbekannt).</translation>
+    </message>
+    <message>
+        <source>It would fit with %1.</source>
+        <translation>Es würde passen mit %1.</translation>
+    </message>
+    <message>
+        <source>No smaller setting tried fits: choose a device with more memory or a smaller model.</source>
+        <translation>Keine der versuchten kleineren Einstellungen passt: ein Gerät mit mehr Speicher oder ein kleineres Modell wählen.</translation>
     </message>
 </context>
 <context>
@@ -2052,6 +2205,10 @@ Wählen Sie einen Kalibriertext und drücken Sie „Schichten analysieren“: Di
     <message>
         <source>%1 layers, %2, token selection: %3</source>
         <translation>%1 Schichten, %2, Tokenauswahl: %3</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>Gerät:</translation>
     </message>
 </context>
 </TS>

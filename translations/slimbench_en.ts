@@ -261,10 +261,6 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Layer block selected for depth pruning: layers %1–%2</source>
         <translation type="unfinished"></translation>
     </message>
@@ -372,6 +368,18 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
         <source>Comparison</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Jobs run with %1; this window with %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Will It Fit?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2 and QCustomPlot; this window: %3.&lt;/p&gt;&lt;p&gt;Jobs (slimbench-cli): %4&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -389,6 +397,14 @@ Slimbench can train it now on this computer: a small Llama-style model, which ta
     </message>
     <message>
         <source>&amp;Language:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where analyses, generation and pipeline runs compute unless a job says otherwise</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default &amp;device:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -852,6 +868,64 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::DeviceCatalog</name>
+    <message>
+        <source>slimbench-cli devices returned no result</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> — %1 of %2 GiB free</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>, compute %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>with CUDA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CPU only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no CUDA</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DevicePicker</name>
+    <message>
+        <source>CUDA: not in this build (see README, CUDA build)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Where the job runs (slimbench-cli --device)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::DistributionPanel</name>
     <message>
         <source>Compare with model folder</source>
@@ -1099,6 +1173,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Cancelling…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Device:</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::GenerationSession</name>
@@ -1174,6 +1252,81 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
     <message>
         <source>Unknown error.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::MemoryEstimateView</name>
+    <message>
+        <source>No estimate: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context / sequence length:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>New tokens:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Batch (0 = automatic):</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Calibration samples:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layer-wise offload (one layer on the device)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>generate, eval(uate perplexity), LoRA / QLoRA / distillation training, or a quantization / pruning method</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a model to see whether a job fits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source> free: %1 GiB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fits: %1 GiB of %2 GiB free.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Does not fit: %1 GiB needed, %2 GiB free.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Needs about %1 GiB (free memory unknown).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It would fit with %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No smaller setting tried fits: choose a device with more memory or a smaller model.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2037,6 +2190,10 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     </message>
     <message>
         <source>%1 layers, %2, token selection: %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Device:</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -265,10 +265,6 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <translation>关于 Slimbench</translation>
     </message>
     <message>
-        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2, LibTorch and QCustomPlot.&lt;/p&gt;</source>
-        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;用于压缩大语言模型的桌面工作台：加载检查点、分析、剪枝、恢复训练、量化、评估和导出。&lt;/p&gt;&lt;p&gt;基于 Qt %2、LibTorch 和 QCustomPlot 构建。&lt;/p&gt;</translation>
-    </message>
-    <message>
         <source>Layer block selected for depth pruning: layers %1–%2</source>
         <translation>已选择用于深度剪枝的层块：第 %1–%2 层</translation>
     </message>
@@ -376,6 +372,18 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
+    <message>
+        <source>Jobs run with %1; this window with %2</source>
+        <translation>作业使用 %1；本窗口使用 %2</translation>
+    </message>
+    <message>
+        <source>Will It Fit?</source>
+        <translation>放得下吗？</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;A desktop workbench for compressing large language models: load a checkpoint, analyse it, prune, recover, quantize, evaluate and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2 and QCustomPlot; this window: %3.&lt;/p&gt;&lt;p&gt;Jobs (slimbench-cli): %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Slimbench %1&lt;/h3&gt;&lt;p&gt;用于压缩大语言模型的桌面工作台：加载检查点、分析、剪枝、恢复、量化、评估和导出。&lt;/p&gt;&lt;p&gt;使用 Qt %2 和 QCustomPlot 构建；本窗口：%3。&lt;/p&gt;&lt;p&gt;作业（slimbench-cli）：%4&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>slim::app::SettingsDialog</name>
@@ -394,6 +402,14 @@ Slimbench 可以现在在这台计算机上训练它：一个小型的 Llama 风
     <message>
         <source>&amp;Language:</source>
         <translation>语言(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Where analyses, generation and pipeline runs compute unless a job says otherwise</source>
+        <translation>分析、生成和流水线运行默认使用的计算设备（除非作业另行指定）</translation>
+    </message>
+    <message>
+        <source>Default &amp;device:</source>
+        <translation>默认设备(&amp;D)：</translation>
     </message>
 </context>
 <context>
@@ -855,6 +871,64 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     </message>
 </context>
 <context>
+    <name>slim::widgets::DeviceCatalog</name>
+    <message>
+        <source>slimbench-cli devices returned no result</source>
+        <translation>slimbench-cli devices 没有返回结果</translation>
+    </message>
+    <message>
+        <source> — %1 of %2 GiB free</source>
+        <translation> — %2 GiB 中空闲 %1 GiB</translation>
+    </message>
+    <message>
+        <source>, compute %1</source>
+        <translation>，计算能力 %1</translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2</source>
+        <translation>LibTorch %1，%2</translation>
+    </message>
+    <message>
+        <source>with CUDA</source>
+        <translation>带 CUDA</translation>
+    </message>
+    <message>
+        <source>CPU only</source>
+        <translation>仅 CPU</translation>
+    </message>
+    <message>
+        <source>not known yet</source>
+        <translation>尚未知</translation>
+    </message>
+    <message>
+        <source>LibTorch %1, %2: %3</source>
+        <translation>LibTorch %1，%2：%3</translation>
+    </message>
+    <message>
+        <source>no CUDA</source>
+        <translation>无 CUDA</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::DevicePicker</name>
+    <message>
+        <source>CUDA: not in this build (see README, CUDA build)</source>
+        <translation>CUDA：此构建中没有（见 README，CUDA 构建）</translation>
+    </message>
+    <message>
+        <source>Where the job runs (slimbench-cli --device)</source>
+        <translation>作业运行的位置（slimbench-cli --device）</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
+        <translation>计算数据类型（自动：GPU 上用检查点的 16 位类型，CPU 上用 fp32）</translation>
+    </message>
+</context>
+<context>
     <name>slim::widgets::DistributionPanel</name>
     <message>
         <source>Compare with model folder</source>
@@ -1101,6 +1175,10 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <source>Cancelling…</source>
         <translation>正在取消…</translation>
     </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
 </context>
 <context>
     <name>slim::widgets::GenerationSession</name>
@@ -1177,6 +1255,81 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
     <message>
         <source>Unknown error.</source>
         <translation>未知错误。</translation>
+    </message>
+</context>
+<context>
+    <name>slim::widgets::MemoryEstimateView</name>
+    <message>
+        <source>No estimate: %1</source>
+        <translation>无估计：%1</translation>
+    </message>
+    <message>
+        <source>Job:</source>
+        <translation>作业：</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Context / sequence length:</source>
+        <translation>上下文 / 序列长度：</translation>
+    </message>
+    <message>
+        <source>New tokens:</source>
+        <translation>新词元：</translation>
+    </message>
+    <message>
+        <source>Batch (0 = automatic):</source>
+        <translation>批大小（0 = 自动）：</translation>
+    </message>
+    <message>
+        <source>Calibration samples:</source>
+        <translation>校准样本：</translation>
+    </message>
+    <message>
+        <source>Layer-wise offload (one layer on the device)</source>
+        <translation>逐层卸载（设备上只放一层）</translation>
+    </message>
+    <message>
+        <source>generate, eval(uate perplexity), LoRA / QLoRA / distillation training, or a quantization / pruning method</source>
+        <translation>generate、eval（困惑度评估）、LoRA / QLoRA / 蒸馏训练，或某种量化 / 剪枝方法</translation>
+    </message>
+    <message>
+        <source>Open a model to see whether a job fits.</source>
+        <translation>打开一个模型以查看作业是否放得下。</translation>
+    </message>
+    <message>
+        <source>total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>GiB</source>
+        <translation>GiB</translation>
+    </message>
+    <message>
+        <source> free: %1 GiB</source>
+        <translation> 空闲：%1 GiB</translation>
+    </message>
+    <message>
+        <source>Fits: %1 GiB of %2 GiB free.</source>
+        <translation>放得下：需要 %1 GiB，空闲 %2 GiB。</translation>
+    </message>
+    <message>
+        <source>Does not fit: %1 GiB needed, %2 GiB free.</source>
+        <translation>放不下：需要 %1 GiB，空闲 %2 GiB。</translation>
+    </message>
+    <message>
+        <source>Needs about %1 GiB (free memory unknown).</source>
+        <translation>约需 %1 GiB（空闲内存未知）。</translation>
+    </message>
+    <message>
+        <source>It would fit with %1.</source>
+        <translation>使用 %1 即可放下。</translation>
+    </message>
+    <message>
+        <source>No smaller setting tried fits: choose a device with more memory or a smaller model.</source>
+        <translation>尝试的较小设置都放不下：请选择内存更大的设备或更小的模型。</translation>
     </message>
 </context>
 <context>
@@ -2044,6 +2197,10 @@ Choose a calibration text and press “Analyse layers”: the heatmap then shows
     <message>
         <source>%1 layers, %2, token selection: %3</source>
         <translation>%1 层，%2，词元选择：%3</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
     </message>
 </context>
 </TS>

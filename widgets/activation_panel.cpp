@@ -10,6 +10,8 @@
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include "widgets/device/device_picker.h"
+
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -92,6 +94,8 @@ ActivationPanel::ActivationPanel(QWidget* parent) : QWidget(parent) {
     m_cancelButton->setEnabled(false);
     m_progress = new QProgressBar(this);
     m_progress->setRange(0, 1000);
+    m_device = new DevicePicker(this);
+    buttons->addWidget(m_device);
     buttons->addWidget(m_runButton);
     buttons->addWidget(m_cancelButton);
     buttons->addWidget(m_progress, 1);
@@ -237,11 +241,11 @@ void ActivationPanel::run() {
     m_status->setText(tr("Measuring activations…"));
     m_runButton->setEnabled(false);
     m_cancelButton->setEnabled(true);
-    m_job->start(program, {QStringLiteral("analyze"), m_modelDir, QStringLiteral("--activations"),
+    m_job->start(program, QStringList{QStringLiteral("analyze"), m_modelDir, QStringLiteral("--activations"),
                            QStringLiteral("--calib"), m_calib->text(), QStringLiteral("--samples"),
                            QString::number(m_samples->value()), QStringLiteral("--length"),
                            QString::number(m_length->value()), QStringLiteral("--outlier-threshold"),
-                           QString::number(m_threshold->value()), QStringLiteral("--json")});
+                           QString::number(m_threshold->value()), QStringLiteral("--json")} + m_device->arguments());
 }
 
 void ActivationPanel::cancel() {

@@ -25,6 +25,7 @@ class QTableWidget;
 namespace slim::widgets {
 
 class Job;
+class DevicePicker;
 
 class ActivationPanel : public QWidget {
     Q_OBJECT
@@ -96,6 +97,7 @@ private:
     QLabel* m_summary = nullptr;
     QTableWidget* m_table = nullptr;
     Job* m_job = nullptr;
+    DevicePicker* m_device = nullptr;
 };
 
 } // namespace slim::widgets

@@ -1,5 +1,6 @@
 #include "widgets/generation_panel.h"
 
+#include "widgets/device/device_picker.h"
 #include "widgets/generation_session.h"
 #include "widgets/job.h"
 
@@ -66,6 +67,9 @@ GenerationPanel::GenerationPanel(QWidget* parent) : QWidget(parent)
     form->addRow(m_topPLabel, m_topP);
     form->addRow(m_seedLabel, m_seed);
     form->addRow(QString(), m_stopAtEos);
+    m_device = new DevicePicker(this);
+    m_deviceLabel = new QLabel(this);
+    form->addRow(m_deviceLabel, m_device);
 
     m_generateButton = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), QString(), this);
     m_generateButton->setObjectName(QStringLiteral("generateButton"));
@@ -180,6 +184,7 @@ void GenerationPanel::retranslate()
     m_temperature->setToolTip(tr("0 = always take the most likely token"));
     m_topPLabel->setText(tr("Top-p:"));
     m_seedLabel->setText(tr("Seed:"));
+    m_deviceLabel->setText(tr("Device:"));
     m_stopAtEos->setText(tr("Stop at end of sequence"));
     m_generateButton->setText(tr("&Generate"));
     m_cancelButton->setText(tr("Cancel"));
@@ -265,6 +270,8 @@ void GenerationPanel::generate()
     req.topP = m_topP->value();
     req.seed = static_cast<quint64>(m_seed->value());
     req.stopAtEos = m_stopAtEos->isChecked();
+    req.device = m_device->device();
+    req.dtype = m_device->dtype();
 
     m_lastError.clear();
     m_output->clear();

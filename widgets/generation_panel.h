@@ -19,6 +19,7 @@ class QTextEdit;
 namespace slim::widgets {
 
 class GenerationSession;
+class DevicePicker;
 class Job;
 
 class GenerationPanel : public QWidget {
@@ -78,6 +79,8 @@ private:
     QLabel* m_topPLabel = nullptr;
     QDoubleSpinBox* m_topP = nullptr;
     QLabel* m_seedLabel = nullptr;
+    QLabel* m_deviceLabel = nullptr;
+    DevicePicker* m_device = nullptr;
     QSpinBox* m_seed = nullptr;
     QCheckBox* m_stopAtEos = nullptr;
     QPushButton* m_generateButton = nullptr;

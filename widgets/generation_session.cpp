@@ -9,7 +9,7 @@
 namespace slim::widgets {
 
 struct GenerationSession::State {
-    QString dir;
+    QString dir, device, dtype;
     std::unique_ptr<model::LlamaModel> model;
     std::unique_ptr<tok::Tokenizer> tokenizer;
     bool threadsSet = false;
@@ -33,21 +33,33 @@ void GenerationSession::run(const GenerationRequest& req, const slim::JobContext
     }
     const std::filesystem::path dir = req.modelDir.toStdString();
     double genFrom = 0.0;
-    if (s.dir != req.modelDir || !s.model || !s.tokenizer) {
+    if (s.dir != req.modelDir || s.device != req.device || s.dtype != req.dtype || !s.model || !s.tokenizer) {
         unload();
         ctx.setStatus(tr("Loading tokenizer…").toStdString());
         auto tokenizer = std::make_unique<tok::Tokenizer>(tok::Tokenizer::fromPath(dir));
         ctx.setStatus(tr("Loading model…").toStdString());
         const model::ModelConfig cfg = model::ModelConfig::load(dir / "config.json");
         model::LoadOptions opts;
-        // On the CPU fp32 matmuls are much faster than bf16 / fp16 ones; keep the stored dtype
-        // only where fp32 would need more than 4 GiB.
-        if (cfg.parameterCount() * 4 <= (int64_t(4) << 30))
+        opts.device = at::Device(req.device.toStdString());
+        if (opts.device.is_cuda() && !at::hasCUDA())
+            throw UnsupportedError("generation on " + req.device.toStdString() +
+                                   ": this window's LibTorch has no CUDA (see README, CUDA build)");
+        if (req.dtype == QLatin1String("fp32"))
+            opts.dtype = at::kFloat;
+        else if (req.dtype == QLatin1String("bf16"))
+            opts.dtype = at::kBFloat16;
+        else if (req.dtype == QLatin1String("fp16"))
+            opts.dtype = at::kHalf;
+        else if (!opts.device.is_cuda() && cfg.parameterCount() * 4 <= (int64_t(4) << 30))
+            // auto on the CPU: fp32 matmuls are much faster than bf16 / fp16 ones; keep the stored
+            // dtype only where fp32 would need more than 4 GiB.
             opts.dtype = at::kFloat;
         const JobContext loadCtx = ctx.slice(0.0, 0.4);
         s.model = model::LlamaModel::load(dir, opts, &loadCtx);
         s.tokenizer = std::move(tokenizer);
         s.dir = req.modelDir;
+        s.device = req.device;
+        s.dtype = req.dtype;
         genFrom = 0.4;
     }
     ctx.checkCancel();

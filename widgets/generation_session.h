@@ -21,6 +21,8 @@ struct GenerationRequest {
     double topP = 1.0;
     quint64 seed = 0;
     bool stopAtEos = true;
+    QString device = QStringLiteral("cpu");   ///< "cpu", "cuda:0" (this process's LibTorch must have CUDA)
+    QString dtype = QStringLiteral("auto");   ///< auto | fp32 | bf16 | fp16
 };
 
 class GenerationSession {

@@ -5,6 +5,8 @@
 
 #include <QFileDialog>
 #include <QFileInfo>
+#include "widgets/device/device_picker.h"
+
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QJsonArray>
@@ -51,6 +53,8 @@ SimilarityPanel::SimilarityPanel(QWidget* parent) : QWidget(parent) {
     sizes->addWidget(new QLabel(tr("tokens"), this));
     sizes->addStretch();
     form->addRow(tr("Samples:"), sizes);
+    m_device = new DevicePicker(this);
+    form->addRow(tr("Device:"), m_device);
     layout->addLayout(form);
 
     auto* buttons = new QHBoxLayout;
@@ -198,10 +202,10 @@ void SimilarityPanel::run() {
     m_status->setText(tr("Analysing…"));
     m_runButton->setEnabled(false);
     m_cancelButton->setEnabled(true);
-    m_job->start(program, {QStringLiteral("analyze"), m_modelDir, QStringLiteral("--similarity"),
+    m_job->start(program, QStringList{QStringLiteral("analyze"), m_modelDir, QStringLiteral("--similarity"),
                            QStringLiteral("--calib"), m_calib->text(), QStringLiteral("--samples"),
                            QString::number(m_samples->value()), QStringLiteral("--length"),
-                           QString::number(m_length->value()), QStringLiteral("--json")});
+                           QString::number(m_length->value()), QStringLiteral("--json")} + m_device->arguments());
 }
 
 void SimilarityPanel::cancel() {

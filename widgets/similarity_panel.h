@@ -18,6 +18,7 @@ namespace slim::widgets {
 
 class Job;
 class SimilarityHeatmap;
+class DevicePicker;
 
 class SimilarityPanel : public QWidget {
     Q_OBJECT
@@ -30,6 +31,7 @@ public:
     /// Override the slimbench-cli executable (tests).
     void setProgram(const QString& program) { m_program = program; }
     SimilarityHeatmap* heatmap() const { return m_heatmap; }
+    DevicePicker* devicePicker() const { return m_device; }
     /// The 0-based layers "Remove layers…" would drop: the selected block, else the recommended one.
     QVector<int> layersToRemove() const;
     /// Output folder for "Remove layers…" without asking (tests); empty = ask with a file dialog.
@@ -57,6 +59,7 @@ private:
     void updatePruneButton();
 
     QString m_modelDir;
+    DevicePicker* m_device = nullptr;
     QString m_program;
     QString m_lastError;
     QLineEdit* m_calib = nullptr;

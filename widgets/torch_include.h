@@ -12,6 +12,7 @@
 #pragma push_macro("slots")
 #undef slots
 
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/Tensor.h>
 

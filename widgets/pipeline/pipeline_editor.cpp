@@ -2,6 +2,7 @@
 
 #include "widgets/job.h"
 #include "widgets/pipeline/pipeline_scene.h"
+#include "widgets/device/device_picker.h"
 
 #include "core/io/strict_json.h"
 
@@ -254,8 +255,7 @@ void PipelineEditor::buildUi() {
     });
     add(tr("Auto-layout"), QKeySequence(), tr("Arrange the nodes in columns by their order"), [this] { m_scene->autoLayout(); });
     m_toolbar->addSeparator();
-    m_device = new QComboBox(this);
-    m_device->addItems({"cpu", "cuda"});
+    m_device = new DevicePicker(this);
     m_device->setToolTip(tr("Where the run computes"));
     m_toolbar->addWidget(m_device);
     m_runAction = add(tr("Run"), QKeySequence(Qt::Key_F5), tr("Run the pipeline: finished nodes are reused"), [this] { run(); });
@@ -587,8 +587,8 @@ void PipelineEditor::run(const QString& cliOverride) {
     m_progress->setValue(0);
     m_runAction->setEnabled(false);
     m_cancelAction->setEnabled(true);
-    m_status->setText(tr("Running %1 on %2…").arg(QFileInfo(file).fileName(), m_device->currentText()));
-    m_job->start(program, {"run", file, "--json", "--device", m_device->currentText()});
+    m_status->setText(tr("Running %1 on %2…").arg(QFileInfo(file).fileName(), m_device->device()));
+    m_job->start(program, QStringList{"run", file, "--json"} + m_device->arguments());
 }
 
 void PipelineEditor::cancelRun() {

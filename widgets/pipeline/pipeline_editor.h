@@ -24,6 +24,7 @@ class QJsonObject;
 namespace slim::widgets {
 
 class Job;
+class DevicePicker;
 class PipelineScene;
 
 class PipelineEditor : public QWidget {
@@ -50,6 +51,8 @@ public:
 
     QAction* undoAction() const { return m_undo; }
     QAction* redoAction() const { return m_redo; }
+
+    DevicePicker* devicePicker() const { return m_device; }
 
 signals:
     void message(const QString& text);
@@ -78,7 +81,7 @@ private:
     QFormLayout* m_form;
     QLabel* m_status;
     QProgressBar* m_progress;
-    QComboBox* m_device;
+    DevicePicker* m_device;
     QToolBar* m_toolbar;
     QAction *m_undo, *m_redo, *m_runAction, *m_cancelAction;
     Job* m_job;
