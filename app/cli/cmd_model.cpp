@@ -181,6 +181,8 @@ int cmdPerplexity(const std::vector<std::string>& argv, Output& out) {
     if (po.bosPerWindow)
         po.bosId = eval::prefixToken(tok).id;   // lm-eval's rule: the tokenizer's BOS, else its EOS
     po.batchSize = a.getInt("batch", -1);
+    out.status("scoring " + std::to_string(stream.size()) + " tokens in windows of " + std::to_string(po.context) +
+               (po.batchSize > 0 ? ", " + std::to_string(po.batchSize) + " per batch" : std::string()));
     JobContext ctx = out.jobContext();
     const auto r = eval::tokenPerplexity(*model, stream, po, ctx);
     out.result({{"ppl", r.ppl}, {"nll_sum", r.nllSum}, {"tokens", r.tokens}, {"windows", r.windows},
