@@ -36,6 +36,33 @@ build() {
 }
 
 case "${1:-}" in
+  cuda-build)
+    # The README's CUDA build path for the core and the CLI (build() goes through packaging/build.sh
+    # with SLIMBENCH_LIBTORCH), the device list, and an out-of-memory inside a pipeline: the node that
+    # asks for too much fails with the advice, the other branch finishes.
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    grep -E "LibTorch with CUDA|configuring" "$OUT/build.log" | head -3
+    "$CLI" devices | head -4
+    [ -f "$CKPT/tinyllama/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    [ -f "$CKPT/tinyllama/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$CKPT/tinyllama/"
+    cat > /tmp/oom-pipeline.json <<JSON
+{"format": "slimbench-pipeline", "version": 1, "name": "oom-isolation",
+ "nodes": [{"id": "model", "type": "load", "params": {"path": "$CKPT/tinyllama"}},
+           {"id": "eval_ok", "type": "evaluate", "params": {"tasks": ["ppl:$WIKI:context=512,max-tokens=8192"]}},
+           {"id": "eval_too_big", "type": "evaluate", "params": {"tasks": ["ppl:$WIKI:context=8192,batch=64"]}}],
+ "links": [{"from": "model.model", "to": "eval_ok.model"}, {"from": "model.model", "to": "eval_too_big.model"}]}
+JSON
+    rm -rf /tmp/oom-ws
+    "$CLI" estimate "$CKPT/tinyllama" --job eval --device cuda --context 8192 --batch 64 | grep -E "total|would fit"
+    "$CLI" run /tmp/oom-pipeline.json --device cuda --workspace /tmp/oom-ws --json > "$OUT/oom-pipeline.json" 2>&1
+    echo "pipeline exit code $? (1: a node failed)"
+    tail -1 "$OUT/oom-pipeline.json" | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+for k, n in r['nodes'].items():
+    print(f\"{k:14s} {n['state']:8s} {n.get('message', '')[:600]}\")"
+    ;;
   estimate)
     # Issue #14: `slimbench-cli estimate` against the measured peaks (the CUDA caching allocator's peak
     # allocated bytes) on the TinyLlama and Llama-3-8B shapes: generation, evaluation and a LoRA step;
