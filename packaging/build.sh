@@ -66,7 +66,11 @@ configure() {
     if [ -n "${SLIMBENCH_LIBTORCH:-}" ]; then
       # A LibTorch folder (lib/, share/cmake/Torch) or a CMake prefix that contains Torch.
       args+=(-DCMAKE_PREFIX_PATH="$SLIMBENCH_LIBTORCH")
-      if ls "$SLIMBENCH_LIBTORCH"/lib/libtorch_cuda.so "$SLIMBENCH_LIBTORCH"/../../lib/libtorch_cuda.so >/dev/null 2>&1; then
+      local cuda_lib=""
+      for f in "$SLIMBENCH_LIBTORCH/lib/libtorch_cuda.so" "$SLIMBENCH_LIBTORCH/../../lib/libtorch_cuda.so"; do
+        [ -e "$f" ] && cuda_lib=$f
+      done
+      if [ -n "$cuda_lib" ]; then
         log "LibTorch with CUDA at $SLIMBENCH_LIBTORCH: building the CUDA kernels too"
         args+=(-DSLIMBENCH_CUDA=ON)
         [ -x /usr/local/cuda/bin/nvcc ] && args+=(-DCMAKE_CUDA_COMPILER=/usr/local/cuda/bin/nvcc)

@@ -44,17 +44,20 @@ case "${1:-}" in
     CLI="$BUILD/app/cli/slimbench-cli"
     grep -E "LibTorch with CUDA|configuring" "$OUT/build.log" | head -3
     "$CLI" devices | head -4
-    [ -f "$CKPT/tinyllama/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
-    [ -f "$CKPT/tinyllama/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$CKPT/tinyllama/"
+    for name in tinyllama llama3-8b; do
+      [ -f "$CKPT/$name/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only $name "${TOKARG[@]}" 2>&1 | tail -1
+      [ -f "$CKPT/$name/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$CKPT/$name/"
+    done
     cat > /tmp/oom-pipeline.json <<JSON
 {"format": "slimbench-pipeline", "version": 1, "name": "oom-isolation",
- "nodes": [{"id": "model", "type": "load", "params": {"path": "$CKPT/tinyllama"}},
+ "nodes": [{"id": "small", "type": "load", "params": {"path": "$CKPT/tinyllama"}},
+           {"id": "big", "type": "load", "params": {"path": "$CKPT/llama3-8b"}},
            {"id": "eval_ok", "type": "evaluate", "params": {"tasks": ["ppl:$WIKI:context=512,max-tokens=8192"]}},
            {"id": "eval_too_big", "type": "evaluate", "params": {"tasks": ["ppl:$WIKI:context=8192,batch=64"]}}],
- "links": [{"from": "model.model", "to": "eval_ok.model"}, {"from": "model.model", "to": "eval_too_big.model"}]}
+ "links": [{"from": "small.model", "to": "eval_ok.model"}, {"from": "big.model", "to": "eval_too_big.model"}]}
 JSON
     rm -rf /tmp/oom-ws
-    "$CLI" estimate "$CKPT/tinyllama" --job eval --device cuda --context 8192 --batch 64 | grep -E "total|would fit"
+    "$CLI" estimate "$CKPT/llama3-8b" --job eval --device cuda --context 8192 --batch 64 | grep -E "total|would fit"
     "$CLI" run /tmp/oom-pipeline.json --device cuda --workspace /tmp/oom-ws --json > "$OUT/oom-pipeline.json" 2>&1
     echo "pipeline exit code $? (1: a node failed)"
     tail -1 "$OUT/oom-pipeline.json" | python3 -c "
