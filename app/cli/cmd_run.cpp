@@ -51,7 +51,10 @@ json invoke(CommandFn fn, std::vector<std::string> argv, const NodeJob& job, con
         rc = fn(argv, nested);
     } catch (const c10::OutOfMemoryError& e) {
         // This node fails with the step and the advice; the other branches of the pipeline go on.
-        throw OutOfMemoryError(outOfMemoryMessage(job.node->type, nested.lastStatus(), e.what_without_backtrace()));
+        // The advice of the command the node runs (evaluate -> eval, prune-depth -> prune, ...).
+        const std::string& t = job.node->type;
+        const std::string command = t == "evaluate" ? "eval" : t.rfind("prune", 0) == 0 ? "prune" : t;
+        throw OutOfMemoryError(outOfMemoryMessage(command, nested.lastStatus(), e.what_without_backtrace()));
     }
     if (rc == 2)
         throw CancelledError();
