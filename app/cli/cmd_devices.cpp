@@ -20,7 +20,10 @@ namespace slim::cli {
 namespace {
 std::string gib(double b) {
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
+    if (b < 1024.0 * 1024.0 * 1024.0)
+        std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
+    else
+        std::snprintf(buf, sizeof buf, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
     return buf;
 }
 } // namespace
