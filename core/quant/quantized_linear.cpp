@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "core/quant/cpu_gemv.h"
+
 #ifdef SLIMBENCH_WITH_CUDA
 #include "core/quant/w4a16.h"
 
@@ -121,6 +123,23 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
         return y.view(shape);
     }
 #endif
+    // Decode on the CPU: a GEMV over the packed codes (core/quant/cpu_gemv.h); SLIMBENCH_NO_W4A16=1 keeps
+    // the de-quantize + GEMM path.
+    static const bool cpuKernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
+    const int64_t cpuRows = x.numel() / std::max<int64_t>(1, m_in), cpuGroup = m_spec.groupWidth(m_in);
+    if (!cpuKernelOff && x.device().is_cpu() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && cpuRows >= 1 &&
+        cpuRows <= 8 && cpuGroup % 8 == 0 && m_in % cpuGroup == 0 && m_out % 8 == 0 && m_qweight.device().is_cpu()) {
+        const at::Tensor xc = x.reshape({cpuRows, m_in}).to(at::kFloat).contiguous();
+        at::Tensor y = at::empty({cpuRows, m_out}, x.options().dtype(at::kFloat));
+        int4GemvCpu(xc.data_ptr<float>(), int(cpuRows), m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(),
+                    m_scales.data_ptr<at::Half>(), y.data_ptr<float>(), m_in, m_out, cpuGroup);
+        y = y.to(x.scalar_type());
+        if (m_bias)
+            y = y + *m_bias;
+        std::vector<int64_t> shape = x.sizes().vec();
+        shape.back() = m_out;
+        return y.view(shape);
+    }
     const at::Tensor w = denseWeight().to(x.scalar_type());
     return at::linear(x, w, m_bias ? *m_bias : at::Tensor());
 }

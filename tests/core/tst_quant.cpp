@@ -353,6 +353,36 @@ private slots:
                 QVERIFY(at::equal(unpackCols(t.tensor, 4, 64).to(at::kLong), (q.zeros.to(at::kLong) - 1).bitwise_and(15)));
     }
 
+    void cpuGemvMatchesDequantizedProduct() {
+        // The CPU decode kernel (core/quant/cpu_gemv.cpp) against x · dequantize(W)ᵀ in double precision:
+        // 1..8 rows, groups of 32/64/128, a column count that is not a multiple of the 64-column block,
+        // bf16 activations and a 3-D input; more than 8 rows take the de-quantize path.
+        at::manual_seed(11);
+        for (int64_t group : {32, 64, 128}) {
+            const int64_t in = 256, out = 224;   // not a multiple of the 64-column block
+            IntSpec s;
+            s.bits = 4;
+            s.groupSize = group;
+            const at::Tensor W = at::randn({out, in});
+            const IntQuantized q = rtnQuantize(W, s);
+            QuantizedLinear lin(q, std::nullopt, at::kFloat);
+            const at::Tensor Wd = lin.denseWeight().to(at::kDouble);
+            for (int64_t rows : {1, 3, 8, 9}) {
+                const at::Tensor x = at::randn({rows, in});
+                const at::Tensor ref = at::matmul(x.to(at::kDouble), Wd.t());
+                const at::Tensor got = lin.forward(x).to(at::kDouble);
+                const double err = (got - ref).abs().max().item<double>() / ref.abs().max().item<double>();
+                QVERIFY2(err < 1e-5, qPrintable(QString("group %1 rows %2: %3").arg(group).arg(rows).arg(err)));
+            }
+            const at::Tensor xb = at::randn({2, 1, in}).to(at::kBFloat16);
+            const at::Tensor yb = lin.forward(xb);
+            QCOMPARE(yb.scalar_type(), at::kBFloat16);
+            QCOMPARE(yb.sizes().vec(), (std::vector<int64_t>{2, 1, out}));
+            const at::Tensor refb = at::matmul(xb.to(at::kDouble), Wd.t());
+            QVERIFY((yb.to(at::kDouble) - refb).abs().max().item<double>() < 2e-2 * refb.abs().max().item<double>());
+        }
+    }
+
     void quantizedCheckpointRoundTrip() {
         // Every method on the fixture: quantize, save, reload packed, identical logits.
         const auto src = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
