@@ -3,6 +3,7 @@
 #include "core/common/errors.h"
 #include "core/eval/energy.h"
 #include "core/eval/machine_info.h"
+#include "core/model/host_memory.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Context.h>
@@ -13,30 +14,10 @@
 #include <cuda_runtime_api.h>
 #endif
 
-#include <fstream>
-#include <sstream>
 
 namespace slim::eval {
 
 using nlohmann::json;
-
-namespace {
-
-/// MemTotal / MemAvailable of /proc/meminfo in bytes (-1 when unreadable).
-std::pair<int64_t, int64_t> hostMemory() {
-    std::ifstream f("/proc/meminfo");
-    std::string key, unit;
-    int64_t value = 0, total = -1, avail = -1;
-    while (f >> key >> value >> unit) {
-        if (key == "MemTotal:")
-            total = value * 1024;
-        else if (key == "MemAvailable:")
-            avail = value * 1024;
-    }
-    return {total, avail};
-}
-
-} // namespace
 
 std::vector<std::string> supportedDtypes(const std::string& deviceId, const std::string& cc) {
     if (deviceId == "cpu")
@@ -98,7 +79,8 @@ DeviceList listDevices() {
     DeviceInfo cpu;
     cpu.id = "cpu";
     cpu.name = machineInfo(-1).value("cpu", std::string("CPU"));
-    std::tie(cpu.totalBytes, cpu.freeBytes) = hostMemory();
+    cpu.totalBytes = model::totalHostMemory();
+    cpu.freeBytes = model::availableHostMemory();
     cpu.dtypes = supportedDtypes("cpu", "");
     l.devices.push_back(cpu);
 #if defined(SLIMBENCH_WITH_CUDA)

@@ -25,6 +25,7 @@ int64_t readKbField(const char* file, const std::string& key) {
 } // namespace
 
 int64_t availableHostMemory() { return readKbField("/proc/meminfo", "MemAvailable:"); }
+int64_t totalHostMemory() { return readKbField("/proc/meminfo", "MemTotal:"); }
 int64_t peakResidentBytes() { return readKbField("/proc/self/status", "VmHWM:"); }
 int64_t residentBytes() { return readKbField("/proc/self/status", "VmRSS:"); }
 

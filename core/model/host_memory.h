@@ -18,5 +18,7 @@ int64_t residentBytes();
 void ensureHostMemory(int64_t bytes, const std::string& context);
 /// "1.23 GiB", "512.0 MiB"...
 std::string formatBytes(int64_t bytes);
+/// MemTotal of /proc/meminfo in bytes (-1 when unreadable).
+int64_t totalHostMemory();
 
 } // namespace slim::model

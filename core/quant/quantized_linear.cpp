@@ -98,6 +98,15 @@ at::Tensor QuantizedLinear::denseWeight() const {
     return wt.t().to(m_activation);
 }
 
+at::Tensor QuantizedLinear::gemvOutput(const at::Tensor& yFloat, const at::Tensor& x) const {
+    at::Tensor y = yFloat.to(x.scalar_type());
+    if (m_bias)
+        y = y + *m_bias;
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = m_out;
+    return y.view(shape);
+}
+
 at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
 #ifdef SLIMBENCH_WITH_CUDA
     // Decode on CUDA: the W4A16 kernel reads the packed codes directly (core/quant/w4a16.cu).
@@ -115,12 +124,7 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
         cuda::w4a16Gemv(xc.data_ptr(), t, m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(), m_scales.data_ptr(),
                         y.data_ptr<float>(), int(rows), int(m_in), int(m_out), int(group),
                         c10::cuda::getCurrentCUDAStream().stream());
-        y = y.to(x.scalar_type());
-        if (m_bias)
-            y = y + *m_bias;
-        std::vector<int64_t> shape = x.sizes().vec();
-        shape.back() = m_out;
-        return y.view(shape);
+        return gemvOutput(y, x);
     }
 #endif
     // Decode on the CPU: a GEMV over the packed codes (core/quant/cpu_gemv.h); SLIMBENCH_NO_W4A16=1 keeps
@@ -133,12 +137,7 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
         at::Tensor y = at::empty({cpuRows, m_out}, x.options().dtype(at::kFloat));
         int4GemvCpu(xc.data_ptr<float>(), int(cpuRows), m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(),
                     m_scales.data_ptr<at::Half>(), y.data_ptr<float>(), m_in, m_out, cpuGroup);
-        y = y.to(x.scalar_type());
-        if (m_bias)
-            y = y + *m_bias;
-        std::vector<int64_t> shape = x.sizes().vec();
-        shape.back() = m_out;
-        return y.view(shape);
+        return gemvOutput(y, x);
     }
     const at::Tensor w = denseWeight().to(x.scalar_type());
     return at::linear(x, w, m_bias ? *m_bias : at::Tensor());

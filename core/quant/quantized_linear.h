@@ -45,6 +45,8 @@ public:
 
 private:
     IntSpec m_spec;
+    /// A GEMV kernel's fp32 (rows, out) result in x's dtype and shape, with the bias.
+    at::Tensor gemvOutput(const at::Tensor& yFloat, const at::Tensor& x) const;
     int64_t m_in = 0, m_out = 0;
     at::Tensor m_qweight, m_qzeros, m_floatZeros, m_scales, m_gIdx;
     std::optional<at::Tensor> m_bias;
