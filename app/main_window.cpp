@@ -69,7 +69,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     m_central = new QStackedWidget(this);
     m_welcome = new WelcomePage(m_central);
     m_tree = new widgets::ModelTreeWidget(m_central);
-    m_central->addWidget(m_welcome);
+    // The welcome text scrolls rather than overlapping itself when the central area is small.
+    auto* welcomeScroll = new QScrollArea(m_central);
+    welcomeScroll->setWidget(m_welcome);
+    welcomeScroll->setWidgetResizable(true);
+    welcomeScroll->setFrameShape(QFrame::NoFrame);
+    m_central->addWidget(welcomeScroll);
     m_central->addWidget(m_tree);
     setCentralWidget(m_central);
     connect(m_welcome, &WelcomePage::openFolderRequested, this, &MainWindow::openModelFolder);
