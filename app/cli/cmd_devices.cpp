@@ -10,22 +10,15 @@
 #include "core/eval/devices.h"
 #include "core/eval/memory_estimate.h"
 #include "core/io/checkpoint.h"
+#include "core/model/host_memory.h"
 #include "core/model/model_config.h"
 
-#include <cstdio>
 #include <sstream>
 
 namespace slim::cli {
 
 namespace {
-std::string gib(double b) {
-    char buf[32];
-    if (b < 1024.0 * 1024.0 * 1024.0)
-        std::snprintf(buf, sizeof buf, "%.1f MiB", b / (1024.0 * 1024.0));
-    else
-        std::snprintf(buf, sizeof buf, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
-    return buf;
-}
+std::string gib(double b) { return model::formatBytes(static_cast<int64_t>(b)); }
 } // namespace
 
 int cmdDevices(const std::vector<std::string>& argv, Output& out) {

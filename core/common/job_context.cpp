@@ -22,7 +22,9 @@ JobContext::JobContext(Sink sink) : m_shared(std::make_shared<Shared>()) {
         };
 }
 
-void JobContext::send(JobEvent& e) const {
+void JobContext::send(JobEvent e) const {
+    if (!m_shared->sink)
+        return;
     if (!m_node.empty()) {
         e.node = m_node;
         if (e.kind == JobEvent::Kind::Progress && m_nodeHi > m_nodeLo)
@@ -40,72 +42,27 @@ JobContext JobContext::forNode(const std::string& node) const {
 }
 
 void JobContext::nodeState(const std::string& state, const std::string& message) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::NodeState;
-    e.text = state;
-    e.name = message;
-    send(e);
+    send({.kind = JobEvent::Kind::NodeState, .text = state, .name = message});
 }
 
 void JobContext::output(const std::string& text, const std::string& mode) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Output;
-    e.text = text;
-    e.name = mode;
-    send(e);
+    send({.kind = JobEvent::Kind::Output, .text = text, .name = mode});
 }
 
 void JobContext::setProgress(double fraction) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Progress;
-    e.progress = m_lo + (m_hi - m_lo) * std::clamp(fraction, 0.0, 1.0);
-    send(e);
+    send({.kind = JobEvent::Kind::Progress, .progress = m_lo + (m_hi - m_lo) * std::clamp(fraction, 0.0, 1.0)});
 }
 
-void JobContext::setStatus(const std::string& text) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Status;
-    e.text = text;
-    send(e);
-}
+void JobContext::setStatus(const std::string& text) const { send({.kind = JobEvent::Kind::Status, .text = text}); }
 
 void JobContext::metric(const std::string& name, double value, int64_t step, const std::string& unit) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Metric;
-    e.name = name;
-    e.value = value;
-    e.step = step;
-    e.unit = unit;
-    send(e);
+    send({.kind = JobEvent::Kind::Metric, .name = name, .value = value, .step = step, .unit = unit});
 }
 
-void JobContext::warning(const std::string& text) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Warning;
-    e.text = text;
-    send(e);
-}
+void JobContext::warning(const std::string& text) const { send({.kind = JobEvent::Kind::Warning, .text = text}); }
 
 void JobContext::artifact(const std::string& kind, const std::string& path) const {
-    if (!m_shared->sink)
-        return;
-    JobEvent e;
-    e.kind = JobEvent::Kind::Artifact;
-    e.text = kind;
-    e.path = path;
-    send(e);
+    send({.kind = JobEvent::Kind::Artifact, .text = kind, .path = path});
 }
 
 bool JobContext::isCancelRequested() const noexcept {

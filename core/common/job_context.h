@@ -85,7 +85,8 @@ private:
     double m_hi = 1.0;
     std::string m_node;
     double m_nodeLo = 0.0, m_nodeHi = 1.0;
-    void send(JobEvent& e) const;
+    /// Tag the event with the node (and its own progress) and hand it to the sink, if any.
+    void send(JobEvent e) const;
 };
 
 } // namespace slim

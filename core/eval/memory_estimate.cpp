@@ -1,9 +1,9 @@
 #include "core/eval/memory_estimate.h"
 
 #include "core/common/errors.h"
+#include "core/model/host_memory.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace slim::eval {
 
@@ -31,11 +31,6 @@ double safetensorsElementBytes(const std::string& d) {
 
 bool isFloat(const std::string& d) { return !d.empty() && (d[0] == 'F' || d == "BF16"); }
 
-std::string gib(double b) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f GiB", b / (1024.0 * 1024.0 * 1024.0));
-    return buf;
-}
 
 /// Only the parts an estimate needs.
 struct Shape {
@@ -217,7 +212,7 @@ MemoryEstimate estimateMemory(const model::ModelConfig& cfg, const std::map<std:
     for (const auto& [what, r] : tries) {
         const MemoryEstimate t = estimateOnce(cfg, stored, r, available);
         if (t.total <= available) {
-            e.suggestion = what + " (about " + gib(t.total) + ")";
+            e.suggestion = what + " (about " + model::formatBytes(static_cast<int64_t>(t.total)) + ")";
             break;
         }
     }

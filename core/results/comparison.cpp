@@ -144,6 +144,26 @@ std::vector<size_t> Comparison::columnsOf(const std::string& metric) const {
     return out;
 }
 
+std::vector<std::vector<size_t>> Comparison::tables() const {
+    std::vector<std::vector<size_t>> out;
+    std::map<std::string, size_t> index;
+    for (size_t ci = 0; ci < columns.size(); ++ci) {
+        const auto [it, added] = index.try_emplace(columns[ci].table(), out.size());
+        if (added)
+            out.emplace_back();
+        out[it->second].push_back(ci);
+    }
+    return out;
+}
+
+size_t Comparison::mainColumn(const std::vector<size_t>& table) const {
+    for (const char* m : {"ppl", "acc_norm", "acc", "kl_mean", "decode_tokens_per_s"})
+        for (size_t ci : table)
+            if (columns[ci].metric == m)
+                return ci;
+    return table.front();
+}
+
 int Comparison::qualityColumn() const {
     for (const char* m : {"ppl", "acc_norm", "acc", "kl_mean", "kl"})
         if (auto c = columnsOf(m); !c.empty())
@@ -442,16 +462,7 @@ std::string Comparison::toMarkdown() const {
            << " |\n";
     }
     // One table per task / convention / device / settings: its metrics as columns.
-    std::vector<std::string> groups;
-    std::map<std::string, std::vector<size_t>> byGroup;
-    for (size_t ci = 0; ci < columns.size(); ++ci) {
-        const std::string g = columns[ci].key.substr(0, columns[ci].key.size() - columns[ci].metric.size() - 1);
-        if (!byGroup.count(g))
-            groups.push_back(g);
-        byGroup[g].push_back(ci);
-    }
-    for (const auto& g : groups) {
-        const auto& cols = byGroup.at(g);
+    for (const auto& cols : tables()) {
         const Column& first = columns[cols.front()];
         os << "\n## " << mdEscape(first.task) << " — convention " << mdEscape(first.convention.empty() ? "none" : first.convention)
            << ", device " << mdEscape(first.device) << (first.setting.empty() ? "" : ", " + mdEscape(first.setting)) << "\n\n";
@@ -461,14 +472,7 @@ std::string Comparison::toMarkdown() const {
                << (columns[ci].direction == Direction::LowerIsBetter ? " ↓" : columns[ci].direction == Direction::HigherIsBetter ? " ↑" : "")
                << " |";
         // The change vs the base is shown for the table's main metric: perplexity or accuracy where present.
-        size_t mainCol = cols.front();
-        for (const char* m : {"ppl", "acc_norm", "acc", "kl_mean", "decode_tokens_per_s"}) {
-            const auto it = std::find_if(cols.begin(), cols.end(), [&](size_t ci) { return columns[ci].metric == m; });
-            if (it != cols.end()) {
-                mainCol = *it;
-                break;
-            }
-        }
+        const size_t mainCol = mainColumn(cols);
         if (base >= 0)
             os << " change of " << mdEscape(columns[mainCol].metric) << " vs base |";
         os << "\n| ---";

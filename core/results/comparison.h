@@ -60,6 +60,8 @@ struct Column {
     /// "ppl · token-gptq · cpu (AMD EPYC)"; `setting` distinguishes columns that differ only in settings.
     std::string title() const;
     std::string setting;          ///< "" or e.g. "context=256" when needed to tell columns apart
+    /// The table the column belongs to: its key without the metric (task|convention|device|settings).
+    std::string table() const { return key.substr(0, key.size() - metric.size()); }
 };
 
 struct Cell {
@@ -83,6 +85,11 @@ struct Comparison {
     int qualityColumn() const;
     /// Columns of one metric name.
     std::vector<size_t> columnsOf(const std::string& metric) const;
+    /// The columns grouped into tables (same task, convention, device and settings), in first-seen order.
+    std::vector<std::vector<size_t>> tables() const;
+    /// A table's main metric, the one its change vs the base is shown for: ppl, acc_norm, acc, kl_mean or
+    /// decode_tokens_per_s where present, else its first column.
+    size_t mainColumn(const std::vector<size_t>& table) const;
 
     nlohmann::json toJson() const;
     /// Tables (one per task and convention, values ± standard errors, change vs the base), memory /

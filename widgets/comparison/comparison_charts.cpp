@@ -158,9 +158,8 @@ ChartOutcome ComparisonCharts::draw(QCustomPlot* plot, const results::Comparison
         const bool relative = spec.relative && c.base >= 0;
         std::vector<size_t> metrics = {col};
         if (relative) {
-            const std::string group = column.key.substr(0, column.key.size() - column.metric.size());
             for (size_t ci = 0; ci < c.columns.size(); ++ci)
-                if (ci != col && c.columns[ci].key.rfind(group, 0) == 0 && c.columns[ci].direction != results::Direction::Unknown)
+                if (ci != col && c.columns[ci].table() == column.table() && c.columns[ci].direction != results::Direction::Unknown)
                     metrics.push_back(ci);
         }
         const double groupWidth = 0.75, width = groupWidth / static_cast<double>(metrics.size());

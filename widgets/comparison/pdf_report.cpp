@@ -298,17 +298,8 @@ bool PdfReport::write(const results::ReportInput& in, const QString& file, const
                    vrows, {1.4, 2.6, 1.0, 1.6, 1.3, 1.4});
 
         // One table per task / convention / device / settings.
-        std::vector<std::string> groups;
-        std::map<std::string, std::vector<size_t>> byGroup;
-        for (size_t ci = 0; ci < c.columns.size(); ++ci) {
-            const std::string g = c.columns[ci].key.substr(0, c.columns[ci].key.size() - c.columns[ci].metric.size() - 1);
-            if (!byGroup.count(g))
-                groups.push_back(g);
-            byGroup[g].push_back(ci);
-        }
         flow.heading(tr("Results"), 1);
-        for (const auto& g : groups) {
-            const auto& cols = byGroup.at(g);
+        for (const auto& cols : c.tables()) {
             const auto& first = c.columns[cols.front()];
             flow.heading(tr("%1 — convention %2, device %3").arg(qs(first.task), qs(first.convention.empty() ? "none" : first.convention), qs(first.device)), 2);
             flow.paragraph(tr("Settings: %1").arg(qs(first.settings.dump())), 7.5, true);
@@ -320,10 +311,7 @@ bool PdfReport::write(const results::ReportInput& in, const QString& file, const
                               (col.direction == results::Direction::LowerIsBetter ? QStringLiteral(" ↓") : col.direction == results::Direction::HigherIsBetter ? QStringLiteral(" ↑") : QString());
                 weights << 1.2;
             }
-            size_t main = cols.front();
-            for (size_t ci : cols)
-                if (c.columns[ci].metric == "ppl" || c.columns[ci].metric == "acc_norm" || c.columns[ci].metric == "decode_tokens_per_s")
-                    main = ci;
+            const size_t main = c.mainColumn(cols);
             if (c.base >= 0) {
                 header << tr("%1 vs base").arg(qs(c.columns[main].metric));
                 weights << 1.0;
