@@ -33,8 +33,9 @@ const Command kCommands[] = {
     {"estimate", "estimate MODEL_DIR --job generate|eval|lora|qlora|distill|gptq|awq|sparsegpt|wanda|rtn|hqq|nf4 [--device D] [--dtype T] [--context N] [--new-tokens N] [--batch B] [--samples N] [--rank R] [--offload] [--available BYTES]",
      "will it fit? device memory by component (weights, KV cache, activations, adapters, Hessians) against the free memory", cmdEstimate},
     {"paths", "paths", "where this installation finds its data, example pipelines, demo model, workspace, results and GUI", cmdPaths},
-    {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B] [--reps R] [--ppl-context N] [--bandwidth BYTES_PER_S] [--db PATH]",
-     "prefill / decode / perplexity throughput, time to first token, KV-cache and peak memory, energy", cmdBench},
+    {"bench", "bench MODEL_DIR [--prompt-len N] [--gen-len N] [--batch B,B] [--reps R] [--ppl-context N] [--ppl-windows N] [--ppl-batch B] [--bandwidth BYTES_PER_S] [--db PATH]",
+     "prefill / decode / perplexity throughput, time to first token, KV-cache and peak memory, energy\n"
+     "      (defaults: GPU prompt 128, 128 new tokens, batch 1,8, 8 x 2048-token windows; CPU prompt 64, 32 new, batch 1, 2 x 512)", cmdBench},
     {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",
      "layer similarity (PruneMe/ShortGPT), weight and activation statistics", cmdAnalyze},
     {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] --out DIR\n"

@@ -6,7 +6,11 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
+#include "core/cpu/huge_pages.h"
+#include "core/cpu/thread_pool.h"
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <sstream>
 
@@ -24,6 +28,10 @@ nlohmann::json BandwidthInfo::toJson() const {
     if (copyBytesPerS > 0) {
         j["measured_copy_bytes_per_s"] = copyBytesPerS;
         j["measured_copy_buffer_bytes"] = copyBufferBytes;
+    }
+    if (readBytesPerS > 0) {
+        j["measured_read_bytes_per_s"] = readBytesPerS;
+        j["measured_read_buffer_bytes"] = copyBufferBytes;
     }
     return j;
 }
@@ -46,6 +54,38 @@ double measureCopyBandwidth(const at::Device& device, int64_t bytes, int reps) {
     return best;
 }
 
+double measureHostReadBandwidth(int64_t bytes, int reps) {
+    // What a batch-1 decode kernel does: stream a buffer once, every thread of the CPU kernels' pool on
+    // its own contiguous part, in 2 MiB pages like the loaded weights (core/io/safetensors_tensors.cpp).
+    const int64_t words = bytes / 8;
+    at::Tensor buf = cpu::emptyInHugePages({words}, at::kLong);
+    uint64_t* p = reinterpret_cast<uint64_t*>(buf.data_ptr<int64_t>());
+    for (int64_t i = 0; i < words; ++i)
+        p[i] = static_cast<uint64_t>(i);
+    auto& pool = cpu::ThreadPool::global();
+    std::atomic<uint64_t> total{0};
+    double best = 0;
+    for (int r = 0; r < reps + 1; ++r) {   // the first pass warms up
+        const auto t0 = std::chrono::steady_clock::now();
+        pool.parallelFor(words, 4096, [&](int64_t b, int64_t end) {
+            uint64_t acc[8] = {};
+            for (int64_t i = b; i + 8 <= end; i += 8)
+                for (int k = 0; k < 8; ++k)
+                    acc[k] += p[i + k];
+            uint64_t t = 0;
+            for (uint64_t v : acc)
+                t += v;
+            total += t;
+        });
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (r > 0 && s > 0)
+            best = std::max(best, static_cast<double>(words * 8) / s);
+    }
+    volatile uint64_t sink = total.load();   // keeps the reads
+    (void)sink;
+    return best;
+}
+
 BandwidthInfo memoryBandwidth(const at::Device& device, std::optional<double> overrideBytesPerS, bool measure) {
     BandwidthInfo b;
     if (device.is_cuda()) {
@@ -63,12 +103,16 @@ BandwidthInfo memoryBandwidth(const at::Device& device, std::optional<double> ov
     } else {
         b.device = std::string(device.is_cpu() ? "cpu" : device.str()) + " (" + std::to_string(at::get_num_threads()) +
                    " threads)";
-        b.specSource = "no spec for host memory: the measured copy is used";
+        b.device = "cpu (" + std::to_string(cpu::ThreadPool::global().threads()) + " threads)";
+        b.specSource = "no spec for host memory: the measured read is used";
     }
     if (measure) {
         // Large enough to leave every cache behind: 1 GiB on GPUs (50 MB L2 on an H100), 256 MiB on the host.
         b.copyBufferBytes = device.is_cuda() ? (int64_t(1) << 30) : (int64_t(256) << 20);
-        b.copyBytesPerS = measureCopyBandwidth(device, b.copyBufferBytes);
+        if (device.is_cpu())
+            b.readBytesPerS = measureHostReadBandwidth(b.copyBufferBytes);
+        else
+            b.copyBytesPerS = measureCopyBandwidth(device, b.copyBufferBytes);
     }
     if (overrideBytesPerS && *overrideBytesPerS > 0) {
         b.usedBytesPerS = *overrideBytesPerS;
@@ -76,6 +120,9 @@ BandwidthInfo memoryBandwidth(const at::Device& device, std::optional<double> ov
     } else if (b.specBytesPerS > 0) {
         b.usedBytesPerS = b.specBytesPerS;
         b.used = "spec";
+    } else if (b.readBytesPerS > 0) {
+        b.usedBytesPerS = b.readBytesPerS;
+        b.used = "measured-read";
     } else if (b.copyBytesPerS > 0) {
         b.usedBytesPerS = b.copyBytesPerS;
         b.used = "measured-copy";

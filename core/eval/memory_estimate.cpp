@@ -1,5 +1,7 @@
 #include "core/eval/memory_estimate.h"
 
+#include "core/model/llama_model.h"
+
 #include "core/common/errors.h"
 #include "core/model/host_memory.h"
 
@@ -88,7 +90,12 @@ json MemoryEstimate::toJson() const {
 static MemoryEstimate estimateOnce(const model::ModelConfig& cfg, const std::map<std::string, uint64_t>& stored,
                                    const EstimateRequest& req, double available) {
     const bool cuda = req.device.rfind("cuda", 0) == 0;
-    const std::string dtype = req.dtype == "auto" ? (cuda ? "bf16" : "fp32") : req.dtype;
+    // "auto" as the loader resolves it (model::autoDtype): on the CPU bf16 only for bf16 checkpoints on
+    // CPUs with AVX-512.
+    const std::string dtype = req.dtype != "auto" ? req.dtype
+                              : cuda              ? "bf16"
+                              : model::autoDtype(cfg, at::kCPU) == at::kBFloat16 ? "bf16"
+                                                                                  : "fp32";
     Builder B{cfg, stored, req, cuda, dtypeBytes(dtype),
               Shape{double(cfg.numLayers), double(cfg.hiddenSize), double(cfg.intermediateSize), double(cfg.vocabSize),
                     double(cfg.numHeads), double(cfg.numKvHeads), double(cfg.headDim)}};

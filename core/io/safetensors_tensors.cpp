@@ -3,15 +3,31 @@
 
 #include "core/common/errors.h"
 #include "core/io/atomic_file.h"
+#include "core/cpu/huge_pages.h"
 
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
 #include <cstring>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 namespace fs = std::filesystem;
 
 namespace slim::io {
+
+namespace {
+/// The mapped file pages just copied leave this process's resident set (they stay in the page cache;
+/// a later read faults them back in), so a loaded model holds one copy of its weights, not two.
+void releaseMappedPages(const void* p, size_t bytes) {
+    const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(page - 1);
+    if (end > begin)
+        (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+} // namespace
 
 at::Tensor SafetensorsFile::load(const TensorInfo& info) const {
     const auto st = toScalarType(info.dtype);
@@ -20,13 +36,16 @@ at::Tensor SafetensorsFile::load(const TensorInfo& info) const {
                                std::string(traits(info.dtype).name) +
                                ", which this LibTorch version cannot represent");
     const auto bytes = raw(info);
-    // The mapping may put the data at any byte offset (the header length need not be a multiple
-    // of 8): copy into LibTorch's aligned allocation instead of wrapping the mapped pointer.
+    // One copy into LibTorch's aligned allocation, in 2 MiB pages, and the mapped pages released (the
+    // mapping may put the data at any byte offset, and file-backed pages are always 4 KiB: decode
+    // streams every weight per token, and huge pages measured ~20 % faster than the mapped file).
     at::Tensor t = at::empty(info.shape, at::TensorOptions().dtype(*st).device(at::kCPU));
     if (static_cast<uint64_t>(t.nbytes()) != bytes.size())
         throw FormatError(m_path.string(), "tensor \"" + info.name + "\": size mismatch on load");
+    cpu::adviseHugePages(t.data_ptr(), bytes.size());
     if (!bytes.empty())
         std::memcpy(t.data_ptr(), bytes.data(), bytes.size());
+    releaseMappedPages(bytes.data(), bytes.size());
     return t;
 }
 

@@ -1,5 +1,7 @@
 #include "core/model/linear.h"
 
+#include "core/cpu/projection.h"
+
 #include <ATen/ATen.h>
 
 namespace slim::model {
@@ -8,7 +10,13 @@ DenseLinear::DenseLinear(at::Tensor weight, std::optional<at::Tensor> bias)
     : m_weight(std::move(weight)), m_bias(std::move(bias)) {}
 
 at::Tensor DenseLinear::forward(const at::Tensor& x) const {
-    // (..., in) x (out, in)ᵀ -> (..., out)
+    // (..., in) x (out, in)ᵀ -> (..., out).  Decode on the CPU (1..8 rows): a GEMV that reads the
+    // weight once (core/cpu/gemv.h) instead of LibTorch's packing GEMM.
+    if (auto y = cpu::denseProjection(x, m_weight, m_bias))
+        return *y;
+    if (x.device().is_cpu() && x.scalar_type() == at::kHalf)   // LibTorch 1.13 has no fp16 GEMM on the CPU
+        return at::linear(x.to(at::kFloat), m_weight.to(at::kFloat), m_bias ? m_bias->to(at::kFloat) : at::Tensor())
+            .to(at::kHalf);
     return at::linear(x, m_weight, m_bias ? *m_bias : at::Tensor());
 }
 

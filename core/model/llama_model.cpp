@@ -8,6 +8,9 @@
 //  - attention scores in the activation dtype, softmax in fp32, cast back;
 //  - logits returned as fp32.
 #include "core/model/llama_model.h"
+
+#include "core/cpu/attention.h"
+#include "core/cpu/gemv.h"
 #include "core/quant/quant_layout.h"
 
 #include "core/common/errors.h"
@@ -208,10 +211,14 @@ std::unique_ptr<LlamaModel> LlamaModel::randomInit(const ModelConfig& cfg, const
 }
 
 at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device) {
-    // On the CPU we compute in fp32: LibTorch's CPU bf16/fp16 matmuls are slow or missing on
-    // most desktop CPUs.  On CUDA the checkpoint's own dtype is used.
-    if (device.is_cpu())
-        return at::kFloat;
+    if (device.is_cpu()) {
+        // A bf16 checkpoint stays bf16 where the CPU computes bf16 well (AVX-512: the decode kernels of
+        // core/cpu read the weights in place at half the bytes of fp32, oneDNN's bf16 GEMM prefills);
+        // fp16 checkpoints compute in fp32 (LibTorch 1.13 has no fp16 GEMM on the CPU), as does
+        // everything on CPUs without AVX-512, where LibTorch's bf16 GEMM is a slow fallback.
+        const auto& f = cpu::cpuFeatures();
+        return cfg.torchDtype == "bfloat16" && f.avx512f && f.avx512bw ? at::kBFloat16 : at::kFloat;
+    }
     if (cfg.torchDtype == "bfloat16")
         return at::kBFloat16;
     if (cfg.torchDtype == "float16")
@@ -318,6 +325,10 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         attn = at::scaled_dot_product_attention(q, k, v, causalOnly ? c10::optional<at::Tensor>() : mask, 0.0,
                                                 causalOnly && T > 1, scale, /*enable_gqa=*/KV != H);
 #endif
+    } else if (auto cpuAttn = T <= 8 && (!mask.defined() || mask.size(-1) == S) ? cpu::decodeAttention(q, k, v, mask, scale)
+                                                                                : std::nullopt) {
+        // Decode on the CPU: the cache read in place, no oneDNN parallel region (core/cpu/attention.h).
+        attn = *cpuAttn;
     } else {
         // Eager path.  GQA without copying K/V: group the H/KV query heads of each KV head.
         const int64_t rep = H / KV;

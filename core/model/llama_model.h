@@ -84,8 +84,9 @@ struct LoadOptions {
     std::optional<at::ScalarType> dtype;
 };
 
-/// The dtype "auto" resolves to: fp32 on the CPU (LibTorch's CPU bf16/fp16 kernels are slow or
-/// missing), the checkpoint's torch_dtype on CUDA.
+/// The dtype "auto" resolves to: on CUDA the checkpoint's torch_dtype; on the CPU bf16 for bf16
+/// checkpoints where the CPU has AVX-512 (the CPU decode kernels), fp32 otherwise (LibTorch 1.13 has no
+/// fp16 GEMM on the CPU and only a slow bf16 one without AVX-512).
 at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device);
 
 class LlamaModel {

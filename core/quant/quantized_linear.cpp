@@ -8,7 +8,7 @@
 
 #include <cstdlib>
 
-#include "core/quant/cpu_gemv.h"
+#include "core/cpu/projection.h"
 
 #ifdef SLIMBENCH_WITH_CUDA
 #include "core/quant/w4a16.h"
@@ -31,6 +31,7 @@ QuantizedLinear::QuantizedLinear(const IntQuantized& q, std::optional<at::Tensor
         m_gIdx = q.gIdx.to(at::kInt).contiguous();
     if (m_bias)
         m_bias = m_bias->to(activation);
+    arrangeForDevice();
 }
 
 QuantizedLinear::QuantizedLinear(const IntSpec& spec, int64_t in, int64_t out, at::Tensor qweight, at::Tensor qzeros,
@@ -67,6 +68,21 @@ QuantizedLinear::QuantizedLinear(const IntSpec& spec, int64_t in, int64_t out, a
     }
     if (m_bias)
         m_bias = m_bias->to(activation);
+    arrangeForDevice();
+}
+
+void QuantizedLinear::arrangeForDevice() {
+    const bool want = m_qweight.device().is_cpu() && !m_gIdx.defined() &&
+                      cpu::tileIntWeights(m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_activation);
+    if (want && !m_tiled)
+        m_qweight = cpu::tileColumns(m_qweight);
+    else if (!want && m_tiled)
+        m_qweight = cpu::untileColumns(m_qweight);
+    m_tiled = want;
+}
+
+at::Tensor QuantizedLinear::qweight() const {
+    return m_tiled ? cpu::untileColumns(m_qweight) : m_qweight;
 }
 
 std::string QuantizedLinear::kind() const {
@@ -76,7 +92,7 @@ std::string QuantizedLinear::kind() const {
 }
 
 at::Tensor QuantizedLinear::codes() const {
-    return unpackRows(m_qweight, m_spec.bits, m_in).t().contiguous();
+    return unpackRows(qweight(), m_spec.bits, m_in).t().contiguous();
 }
 
 at::Tensor QuantizedLinear::zeroPoints() const {
@@ -93,7 +109,7 @@ at::Tensor QuantizedLinear::groupIndex() const {
 at::Tensor QuantizedLinear::denseWeight() const {
     // W (out, in) = scale · (q − zero) per column's group, computed in float32.
     const at::Tensor g = groupIndex();
-    const at::Tensor q = unpackRows(m_qweight, m_spec.bits, m_in).to(at::kFloat);          // (in, out)
+    const at::Tensor q = unpackRows(qweight(), m_spec.bits, m_in).to(at::kFloat);          // (in, out)
     const at::Tensor wt = (q - zeroPoints().index_select(0, g)) * m_scales.to(at::kFloat).index_select(0, g);
     return wt.t().to(m_activation);
 }
@@ -127,24 +143,19 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
         return gemvOutput(y, x);
     }
 #endif
-    // Decode on the CPU: a GEMV over the packed codes (core/quant/cpu_gemv.h); SLIMBENCH_NO_W4A16=1 keeps
-    // the de-quantize + GEMM path.
+    // Decode on the CPU: GEMV kernels over the packed codes (core/cpu/gemv.h), 4 and 8 bits in the plain
+    // group order; SLIMBENCH_NO_W4A16=1 or SLIMBENCH_CPU_KERNELS=off keep the de-quantize + GEMM path.
     static const bool cpuKernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
-    const int64_t cpuRows = x.numel() / std::max<int64_t>(1, m_in), cpuGroup = m_spec.groupWidth(m_in);
-    if (!cpuKernelOff && x.device().is_cpu() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && cpuRows >= 1 &&
-        cpuRows <= 8 && cpuGroup % 8 == 0 && m_in % cpuGroup == 0 && m_out % 8 == 0 && m_qweight.device().is_cpu()) {
-        const at::Tensor xc = x.reshape({cpuRows, m_in}).to(at::kFloat).contiguous();
-        at::Tensor y = at::empty({cpuRows, m_out}, x.options().dtype(at::kFloat));
-        int4GemvCpu(xc.data_ptr<float>(), int(cpuRows), m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(),
-                    m_scales.data_ptr<at::Half>(), y.data_ptr<float>(), m_in, m_out, cpuGroup);
-        return gemvOutput(y, x);
-    }
+    if (!cpuKernelOff && !m_gIdx.defined())
+        if (auto y = cpu::intProjection(x, m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_qweight, m_tiled, m_qzeros,
+                                        m_floatZeros, m_scales, m_bias))
+            return *y;
     const at::Tensor w = denseWeight().to(x.scalar_type());
     return at::linear(x, w, m_bias ? *m_bias : at::Tensor());
 }
 
 std::vector<model::StoredTensor> QuantizedLinear::storedTensors() const {
-    std::vector<model::StoredTensor> out{{"qweight", m_qweight, false}};
+    std::vector<model::StoredTensor> out{{"qweight", qweight(), false}};
     if (floatZero())
         out.push_back({"zeros", m_floatZeros, false});
     else // checkpoint_format "gptq": zero − 1, masked to B bits (IST-DASLab/gptq quant.py pack)
@@ -159,6 +170,10 @@ std::vector<model::StoredTensor> QuantizedLinear::storedTensors() const {
 }
 
 void QuantizedLinear::to(const at::Device& device, at::ScalarType dtype) {
+    if (m_tiled) {
+        m_qweight = cpu::untileColumns(m_qweight);
+        m_tiled = false;
+    }
     m_qweight = m_qweight.to(device);
     if (m_qzeros.defined())
         m_qzeros = m_qzeros.to(device);
@@ -170,6 +185,7 @@ void QuantizedLinear::to(const at::Device& device, at::ScalarType dtype) {
     if (m_bias)
         m_bias = m_bias->to(device, dtype);
     m_activation = dtype;
+    arrangeForDevice();
 }
 
 } // namespace slim::quant

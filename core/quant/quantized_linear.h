@@ -40,14 +40,19 @@ public:
     const at::Tensor& scales() const { return m_scales; }
     /// Group of every input column (in) int64.
     at::Tensor groupIndex() const;
-    const at::Tensor& qweight() const { return m_qweight; }
+    /// The codes in the GPTQ layout (in·B/32, out) — a copy when the CPU holds them tiled.
+    at::Tensor qweight() const;
     const at::Tensor& qzeros() const { return m_qzeros; }
 
 private:
     IntSpec m_spec;
     /// A GEMV kernel's fp32 (rows, out) result in x's dtype and shape, with the bias.
     at::Tensor gemvOutput(const at::Tensor& yFloat, const at::Tensor& x) const;
+    /// On the CPU, hold the codes tiled for the integer kernel where it applies (cpu::tileIntWeights), in
+    /// the GPTQ layout everywhere else.
+    void arrangeForDevice();
     int64_t m_in = 0, m_out = 0;
+    bool m_tiled = false;   ///< m_qweight is (out/16, in·B/32, 16)
     at::Tensor m_qweight, m_qzeros, m_floatZeros, m_scales, m_gIdx;
     std::optional<at::Tensor> m_bias;
     at::ScalarType m_activation = at::kFloat;

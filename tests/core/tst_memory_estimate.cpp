@@ -11,6 +11,9 @@
 #include "core/eval/memory_estimate.h"
 #include "core/model/model_config.h"
 
+#include "core/cpu/gemv.h"
+#include "core/model/llama_model.h"
+
 #include <QtTest/QtTest>
 
 using namespace slim;
@@ -56,12 +59,18 @@ private slots:
         QCOMPARE(component(e, "cuda_context"), 512.0 * 1024 * 1024);
         QCOMPARE(e.allocatorPeak + component(e, "cuda_context"), e.total);   // the context is outside the allocator
         QVERIFY(e.fits);                                                        // unknown free memory: no verdict against it
-        // fp32 on the CPU: floats converted (twice the bf16 bytes), no CUDA context.
+        // On the CPU as the loader resolves "auto": bf16 kept with AVX-512, else floats converted (twice
+        // the bf16 bytes); no CUDA context.
         r.device = "cpu";
         e = eval::estimateMemory(cfg, bf16, r, -1);
-        QCOMPARE(e.request.dtype, std::string("fp32"));
-        QCOMPARE(component(e, "weights"), params * 4);
+        const bool keeps16 = model::autoDtype(cfg, at::kCPU) == at::kBFloat16;
+        QCOMPARE(keeps16, cfg.torchDtype == "bfloat16" && slim::cpu::cpuFeatures().avx512f && slim::cpu::cpuFeatures().avx512bw);
+        QCOMPARE(e.request.dtype, std::string(keeps16 ? "bf16" : "fp32"));
+        QCOMPARE(component(e, "weights"), params * (keeps16 ? 2 : 4));
         QCOMPARE(component(e, "cuda_context"), -1.0);
+        r.dtype = "fp32";
+        QCOMPARE(component(eval::estimateMemory(cfg, bf16, r, -1), "weights"), params * 4);
+        r.dtype = "auto";
         // Packed integers count as stored.
         const std::map<std::string, uint64_t> gptq = {{"I32", 1000000}, {"F16", 2000000}};
         r.dtype = "bf16";

@@ -1,0 +1,106 @@
+#pragma GCC optimize("O3")
+
+#include "core/cpu/attention.h"
+
+#include "core/cpu/thread_pool.h"
+
+#include <ATen/ATen.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+namespace slim::cpu {
+
+namespace {
+
+template <class E>
+void attend(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& mask, double scale,
+            at::Tensor& out) {
+    const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3);
+    const int64_t KV = k.size(1), S = k.size(2), rep = H / KV;
+    const E* qp = q.data_ptr<E>();
+    const E* kp = k.data_ptr<E>();
+    const E* vp = v.data_ptr<E>();
+    E* op = out.data_ptr<E>();
+    const auto qs = q.strides(), ks = k.strides(), vs = v.strides(), os = out.strides();
+    const bool* mp = mask.defined() ? mask.data_ptr<bool>() : nullptr;
+    const auto ms = mask.defined() ? mask.strides() : at::IntArrayRef();
+    const float sc = static_cast<float>(scale);
+    // One unit of work = one (batch row, query head).
+    auto work = [&](int64_t u0, int64_t u1) {
+        std::vector<float> score(static_cast<size_t>(S)), qf(static_cast<size_t>(D)), acc(static_cast<size_t>(D));
+        for (int64_t u = u0; u < u1; ++u) {
+            const int64_t b = u / H, h = u % H, g = h / rep;
+            for (int64_t t = 0; t < T; ++t) {
+                const E* qv = qp + b * qs[0] + h * qs[1] + t * qs[2];
+                for (int64_t d = 0; d < D; ++d)
+                    qf[d] = static_cast<float>(qv[d * qs[3]]) * sc;
+                float mx = -std::numeric_limits<float>::infinity();
+                for (int64_t s = 0; s < S; ++s) {
+                    const bool ok = mp ? mp[b * ms[0] + t * ms[2] + s * ms[3]] : s <= S - T + t;
+                    if (!ok) {
+                        score[s] = -std::numeric_limits<float>::infinity();
+                        continue;
+                    }
+                    const E* kv = kp + b * ks[0] + g * ks[1] + s * ks[2];
+                    float dot = 0.0f;
+                    for (int64_t d = 0; d < D; ++d)
+                        dot += qf[d] * static_cast<float>(kv[d * ks[3]]);
+                    score[s] = dot;
+                    mx = std::max(mx, dot);
+                }
+                std::fill(acc.begin(), acc.end(), 0.0f);
+                float denom = 0.0f;
+                if (mx > -std::numeric_limits<float>::infinity()) {
+                    for (int64_t s = 0; s < S; ++s) {
+                        if (score[s] == -std::numeric_limits<float>::infinity())
+                            continue;
+                        const float p = std::exp(score[s] - mx);
+                        denom += p;
+                        const E* vv = vp + b * vs[0] + g * vs[1] + s * vs[2];
+                        for (int64_t d = 0; d < D; ++d)
+                            acc[d] += p * static_cast<float>(vv[d * vs[3]]);
+                    }
+                }
+                // A row that may attend to nothing (fully masked) gives zeros, not NaN.
+                const float inv = denom > 0.0f ? 1.0f / denom : 0.0f;
+                E* o = op + b * os[0] + h * os[1] + t * os[2];
+                for (int64_t d = 0; d < D; ++d)
+                    o[d * os[3]] = static_cast<E>(acc[d] * inv);
+            }
+        }
+    };
+    // Small caches: one thread (no wake-up cost); long ones: split the heads.
+    if (B * H * T * S * D < (int64_t(1) << 20))
+        work(0, B * H);
+    else
+        ThreadPool::global().parallelFor(B * H, 1, work);
+}
+
+} // namespace
+
+std::optional<at::Tensor> decodeAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                          const at::Tensor& mask, double scale) {
+    if (!q.device().is_cpu() || q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || q.size(2) > 8 ||
+        k.scalar_type() != q.scalar_type() || v.scalar_type() != q.scalar_type() || q.size(1) % k.size(1) != 0 ||
+        (mask.defined() && (mask.scalar_type() != at::kBool || mask.dim() != 4)))
+        return std::nullopt;
+    at::Tensor out = at::empty(q.sizes(), q.options());
+    switch (q.scalar_type()) {
+    case at::kFloat:
+        attend<float>(q, k, v, mask, scale, out);
+        break;
+    case at::kBFloat16:
+        attend<at::BFloat16>(q, k, v, mask, scale, out);
+        break;
+    case at::kHalf:
+        attend<at::Half>(q, k, v, mask, scale, out);
+        break;
+    default:
+        return std::nullopt;
+    }
+    return out;
+}
+
+} // namespace slim::cpu

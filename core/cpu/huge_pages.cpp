@@ -1,0 +1,25 @@
+#include "core/cpu/huge_pages.h"
+
+#include <ATen/ATen.h>
+
+#include <sys/mman.h>
+
+#include <cstdint>
+
+namespace slim::cpu {
+
+void adviseHugePages(void* p, size_t bytes) {
+    constexpr uintptr_t kHuge = uintptr_t(2) << 20;
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+    if (end > begin)
+        (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+at::Tensor emptyInHugePages(at::IntArrayRef sizes, at::ScalarType dtype) {
+    at::Tensor t = at::empty(sizes, at::TensorOptions().dtype(dtype).device(at::kCPU));
+    adviseHugePages(t.data_ptr(), t.nbytes());
+    return t;
+}
+
+} // namespace slim::cpu

@@ -1,0 +1,148 @@
+#include "core/cpu/projection.h"
+
+#include "core/cpu/gemv.h"
+#include "core/cpu/huge_pages.h"
+
+#include <ATen/ATen.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace slim::cpu {
+
+namespace {
+
+enum class Mode { Off, Portable, Auto };
+
+Mode mode() {
+    static const Mode m = [] {
+        const char* v = std::getenv("SLIMBENCH_CPU_KERNELS");
+        if (!v)
+            return Mode::Auto;
+        if (std::strcmp(v, "off") == 0 || std::strcmp(v, "0") == 0)
+            return Mode::Off;
+        if (std::strcmp(v, "portable") == 0)
+            setHandWrittenKernels(false);
+        return std::strcmp(v, "portable") == 0 ? Mode::Portable : Mode::Auto;
+    }();
+    return m;
+}
+
+/// Rows of x when it suits a decode kernel, else 0.
+int64_t gemvRows(const at::Tensor& x, int64_t in, const at::Tensor& weight) {
+    if (mode() == Mode::Off || !x.device().is_cpu() || !weight.device().is_cpu() || x.dim() < 1 || x.size(-1) != in)
+        return 0;
+    const int64_t rows = x.numel() / std::max<int64_t>(1, in);
+    return rows >= 1 && rows <= kMaxGemvRows ? rows : 0;
+}
+
+at::Tensor finish(const at::Tensor& yFloat, const at::Tensor& x, int64_t out, const std::optional<at::Tensor>& bias) {
+    at::Tensor y = yFloat;
+    if (bias)
+        y.add_(bias->to(at::kFloat));
+    y = y.to(x.scalar_type());
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = out;
+    return y.view(shape);
+}
+
+} // namespace
+
+std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias) {
+    if (w.dim() != 2 || !w.is_contiguous())
+        return std::nullopt;
+    const int64_t out = w.size(0), in = w.size(1);
+    const int64_t rows = gemvRows(x, in, w);
+    if (!rows)
+        return std::nullopt;
+    DenseType type;
+    at::Tensor xc;
+    switch (w.scalar_type()) {
+    case at::kFloat:
+        type = DenseType::F32;
+        xc = x.reshape({rows, in}).to(at::kFloat).contiguous();
+        break;
+    case at::kHalf:
+        type = DenseType::F16;
+        xc = x.reshape({rows, in}).to(at::kFloat).contiguous();
+        break;
+    case at::kBFloat16:
+        type = DenseType::BF16;
+        xc = x.reshape({rows, in}).to(at::kBFloat16).contiguous();
+        break;
+    default:
+        return std::nullopt;
+    }
+    at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
+    denseGemv(type, xc.data_ptr(), int(rows), w.data_ptr(), out, in, y.data_ptr<float>());
+    return finish(y, x, out, bias);
+}
+
+bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation) {
+    const auto& f = cpuFeatures();
+    return mode() == Mode::Auto && (activation == at::kBFloat16 || activation == at::kHalf) && f.avx512f &&
+           f.avx512bw && f.avx512vnni && intGemvSupports(bits, in, out, group) && out % 16 == 0;
+}
+
+at::Tensor tileColumns(const at::Tensor& qweight) {
+    const int64_t P = qweight.size(0), out = qweight.size(1);
+    at::Tensor t = emptyInHugePages({out / 16, P, 16}, at::kInt);
+    t.copy_(qweight.view({P, out / 16, 16}).permute({1, 0, 2}));
+    return t;
+}
+
+at::Tensor untileColumns(const at::Tensor& tiled) {
+    const int64_t T = tiled.size(0), P = tiled.size(1);
+    return tiled.permute({1, 0, 2}).reshape({P, T * 16}).contiguous();
+}
+
+std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t in, int64_t out, int64_t group,
+                                        const at::Tensor& qweight, bool tiled, const at::Tensor& qzeros,
+                                        const at::Tensor& zeros, const at::Tensor& scales,
+                                        const std::optional<at::Tensor>& bias) {
+    if (!intGemvSupports(bits, in, out, group) || scales.scalar_type() != at::kHalf)
+        return std::nullopt;
+    static const char* route = std::getenv("SLIMBENCH_CPU_INT_ACT");
+    const bool q8 = route ? std::strcmp(route, "q8") == 0 : x.scalar_type() != at::kFloat;
+    // Prefill too goes through the integer kernel where it is hand-written (weights read once per 8
+    // rows, integer dot products) — far faster than de-quantizing every matrix for a GEMM.
+    const bool anyRows = q8 && tiled;
+    const int64_t rows = anyRows && mode() != Mode::Off && x.device().is_cpu() && qweight.device().is_cpu() &&
+                                 x.size(-1) == in
+                             ? x.numel() / in
+                             : gemvRows(x, in, qweight);
+    if (!rows)
+        return std::nullopt;
+    // Tiles are read by the hand-written kernel only; elsewhere (tests switching it off) the plain layout.
+    const bool readTiles = tiled && q8 && tileIntWeights(bits, in, out, group, at::kBFloat16) && useHandWrittenKernels();
+    const at::Tensor plain = tiled && !readTiles ? untileColumns(qweight) : at::Tensor();
+    IntWeights w;
+    w.tiled = readTiles;
+    w.bits = bits;
+    w.in = in;
+    w.out = out;
+    w.group = group;
+    const at::Tensor qw = plain.defined() ? plain : qweight.contiguous(), sc = scales.contiguous();
+    at::Tensor qz, zf;
+    w.qweight = qw.data_ptr<int32_t>();
+    w.scales = reinterpret_cast<const uint16_t*>(sc.data_ptr<at::Half>());
+    if (zeros.defined()) {
+        zf = zeros.to(at::kHalf).contiguous();
+        w.zerosF16 = reinterpret_cast<const uint16_t*>(zf.data_ptr<at::Half>());
+    } else {
+        qz = qzeros.contiguous();
+        w.qzeros = qz.data_ptr<int32_t>();
+    }
+    const at::Tensor xf = x.reshape({rows, in}).to(at::kFloat).contiguous();
+    at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
+    if (q8) {
+        thread_local Q8Activations qa;
+        quantizeQ8(xf.data_ptr<float>(), int(rows), in, group, bits, qa);
+        intGemvQ8(w, qa, y.data_ptr<float>());
+    } else {
+        intGemvF32(w, xf.data_ptr<float>(), int(rows), y.data_ptr<float>());
+    }
+    return finish(y, x, out, bias);
+}
+
+} // namespace slim::cpu

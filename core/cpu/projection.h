@@ -1,0 +1,43 @@
+#pragma once
+/// @file projection.h
+/// The CPU kernels (gemv.h) behind the projection interface: model::DenseLinear and
+/// quant::QuantizedLinear call these first and fall back to LibTorch's GEMM when they decline
+/// (prefill, more than 8 rows, a GPU tensor, a shape the kernels do not take).
+///
+/// SLIMBENCH_CPU_KERNELS=off turns them off (LibTorch only, for comparisons), =portable keeps only
+/// the portable kernels; SLIMBENCH_CPU_INT_ACT=f32|q8 picks the integer kernels' activation route
+/// (default: q8 for 16-bit activations, f32 for fp32 ones).
+
+#include <ATen/core/Tensor.h>
+
+#include <optional>
+
+namespace slim::cpu {
+
+/// Rows a decode kernel takes at most (batched decode up to 8 sequences).
+constexpr int64_t kMaxGemvRows = 8;
+
+/// x (..., in) · wᵀ (+ bias) for w (out, in) fp32 / fp16 / bf16 on the CPU, in x's dtype; nullopt when
+/// the kernels decline.
+std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias);
+
+/// The same for integer weights in the GPTQ layout (QuantizedLinear's tensors): `qzeros` (actual zero
+/// points) or fp16 `zeros`, fp16 `scales`, groups of `group` consecutive inputs.  `qweight` is either
+/// (in·bits/32, out) or, when `tiled`, the tiled layout below.
+std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t in, int64_t out, int64_t group,
+                                        const at::Tensor& qweight, bool tiled, const at::Tensor& qzeros,
+                                        const at::Tensor& zeros, const at::Tensor& scales,
+                                        const std::optional<at::Tensor>& bias);
+
+/// Whether a quantized projection on the CPU should hold its codes tiled: 16 output columns at a time,
+/// all their words contiguous — (out/16, in·bits/32, 16) int32 instead of the GPTQ layout's
+/// (in·bits/32, out), where one column's words are `out` apart.  The integer-activation kernel then reads
+/// each tile as one sequential stream, at the memory bandwidth (the GPTQ layout measured at ~60 % of it
+/// on issue #13's machine).  True for 4 / 8 bits with 16-bit activations on CPUs whose hand-written
+/// kernels take the tiles (AVX-512 VNNI); the layout is a pure permutation, undone for saving and export.
+bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation);
+/// (P, out) -> (out/16, P, 16) in 2 MiB pages, and back.
+at::Tensor tileColumns(const at::Tensor& qweight);
+at::Tensor untileColumns(const at::Tensor& tiled);
+
+} // namespace slim::cpu

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Batch-1 CPU decode and prompt speed, Slimbench against llama.cpp's CPU build, on the same weights in
+# the same run (issue #13).  Each format pair runs back to back, alternating, so both see the same
+# machine state; peak RSS of every run is measured with /usr/bin/time.
+#
+#   tests/bench/cpu_vs_llamacpp.sh [MODEL_DIR]
+#
+# MODEL_DIR: a bf16 Llama-family checkpoint (default: a random TinyLlama-1.1B-shaped one, written by
+# make_random_tinyllama.py into $WORK; needs python3-numpy).  From it the script makes, once (cached in
+# $WORK): Slimbench int8 and int4 variants (RTN, groups of 128) and GGUF files through our own exporter
+# (F16, Q8_0, Q4_0 — the same weights llama.cpp then reads).
+#
+# Environment:
+#   LLAMACPP_BIN  folder with llama-bench (build: ../shared/tools/llamacpp/README.md; default /tmp/lc/build/bin).
+#                 Without it the llama.cpp columns say "absent" and only Slimbench is measured.
+#   SLIMBENCH_CLI default build/app/cli/slimbench-cli;  WORK default /tmp/slimbench-cpu-bench
+#   THREADS (default: nproc), PROMPT (64), GEN (32), REPS (3), FORMATS ("bf16 int8 int4")
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+CLI="${SLIMBENCH_CLI:-$root/build/app/cli/slimbench-cli}"
+LB="${LLAMACPP_BIN:-/tmp/lc/build/bin}"
+WORK="${WORK:-/tmp/slimbench-cpu-bench}"
+THREADS="${THREADS:-$(nproc)}"
+PROMPT="${PROMPT:-64}"; GEN="${GEN:-32}"; REPS="${REPS:-3}"
+FORMATS="${FORMATS:-bf16 int8 int4}"
+mkdir -p "$WORK"
+[ -x "$CLI" ] || { echo "no slimbench-cli at $CLI (build first: packaging/build.sh build)" >&2; exit 2; }
+
+model="${1:-}"
+if [ -z "$model" ]; then
+  model="$WORK/tinyllama-random"
+  if [ ! -f "$model/model.safetensors" ]; then
+    echo "== writing a random TinyLlama-shaped checkpoint to $model"
+    mkdir -p "$model"
+    python3 "$here/make_random_tinyllama.py" "$model"
+  fi
+fi
+
+have_llama=1
+[ -x "$LB/llama-bench" ] || { have_llama=0; echo "== llama.cpp absent ($LB/llama-bench): Slimbench only"; }
+
+variant() {   # format -> Slimbench model folder
+  case "$1" in
+    bf16) echo "$model" ;;
+    int8) echo "$WORK/int8-g128" ;;
+    int4) echo "$WORK/int4-g128" ;;
+  esac
+}
+gguf_type() { case "$1" in bf16) echo f16 ;; int8) echo q8_0 ;; int4) echo q4_0 ;; esac; }
+
+for f in $FORMATS; do
+  v="$(variant "$f")"
+  if [ "$f" != bf16 ] && [ ! -f "$v/model.safetensors" ]; then
+    echo "== quantizing $f (RTN, group 128)"
+    "$CLI" quantize "$model" --method rtn --bits "${f#int}" --group 128 --out "$v" > "$WORK/quantize-$f.log"
+  fi
+  g="$WORK/model-$(gguf_type "$f").gguf"
+  if [ $have_llama = 1 ] && [ ! -f "$g" ]; then
+    echo "== exporting GGUF $(gguf_type "$f")"
+    "$CLI" export "$model" --format "gguf:$(gguf_type "$f")" --out "$g" > "$WORK/export-$f.log"
+  fi
+done
+
+echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $THREADS threads, $(nproc) cores"
+results="$WORK/results.jsonl"
+: > "$results"
+for f in $FORMATS; do
+  v="$(variant "$f")"
+  echo "== $f: Slimbench"
+  /usr/bin/time -f "%M" -o "$WORK/rss" env SLIMBENCH_THREADS="$THREADS" "$CLI" bench "$v" --device cpu --batch 1 \
+    --prompt-len "$PROMPT" --gen-len "$GEN" --reps "$REPS" --ppl-windows 0 --json 2>/dev/null \
+    | grep '"event":"result"' > "$WORK/ours.json"
+  python3 - "$f" "$(cat "$WORK/rss")" "$WORK/ours.json" >> "$results" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[3])); g = r["generation"][0]
+print(json.dumps({"format": sys.argv[1], "runtime": "slimbench", "decode": g["decode_tokens_per_s"]["median"],
+                  "static_decode": g["static_decode_tokens_per_s"]["median"], "prompt": g["prefill_tokens_per_s"]["median"],
+                  "rss_kb": int(sys.argv[2]), "weight_bytes": r["weight_bytes"],
+                  "bandwidth": r["memory_bandwidth"]["used_bytes_per_s"], "bound": g["bandwidth_bound_tokens_per_s"]}))
+EOF
+  if [ $have_llama = 1 ]; then
+    g="$WORK/model-$(gguf_type "$f").gguf"
+    echo "== $f: llama.cpp $(gguf_type "$f")"
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" -t "$THREADS" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
+      > "$WORK/llama.json" 2>/dev/null
+    python3 - "$f" "$(cat "$WORK/rss")" "$WORK/llama.json" "$g" >> "$results" <<'EOF'
+import json, os, sys
+rows = json.load(open(sys.argv[3]))
+pp = next(r for r in rows if r["n_gen"] == 0); tg = next(r for r in rows if r["n_prompt"] == 0)
+print(json.dumps({"format": sys.argv[1], "runtime": "llama.cpp", "decode": tg["avg_ts"], "decode_sd": tg["stddev_ts"],
+                  "prompt": pp["avg_ts"], "rss_kb": int(sys.argv[2]), "file_bytes": os.path.getsize(sys.argv[4])}))
+EOF
+  fi
+done
+
+python3 - "$results" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+fmt = {"bf16": "bf16 / F16", "int8": "int8-g128 / Q8_0", "int4": "int4-g128 / Q4_0"}
+print()
+print("| format (Slimbench / llama.cpp) | Slimbench decode tok/s | llama.cpp decode tok/s | ratio | Slimbench prompt tok/s | llama.cpp prompt tok/s | ratio | Slimbench peak RSS | llama.cpp peak RSS | Slimbench share of bound |")
+print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+for f in ["bf16", "int8", "int4"]:
+    o = next((r for r in rows if r["format"] == f and r["runtime"] == "slimbench"), None)
+    l = next((r for r in rows if r["format"] == f and r["runtime"] == "llama.cpp"), None)
+    if not o:
+        continue
+    dec = max(o["decode"], o["static_decode"])
+    ld = f'{l["decode"]:.2f} ± {l["decode_sd"]:.2f}' if l else "absent"
+    ratio = f'{dec / l["decode"]:.2f}' if l else "-"
+    pr = f'{o["prompt"] / l["prompt"]:.2f}' if l else "-"
+    print(f'| {fmt[f]} | {dec:.2f} | {ld} | {ratio} | {o["prompt"]:.1f} | {l["prompt"]:.1f} | {pr} | {o["rss_kb"]/1e6:.2f} GB | {l["rss_kb"]/1e6:.2f} GB | {100*dec/o["bound"]:.0f} % of {o["bound"]:.1f} |'
+          if l else f'| {fmt[f]} | {dec:.2f} | absent | - | {o["prompt"]:.1f} | - | - | {o["rss_kb"]/1e6:.2f} GB | - | {100*dec/o["bound"]:.0f} % of {o["bound"]:.1f} |')
+print()
+print("Slimbench decode: the faster of its two decode paths (dynamic and static KV cache); bound = the model's stored bytes")
+print("over the measured read bandwidth of the machine (bench's memory_bandwidth).")
+EOF

@@ -1,0 +1,235 @@
+// The CPU decode kernels (core/cpu/gemv.h) against plain scalar references, on both the hand-written
+// AVX-512 kernels (where this CPU has them) and the portable ones; the thread pool; and the
+// projections that use them against LibTorch's GEMM.
+#include "core/cpu/gemv.h"
+#include "core/cpu/projection.h"
+#include "core/cpu/thread_pool.h"
+#include "core/model/linear.h"
+#include "core/quant/quantized_linear.h"
+#include "core/quant/quantizer.h"
+
+#include <ATen/ATen.h>
+#include <QtTest/QtTest>
+
+#include <atomic>
+
+using namespace slim;
+
+namespace {
+
+double relErr(const at::Tensor& got, const at::Tensor& ref) {
+    return (got.to(at::kDouble) - ref.to(at::kDouble)).abs().max().item<double>() /
+           std::max(1e-30, ref.to(at::kDouble).abs().max().item<double>());
+}
+
+/// Both kernel families: hand-written (if the CPU has them) and portable.
+template <class F>
+void forBothKernels(F&& f) {
+    for (bool hand : {true, false}) {
+        const bool before = cpu::setHandWrittenKernels(hand);
+        f(hand ? "hand-written" : "portable");
+        cpu::setHandWrittenKernels(before);
+    }
+}
+
+struct IntCase {
+    quant::IntQuantized q;
+    at::Tensor qweight, qzeros, floatZeros, scales;
+    cpu::IntWeights w;
+};
+
+/// RTN-quantize a random (out, in) matrix and pack it as QuantizedLinear does.
+IntCase makeInt(int bits, int64_t out, int64_t in, int64_t group, bool floatZero) {
+    IntCase c;
+    quant::IntSpec s;
+    s.bits = bits;
+    s.groupSize = group;
+    c.q = quant::rtnQuantize(at::randn({out, in}), s);
+    if (floatZero)
+        c.q.floatZero = true;
+    quant::QuantizedLinear lin(c.q, std::nullopt, at::kFloat);
+    c.qweight = lin.qweight();
+    c.qzeros = lin.qzeros();
+    c.scales = lin.scales();
+    if (floatZero)
+        c.floatZeros = lin.zeroPoints().to(at::kHalf).contiguous();
+    c.w.bits = bits;
+    c.w.in = in;
+    c.w.out = out;
+    c.w.group = group;
+    c.w.qweight = c.qweight.data_ptr<int32_t>();
+    if (floatZero)
+        c.w.zerosF16 = reinterpret_cast<const uint16_t*>(c.floatZeros.data_ptr<at::Half>());
+    else
+        c.w.qzeros = c.qzeros.data_ptr<int32_t>();
+    c.w.scales = reinterpret_cast<const uint16_t*>(c.scales.data_ptr<at::Half>());
+    return c;
+}
+
+} // namespace
+
+class TestCpuKernels : public QObject {
+    Q_OBJECT
+private slots:
+    void threadPoolCoversTheRangeOnce() {
+        cpu::ThreadPool pool(3);
+        QCOMPARE(pool.threads(), 3);
+        for (int64_t n : {1, 7, 64, 1000, 4097}) {
+            std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+            for (int rep = 0; rep < 50; ++rep)   // many jobs in a row: workers spin, then sleep
+                pool.parallelFor(n, 16, [&](int64_t a, int64_t b) {
+                    QVERIFY(a % 16 == 0);
+                    for (int64_t i = a; i < b; ++i)
+                        hits[static_cast<size_t>(i)]++;
+                });
+            for (auto& h : hits)
+                QCOMPARE(h.load(), 50);
+        }
+        QThread::msleep(5);   // workers asleep now (past the spin window): a job still wakes them
+        std::atomic<int64_t> sum{0};
+        pool.parallelFor(100, 1, [&](int64_t a, int64_t b) {
+            for (int64_t i = a; i < b; ++i)
+                sum += i;
+        });
+        QCOMPARE(sum.load(), int64_t(4950));
+    }
+
+    void denseKernelsMatchTheScalarReference() {
+        at::manual_seed(3);
+        forBothKernels([](const char* which) {
+            // in not a multiple of 32 (masked tails), out not a multiple of 4 or 16, 1..8 rows.
+            for (int64_t in : {64, 96, 200, 2048})
+                for (int64_t out : {1, 5, 37, 130})
+                    for (int rows : {1, 3, 8}) {
+                        const at::Tensor W = at::randn({out, in});
+                        const at::Tensor X = at::randn({rows, in});
+                        struct Case { cpu::DenseType type; at::Tensor w, x; double tol; };
+                        const Case cases[] = {
+                            {cpu::DenseType::F32, W, X, 1e-5},
+                            {cpu::DenseType::F16, W.to(at::kHalf), X, 1e-5},
+                            {cpu::DenseType::BF16, W.to(at::kBFloat16), X.to(at::kBFloat16), 1e-5},
+                        };
+                        for (const auto& c : cases) {
+                            at::Tensor y = at::empty({rows, out}), ref = at::empty({rows, out});
+                            cpu::denseGemv(c.type, c.x.data_ptr(), rows, c.w.data_ptr(), out, in, y.data_ptr<float>());
+                            cpu::denseGemvReference(c.type, c.x.data_ptr(), rows, c.w.data_ptr(), out, in, ref.data_ptr<float>());
+                            const double e = relErr(y, ref);
+                            QVERIFY2(e < c.tol, qPrintable(QString("%1 type %2 in %3 out %4 rows %5: %6").arg(which)
+                                                             .arg(int(c.type)).arg(in).arg(out).arg(rows).arg(e)));
+                        }
+                    }
+        });
+    }
+
+    void integerKernelsMatchTheScalarReferences() {
+        at::manual_seed(5);
+        forBothKernels([](const char* which) {
+            for (int bits : {4, 8})
+                for (int64_t group : {32, 64, 128})
+                    for (bool floatZero : {false, true})
+                        for (int64_t out : {32, 96, 224}) {   // 16-column tiles after the 64-column ones
+                            const int64_t in = 256;
+                            IntCase c = makeInt(bits, out, in, group, floatZero);
+                            for (int rows : {1, 2, 8, 11}) {   // 11: a second block of 8 rows
+                                const at::Tensor x = at::randn({rows, in});
+                                const QString what = QString("%1 %2-bit g%3 %4 out %5 rows %6").arg(which).arg(bits)
+                                                         .arg(group).arg(floatZero ? "fp16-zero" : "int-zero").arg(out).arg(rows);
+                                at::Tensor y = at::empty({rows, out}), ref = at::empty({rows, out});
+                                cpu::intGemvF32(c.w, x.data_ptr<float>(), rows, y.data_ptr<float>());
+                                cpu::intGemvF32Reference(c.w, x.data_ptr<float>(), rows, ref.data_ptr<float>());
+                                QVERIFY2(relErr(y, ref) < 1e-5, qPrintable("f32 " + what));
+
+                                cpu::Q8Activations qa;
+                                cpu::quantizeQ8(x.data_ptr<float>(), rows, in, group, bits, qa);
+                                cpu::intGemvQ8(c.w, qa, y.data_ptr<float>());
+                                cpu::intGemvQ8Reference(c.w, qa, ref.data_ptr<float>());
+                                QVERIFY2(relErr(y, ref) < 1e-5, qPrintable("q8 " + what));
+                                if (cpu::useHandWrittenKernels() && cpu::cpuFeatures().avx512vnni) {
+                                    // The tiled layout read by the hand-written kernel: same result.
+                                    const at::Tensor tiles = cpu::tileColumns(c.qweight);
+                                    QVERIFY(at::equal(cpu::untileColumns(tiles), c.qweight));
+                                    cpu::IntWeights t = c.w;
+                                    t.qweight = tiles.data_ptr<int32_t>();
+                                    t.tiled = true;
+                                    at::Tensor yt = at::empty({rows, out});
+                                    cpu::intGemvQ8(t, qa, yt.data_ptr<float>());
+                                    QVERIFY2(relErr(yt, ref) < 1e-5, qPrintable("q8 tiled " + what));
+                                }
+                                // int8 activations cost little against the exact product.
+                                cpu::intGemvF32Reference(c.w, x.data_ptr<float>(), rows, ref.data_ptr<float>());
+                                const double e = relErr(y, ref);
+                                QVERIFY2(e < 2e-2, qPrintable(QString("q8 vs exact %1: %2").arg(what).arg(e)));
+                            }
+                        }
+        });
+    }
+
+    void activationQuantizationRoundsPerBlock() {
+        // Block of 32: d = absmax / 127, codes round(x / d); the nibble order stores 0,2,4,6,1,3,5,7.
+        std::vector<float> x(64);
+        for (int i = 0; i < 64; ++i)
+            x[static_cast<size_t>(i)] = float(i - 20) * (i < 32 ? 0.5f : 2.0f);
+        cpu::Q8Activations a;
+        cpu::quantizeQ8(x.data(), 1, 64, 64, 8, a);
+        QCOMPARE(a.d[0], 11.0f * 0.5f / 127.0f * 0 + 20.0f * 0.5f / 127.0f);   // |−20·0.5| is the max of block 0
+        QCOMPARE(int(a.q[0]), -127);
+        QCOMPARE(int(a.q[20]), 0);
+        QCOMPARE(int(a.q[63]), 127);
+        cpu::Q8Activations n;
+        cpu::quantizeQ8(x.data(), 1, 64, 64, 4, n);
+        QVERIFY(n.nibbleOrder);
+        QCOMPARE(n.q[1], a.q[2]);
+        QCOMPARE(n.q[4], a.q[1]);
+        QCOMPARE(n.q[7], a.q[7]);
+        float gs = 0;
+        for (int b = 0; b < 2; ++b) {
+            int s = 0;
+            for (int i = 0; i < 32; ++i)
+                s += a.q[static_cast<size_t>(b * 32 + i)];
+            gs += a.d[static_cast<size_t>(b)] * float(s);
+        }
+        QCOMPARE(a.groupSum[0], gs);
+    }
+
+    void projectionsUseTheKernelsAndMatchLibTorch() {
+        at::manual_seed(9);
+        const at::Tensor W = at::randn({96, 128});
+        const at::Tensor bias = at::randn({96});
+        for (auto dt : {at::kFloat, at::kBFloat16, at::kHalf}) {
+            model::DenseLinear lin(W.to(dt), bias.to(dt));
+            for (int64_t rows : {1, 4, 8, 9}) {   // 9 rows: LibTorch's GEMM (fp16 computed in fp32 there)
+                const at::Tensor x = at::randn({rows, 1, 128}).to(dt);
+                const at::Tensor y = lin.forward(x);
+                QCOMPARE(y.scalar_type(), dt);
+                QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{rows, 1, 96}));
+                const at::Tensor ref = at::linear(x.to(at::kDouble), W.to(dt).to(at::kDouble), bias.to(dt).to(at::kDouble));
+                const double tol = dt == at::kFloat ? 1e-5 : 1e-2;
+                QVERIFY2(relErr(y, ref) < tol, qPrintable(QString("dtype %1 rows %2").arg(int(dt)).arg(rows)));
+            }
+        }
+        // Integer: 8-bit and 4-bit, fp32 activations (exact route) and bf16 (int8-activation route).
+        for (int bits : {8, 4}) {
+            quant::IntSpec s;
+            s.bits = bits;
+            s.groupSize = 32;
+            const quant::IntQuantized q = quant::rtnQuantize(W, s);
+            const at::Tensor gptq = quant::QuantizedLinear(q, bias, at::kFloat).qweight();
+            for (auto dt : {at::kFloat, at::kBFloat16}) {
+                quant::QuantizedLinear lin(q, bias, dt);
+                // Tiled or not in memory, the codes read back and saved are the GPTQ layout.
+                QVERIFY(at::equal(lin.qweight(), gptq));
+                QVERIFY(at::equal(lin.storedTensors().front().tensor, gptq));
+                for (int64_t rows : {1, 2, 20}) {   // 20: prefill through the integer kernel
+                    const at::Tensor x = at::randn({rows, 128}).to(dt);
+                    const at::Tensor ref = at::linear(x.to(at::kDouble), lin.denseWeight().to(at::kDouble), bias.to(dt).to(at::kDouble));
+                    const double e = relErr(lin.forward(x), ref);
+                    QVERIFY2(e < (dt == at::kFloat ? 1e-5 : 2e-2),
+                             qPrintable(QString("%1-bit dtype %2 rows %3: %4").arg(bits).arg(int(dt)).arg(rows).arg(e)));
+                }
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCpuKernels)
+#include "tst_cpu_kernels.moc"
