@@ -2,6 +2,7 @@
 // Headless: slimbench --report-pdf FILE --db DB [--run ID ...] [--model NAME] [--base LABEL] [--paper a4|letter]
 // lays out the PDF report without a window (slimbench-cli report --format pdf runs this).
 
+#include "core/cpu/huge_pages.h"
 #include "app/app_icon.h"
 #include "app/app_settings.h"
 #include "app/i18n.h"
@@ -19,6 +20,7 @@
 
 int main(int argc, char** argv)
 {
+    slim::cpu::configureAllocator();   // decode's per-token buffers reused, not re-mapped (core/cpu/huge_pages.h)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Slimbench"));
     QApplication::setApplicationName(QStringLiteral("slimbench"));

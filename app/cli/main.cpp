@@ -1,4 +1,5 @@
 // slimbench-cli: the command-line face of the Slimbench core (links core only, no Qt).
+#include "core/cpu/huge_pages.h"
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 
@@ -70,6 +71,7 @@ void printUsage(std::ostream& os) {
 } // namespace
 
 int main(int argc, char** argv) {
+    slim::cpu::configureAllocator();
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         printUsage(argc < 2 ? std::cerr : std::cout);
         return argc < 2 ? 1 : 0;

@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cstdint>
@@ -20,6 +21,13 @@ at::Tensor emptyInHugePages(at::IntArrayRef sizes, at::ScalarType dtype) {
     at::Tensor t = at::empty(sizes, at::TensorOptions().dtype(dtype).device(at::kCPU));
     adviseHugePages(t.data_ptr(), t.nbytes());
     return t;
+}
+
+void configureAllocator() {
+#if defined(__GLIBC__)
+    (void)::mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    (void)::mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
 }
 
 } // namespace slim::cpu

@@ -46,7 +46,31 @@ at::Tensor finish(const at::Tensor& yFloat, const at::Tensor& x, int64_t out, co
     return y.view(shape);
 }
 
+struct SharedInput {
+    const c10::TensorImpl* impl = nullptr;
+    bool valid = false;
+    int bits = 0;
+    int64_t group = 0;
+    Q8Activations qa;
+};
+SharedInput& sharedInput() {
+    thread_local SharedInput s;
+    return s;
+}
+
 } // namespace
+
+SharedInputScope::SharedInputScope(const at::Tensor& x) {
+    auto& s = sharedInput();
+    s.impl = x.unsafeGetTensorImpl();
+    s.valid = false;
+}
+
+SharedInputScope::~SharedInputScope() {
+    auto& s = sharedInput();
+    s.impl = nullptr;
+    s.valid = false;
+}
 
 std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias) {
     if (w.dim() != 2 || !w.is_contiguous())
@@ -133,13 +157,26 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
         qz = qzeros.contiguous();
         w.qzeros = qz.data_ptr<int32_t>();
     }
-    const at::Tensor xf = x.reshape({rows, in}).to(at::kFloat).contiguous();
     at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
+    auto floats = [&] { return x.reshape({rows, in}).to(at::kFloat).contiguous(); };
     if (q8) {
-        thread_local Q8Activations qa;
-        quantizeQ8(xf.data_ptr<float>(), int(rows), in, group, bits, qa);
+        // q, k, v (and gate, up) read the same input: quantized once inside a SharedInputScope.
+        auto& shared = sharedInput();
+        const bool reuse = shared.impl != nullptr && shared.impl == x.unsafeGetTensorImpl();
+        thread_local Q8Activations own;
+        Q8Activations& qa = reuse ? shared.qa : own;
+        if (!reuse || !shared.valid || shared.bits != bits || shared.group != group) {
+            const at::Tensor xf = floats();
+            quantizeQ8(xf.data_ptr<float>(), int(rows), in, group, bits, qa);
+            if (reuse) {
+                shared.valid = true;
+                shared.bits = bits;
+                shared.group = group;
+            }
+        }
         intGemvQ8(w, qa, y.data_ptr<float>());
     } else {
+        const at::Tensor xf = floats();
         intGemvF32(w, xf.data_ptr<float>(), int(rows), y.data_ptr<float>());
     }
     return finish(y, x, out, bias);

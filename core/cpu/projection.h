@@ -29,6 +29,17 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
                                         const at::Tensor& zeros, const at::Tensor& scales,
                                         const std::optional<at::Tensor>& bias);
 
+/// While alive (on this thread), the integer kernels quantize `x` once for every projection that reads
+/// it — q, k and v share the attention's input, gate and up the MLP's.  The model opens one around such
+/// a group of calls; `x` must not change inside it.
+class SharedInputScope {
+public:
+    explicit SharedInputScope(const at::Tensor& x);
+    ~SharedInputScope();
+    SharedInputScope(const SharedInputScope&) = delete;
+    SharedInputScope& operator=(const SharedInputScope&) = delete;
+};
+
 /// Whether a quantized projection on the CPU should hold its codes tiled: 16 output columns at a time,
 /// all their words contiguous — (out/16, in·bits/32, 16) int32 instead of the GPTQ layout's
 /// (in·bits/32, out), where one column's words are `out` apart.  The integer-activation kernel then reads

@@ -70,11 +70,18 @@ void ThreadPool::workerLoop(int index) {
         seen = g;
         if (m_stop.load())
             return;
-        const int64_t begin = std::min(m_n, int64_t(index) * m_chunk);
-        const int64_t end = std::min(m_n, begin + m_chunk);
-        if (begin < end)
-            (*m_fn)(begin, end);
+        runChunks();
         m_pending.fetch_sub(1, std::memory_order_acq_rel);
+    }
+}
+
+void ThreadPool::runChunks() {
+    for (;;) {
+        const int64_t c = m_next.fetch_add(1, std::memory_order_relaxed);
+        const int64_t begin = c * m_chunk;
+        if (begin >= m_n)
+            return;
+        (*m_fn)(begin, std::min(m_n, begin + m_chunk));
     }
 }
 
@@ -83,20 +90,21 @@ void ThreadPool::parallelFor(int64_t n, int64_t grain, const std::function<void(
         return;
     grain = std::max<int64_t>(1, grain);
     const int64_t units = (n + grain - 1) / grain;
-    const int64_t used = std::min<int64_t>(m_threads, units);
-    if (used <= 1) {
+    if (m_threads <= 1 || units <= 1) {
         fn(0, n);
         return;
     }
     std::lock_guard lock(m_submit);
     m_fn = &fn;
     m_n = n;
-    m_chunk = (units + used - 1) / used * grain;
-    // Every worker wakes; those beyond the work find an empty range.
+    // About four chunks per thread, claimed as the threads come: a worker that wakes late or a core
+    // that a neighbour slows down takes fewer, and nobody waits on a fixed half.
+    m_chunk = std::max<int64_t>(1, units / (4 * int64_t(m_threads))) * grain;
+    m_next.store(0, std::memory_order_relaxed);
     m_pending.store(int(m_workers.size()), std::memory_order_release);
     m_generation.fetch_add(1, std::memory_order_acq_rel);
     m_generation.notify_all();
-    fn(0, std::min(n, m_chunk));
+    runChunks();
     while (m_pending.load(std::memory_order_acquire) != 0)
         SLIM_CPU_RELAX();
     m_fn = nullptr;

@@ -8,8 +8,8 @@
 /// a futex (std::atomic::wait), so an idle process costs no CPU.
 ///
 /// One job at a time (callers serialise through a mutex); the calling thread takes part, so `threads()`
-/// counts it.  Work is split statically into equal contiguous ranges, one per thread: the kernels'
-/// work items cost the same, and a static split keeps each thread on the same rows of every weight.
+/// counts it.  Work is cut into about four contiguous chunks per thread, claimed from an atomic counter
+/// as threads arrive (a late-waking worker or a core slowed by a neighbour takes fewer).
 
 #include <atomic>
 #include <cstdint>
@@ -30,9 +30,9 @@ public:
     ThreadPool& operator=(const ThreadPool&) = delete;
 
     int threads() const { return m_threads; }
-    /// Run fn(begin, end) over [0, n) split into at most threads() contiguous ranges of whole
-    /// multiples of `grain` (the last range takes the remainder).  Returns when every range is done.
-    /// Exceptions must not escape fn (kernels do not throw).
+    /// Run fn(begin, end) over [0, n) in contiguous chunks of whole multiples of `grain` (the last takes
+    /// the remainder); a thread may run several.  Returns when every chunk is done.  Exceptions must not
+    /// escape fn (kernels do not throw).
     void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
     /// The process-wide pool of the CPU kernels.
@@ -42,11 +42,13 @@ public:
 
 private:
     void workerLoop(int index);
+    void runChunks();
     int m_threads = 1;
     std::vector<std::thread> m_workers;
     std::mutex m_submit;
     std::atomic<uint64_t> m_generation{0};
     std::atomic<int> m_pending{0};
+    std::atomic<int64_t> m_next{0};
     std::atomic<bool> m_stop{false};
     // The current job (valid while m_pending > 0).
     const std::function<void(int64_t, int64_t)>* m_fn = nullptr;

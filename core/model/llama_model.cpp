@@ -11,6 +11,7 @@
 
 #include "core/cpu/attention.h"
 #include "core/cpu/gemv.h"
+#include "core/cpu/projection.h"
 #include "core/quant/quant_layout.h"
 
 #include "core/common/errors.h"
@@ -290,9 +291,13 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         hooks->onProjInput(l, Proj::K, h);
         hooks->onProjInput(l, Proj::V, h);
     }
-    at::Tensor q = L.p(Proj::Q).forward(h).view({B, T, H, D}).transpose(1, 2);    // (B, H, T, D)
-    at::Tensor k = L.p(Proj::K).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
-    at::Tensor v = L.p(Proj::V).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
+    at::Tensor q, k, v;
+    {
+        const cpu::SharedInputScope shared(h);   // h quantized once for the three (integer CPU kernels)
+        q = L.p(Proj::Q).forward(h).view({B, T, H, D}).transpose(1, 2);    // (B, H, T, D)
+        k = L.p(Proj::K).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
+        v = L.p(Proj::V).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
+    }
 
     const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);                  // (B, 1, T, D)
     q = q * c + rotateHalf(q) * s;
@@ -356,7 +361,11 @@ at::Tensor LlamaModel::mlpBlock(int64_t l, const at::Tensor& h2, const ForwardHo
         hooks->onProjInput(l, Proj::Gate, h2);
         hooks->onProjInput(l, Proj::Up, h2);
     }
-    const at::Tensor act = at::silu(L.p(Proj::Gate).forward(h2)) * L.p(Proj::Up).forward(h2);  // (B, T, I)
+    at::Tensor act;
+    {
+        const cpu::SharedInputScope shared(h2);
+        act = at::silu(L.p(Proj::Gate).forward(h2)) * L.p(Proj::Up).forward(h2);  // (B, T, I)
+    }
     if (hooks && hooks->onProjInput)
         hooks->onProjInput(l, Proj::Down, act);
     return L.p(Proj::Down).forward(act);                                         // (B, T, E)

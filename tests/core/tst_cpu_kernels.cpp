@@ -1,6 +1,7 @@
 // The CPU decode kernels (core/cpu/gemv.h) against plain scalar references, on both the hand-written
 // AVX-512 kernels (where this CPU has them) and the portable ones; the thread pool; and the
 // projections that use them against LibTorch's GEMM.
+#include "core/cpu/attention.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/projection.h"
 #include "core/cpu/thread_pool.h"
@@ -189,6 +190,43 @@ private slots:
             gs += a.d[static_cast<size_t>(b)] * float(s);
         }
         QCOMPARE(a.groupSum[0], gs);
+    }
+
+    void decodeAttentionMatchesTheSoftmaxReference() {
+        // softmax(q kᵀ · scale + mask) v with GQA (8 query heads over 2 KV heads), causal by position or
+        // with an explicit mask that hides some cache slots, over a narrowed view of a larger cache.
+        at::manual_seed(13);
+        for (auto dt : {at::kFloat, at::kBFloat16})
+            for (int64_t T : {1, 3})
+                for (bool withMask : {false, true}) {
+                    const int64_t B = 2, H = 8, KV = 2, D = 64, S = 70, C = 96;
+                    const at::Tensor q = at::randn({B, T, H, D}).to(dt).transpose(1, 2);   // (B, H, T, D) view
+                    const at::Tensor kc = at::randn({B, KV, C, D}).to(dt), vc = at::randn({B, KV, C, D}).to(dt);
+                    const at::Tensor k = kc.narrow(2, 0, S), v = vc.narrow(2, 0, S);
+                    at::Tensor mask;
+                    at::Tensor allowed = at::arange(S).view({1, S}) <= (at::arange(T) + (S - T)).view({T, 1});   // (T, S)
+                    allowed = allowed.view({1, 1, T, S}).expand({B, 1, T, S}).clone();
+                    if (withMask) {
+                        allowed.select(0, 1).narrow(-1, 0, 5).fill_(false);   // row 1 cannot see its first 5 slots
+                        mask = allowed;
+                    }
+                    const double scale = 0.125;
+                    const auto got = cpu::decodeAttention(q, k, v, mask, scale);
+                    QVERIFY(got.has_value());
+                    // Reference in double: repeat the KV heads for GQA.
+                    const at::Tensor qd = q.to(at::kDouble), kd = k.to(at::kDouble).repeat_interleave(H / KV, 1),
+                                     vd = v.to(at::kDouble).repeat_interleave(H / KV, 1);
+                    at::Tensor scores = at::matmul(qd, kd.transpose(2, 3)) * scale;
+                    scores = scores.masked_fill(allowed.logical_not(), -std::numeric_limits<double>::infinity());
+                    const at::Tensor ref = at::matmul(at::softmax(scores, -1), vd);
+                    QCOMPARE(got->scalar_type(), dt);
+                    const double e = relErr(*got, ref);
+                    QVERIFY2(e < (dt == at::kFloat ? 1e-5 : 1e-2),
+                             qPrintable(QString("dtype %1 T %2 mask %3: %4").arg(int(dt)).arg(T).arg(withMask).arg(e)));
+                }
+        // Declined: more than 8 queries, or a GPU-less layout the kernel does not read.
+        const at::Tensor big = at::randn({1, 2, 9, 16});
+        QVERIFY(!cpu::decodeAttention(big, big, big, at::Tensor(), 1.0).has_value());
     }
 
     void projectionsUseTheKernelsAndMatchLibTorch() {
