@@ -2,6 +2,7 @@
 
 #include "core/cpu/attention.h"
 
+#include "core/cpu/elementwise.h"
 #include "core/cpu/thread_pool.h"
 
 #include <ATen/ATen.h>
@@ -101,7 +102,7 @@ std::optional<at::Tensor> decodeAttention(const at::Tensor& q, const at::Tensor&
                                           const at::Tensor& mask, double scale) {
     if (!q.device().is_cpu() || q.dim() != 4 || k.dim() != 4 || v.dim() != 4 || q.size(2) > 8 ||
         k.scalar_type() != q.scalar_type() || v.scalar_type() != q.scalar_type() || q.size(1) % k.size(1) != 0 ||
-        (mask.defined() && (mask.scalar_type() != at::kBool || mask.dim() != 4)))
+        (mask.defined() && (mask.scalar_type() != at::kBool || mask.dim() != 4)) || recordsGradient({&q, &k, &v}))
         return std::nullopt;
     // The kernel reads the head dimension contiguously (the cache and projections give it so; anything
     // else declines).

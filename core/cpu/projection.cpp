@@ -1,5 +1,6 @@
 #include "core/cpu/projection.h"
 
+#include "core/cpu/elementwise.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/huge_pages.h"
 
@@ -30,7 +31,8 @@ Mode mode() {
 
 /// Rows of x when it suits a decode kernel, else 0.
 int64_t gemvRows(const at::Tensor& x, int64_t in, const at::Tensor& weight) {
-    if (mode() == Mode::Off || !x.device().is_cpu() || !weight.device().is_cpu() || x.dim() < 1 || x.size(-1) != in)
+    if (mode() == Mode::Off || !x.device().is_cpu() || !weight.device().is_cpu() || x.dim() < 1 || x.size(-1) != in ||
+        recordsGradient({&x, &weight}))
         return 0;
     const int64_t rows = x.numel() / std::max<int64_t>(1, in);
     return rows >= 1 && rows <= kMaxGemvRows ? rows : 0;
@@ -132,7 +134,7 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
     // rows, integer dot products) — far faster than de-quantizing every matrix for a GEMM.
     const bool anyRows = q8 && tiled;
     const int64_t rows = anyRows && mode() != Mode::Off && x.device().is_cpu() && qweight.device().is_cpu() &&
-                                 x.size(-1) == in
+                                 x.size(-1) == in && !recordsGradient({&x})
                              ? x.numel() / in
                              : gemvRows(x, in, qweight);
     if (!rows)

@@ -299,9 +299,14 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         v = L.p(Proj::V).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
     }
 
-    const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);                  // (B, 1, T, D)
-    q = q * c + rotateHalf(q) * s;
-    k = k * c + rotateHalf(k) * s;
+    if (auto qr = T <= 8 ? cpu::applyRope(q, cos, sin) : std::nullopt) {   // decode on the CPU: fused
+        q = *qr;
+        k = *cpu::applyRope(k, cos, sin);
+    } else {
+        const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);              // (B, 1, T, D)
+        q = q * c + rotateHalf(q) * s;
+        k = k * c + rotateHalf(k) * s;
+    }
 
     if (cache && cache->devicePositions().defined()) {
         // Static mode: scatter the single new token of each row at its device-side position and

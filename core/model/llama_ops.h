@@ -3,12 +3,17 @@
 /// Small numeric building blocks of the Llama forward pass shared by the eager forward
 /// (llama_model.cpp) and the CUDA-graph decoder (static_decoder.cpp).
 
+#include "core/cpu/elementwise.h"
+
 #include <ATen/ATen.h>
 
 namespace slim::model {
 
 /// transformers' LlamaRMSNorm: x * rsqrt(mean(x²) + eps) in fp32, back to the input dtype, * weight.
 inline at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight, double eps) {
+    if (x.device().is_cpu() && x.numel() <= (int64_t(1) << 16))   // decode on the CPU: one fused pass
+        if (auto y = cpu::rmsNorm(x, weight, eps))
+            return *y;
     const auto inDtype = x.scalar_type();
     at::Tensor h = x.to(at::kFloat);
     const at::Tensor var = h.pow(2).mean(-1, /*keepdim=*/true);

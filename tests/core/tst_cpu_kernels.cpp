@@ -2,10 +2,12 @@
 // AVX-512 kernels (where this CPU has them) and the portable ones; the thread pool; and the
 // projections that use them against LibTorch's GEMM.
 #include "core/cpu/attention.h"
+#include "core/cpu/elementwise.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/projection.h"
 #include "core/cpu/thread_pool.h"
 #include "core/model/linear.h"
+#include "core/model/llama_ops.h"
 #include "core/quant/quantized_linear.h"
 #include "core/quant/quantizer.h"
 
@@ -227,6 +229,51 @@ private slots:
         // Declined: more than 8 queries, or a GPU-less layout the kernel does not read.
         const at::Tensor big = at::randn({1, 2, 9, 16});
         QVERIFY(!cpu::decodeAttention(big, big, big, at::Tensor(), 1.0).has_value());
+    }
+
+    void fusedNormAndRopeMatchLibTorch() {
+        // Against the unfused LibTorch expressions (llama_ops.h's reference arithmetic), per dtype.
+        at::manual_seed(17);
+        for (auto dt : {at::kFloat, at::kBFloat16, at::kHalf}) {
+            const at::Tensor x = at::randn({3, 1, 96}).to(dt), w = (at::rand({96}) + 0.5).to(dt);
+            const auto y = cpu::rmsNorm(x, w, 1e-5);
+            QVERIFY(y.has_value());
+            at::Tensor h = x.to(at::kFloat);
+            h = h * at::rsqrt(h.pow(2).mean(-1, true) + 1e-5);
+            const at::Tensor ref = w * h.to(dt);
+            // fp32: summation order only; 16-bit: at most one rounding step of the output.
+            QVERIFY2(relErr(*y, ref) < (dt == at::kFloat ? 1e-6 : 1e-2), qPrintable(QString("rmsnorm dtype %1").arg(int(dt))));
+
+            const int64_t B = 2, H = 4, T = 2, D = 16;
+            const at::Tensor q = at::randn({B, T, H, D}).to(dt).transpose(1, 2);
+            const at::Tensor pos = at::rand({B, T, D / 2}) * 10;
+            const at::Tensor emb = at::cat({pos, pos}, -1);
+            const at::Tensor c = emb.cos().to(dt), s = emb.sin().to(dt);
+            const auto r = cpu::applyRope(q, c, s);
+            QVERIFY(r.has_value());
+            QVERIFY(r->is_contiguous());
+            const at::Tensor rref = q * c.unsqueeze(1) + model::rotateHalf(q) * s.unsqueeze(1);
+            QVERIFY2(at::equal(*r, rref.contiguous()), qPrintable(QString("rope dtype %1: %2").arg(int(dt)).arg(relErr(*r, rref))));
+        }
+    }
+
+    void trainingKeepsAutograd() {
+        // The kernels compute without autograd: with gradients recorded they decline, and training
+        // (LoRA, distillation, Taylor importance) still gets its gradients through LibTorch.
+        model::DenseLinear lin(at::randn({8, 32}));
+        const at::Tensor x = at::randn({1, 32}).requires_grad_();
+        lin.forward(x).sum().backward();
+        QVERIFY(x.grad().defined());
+        const at::Tensor w = at::ones({32}).requires_grad_();
+        QVERIFY(!cpu::rmsNorm(x, w, 1e-5).has_value());
+        model::rmsNorm(x, w, 1e-5).sum().backward();
+        QVERIFY(w.grad().defined());
+        const at::Tensor q = at::randn({1, 2, 1, 16}).requires_grad_();
+        QVERIFY(!cpu::decodeAttention(q, q.detach(), q.detach(), at::Tensor(), 1.0).has_value());
+        {
+            at::NoGradGuard off;   // inference: the same inputs take the kernels
+            QVERIFY(cpu::rmsNorm(x, w, 1e-5).has_value());
+        }
     }
 
     void projectionsUseTheKernelsAndMatchLibTorch() {
