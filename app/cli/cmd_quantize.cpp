@@ -1,7 +1,7 @@
 // slimbench-cli quantize: write a weight-quantized variant of a checkpoint (docs/compression.md).
 //   quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits B] [--group G|-1] [--sym] [--act-order]
 //            [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant]
-//            [--awq-grid N] [--no-clip] [calibration] [--offload] [--batch B] --out DIR
+//            [--awq-grid N] [--no-clip] [--lm-head] [calibration] [--offload] [--batch B] --out DIR
 // The output folder is written atomically with slimbench_provenance.json and loads back packed.
 #include "app/cli/commands.h"
 
@@ -20,9 +20,9 @@ namespace slim::cli {
 
 int cmdQuantize(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "sym", "act-order", "static-groups", "true-sequential", "offload", "double-quant", "no-clip",
-                  "bos-per-sample"});
+                  "bos-per-sample", "lm-head"});
     auto known = withCommon({"method", "bits", "group", "sym", "act-order", "static-groups", "true-sequential", "offload",
-                             "batch", "percdamp", "blocksize", "double-quant", "awq-grid", "no-clip", "out"});
+                             "batch", "percdamp", "blocksize", "double-quant", "awq-grid", "no-clip", "lm-head", "out"});
     for (auto& k : calibrationOptions())
         known.push_back(k);
     a.allowOnly(known);
@@ -44,6 +44,7 @@ int cmdQuantize(const std::vector<std::string>& argv, Output& out) {
     o.percdamp = a.getDouble("percdamp", 0.01);
     o.blockSize = a.getInt("blocksize", 128);
     o.doubleQuant = a.flag("double-quant");
+    o.lmHead = a.flag("lm-head");
     o.awqGrid = static_cast<int>(a.getInt("awq-grid", 20));
     o.awqClip = !a.flag("no-clip");
     o.layerwise.batchSize = a.getInt("batch", 8);

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -130,53 +131,35 @@ SLIM_AVX512 void denseRowsAvx512(const float* x, int rows, const W* w, int64_t o
     }
 }
 
-/// bf16 weights × bf16 activations with vdpbf16ps (pairs of bf16 products summed into fp32 lanes).
-/// Four output rows at a time share each activation load.
+/// bf16 weights × bf16 activations with vdpbf16ps (pairs of bf16 products summed into fp32 lanes).  One
+/// weight row at a time — a single sequential stream per thread, which measured at least as fast as
+/// interleaving rows — with four independent accumulators; every row of x reuses the row from L1.
 SLIM_AVX512_BF16 void denseRowsBf16Dp(const uint16_t* x, int rows, const uint16_t* w, int64_t out, int64_t in,
                                       float* y, int64_t o0, int64_t o1) {
     const int64_t full = in / 32 * 32;
     const int64_t rest = in - full;
     const __mmask32 mt = rest ? __mmask32((uint64_t(1) << rest) - 1) : 0;
-    auto dot = [&](__m512 acc, const uint16_t* wp, __m512i xv) {
-        return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_loadu_si512(wp), (__m512bh)xv);
+    auto dot = [](__m512 acc, const uint16_t* wp, const uint16_t* xp) {
+        return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_loadu_si512(wp), (__m512bh)_mm512_loadu_si512(xp));
     };
-    for (int r = 0; r < rows; ++r) {
-        const uint16_t* xr = x + int64_t(r) * in;
-        int64_t o = o0;
-        for (; o + 4 <= o1; o += 4) {
-            const uint16_t* w0 = w + o * in;
-            const uint16_t *w1 = w0 + in, *w2 = w1 + in, *w3 = w2 + in;
-            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(),
-                   a3 = _mm512_setzero_ps();
-            for (int64_t i = 0; i < full; i += 32) {
-                const __m512i xv = _mm512_loadu_si512(xr + i);
-                a0 = dot(a0, w0 + i, xv);
-                a1 = dot(a1, w1 + i, xv);
-                a2 = dot(a2, w2 + i, xv);
-                a3 = dot(a3, w3 + i, xv);
+    for (int64_t o = o0; o < o1; ++o) {
+        const uint16_t* wr = w + o * in;
+        for (int r = 0; r < rows; ++r) {
+            const uint16_t* xr = x + int64_t(r) * in;
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+            int64_t i = 0;
+            for (; i + 128 <= full; i += 128) {
+                a0 = dot(a0, wr + i, xr + i);
+                a1 = dot(a1, wr + i + 32, xr + i + 32);
+                a2 = dot(a2, wr + i + 64, xr + i + 64);
+                a3 = dot(a3, wr + i + 96, xr + i + 96);
             }
-            if (rest) {
-                const __m512i xv = _mm512_maskz_loadu_epi16(mt, xr + full);
-                a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_maskz_loadu_epi16(mt, w0 + full), (__m512bh)xv);
-                a1 = _mm512_dpbf16_ps(a1, (__m512bh)_mm512_maskz_loadu_epi16(mt, w1 + full), (__m512bh)xv);
-                a2 = _mm512_dpbf16_ps(a2, (__m512bh)_mm512_maskz_loadu_epi16(mt, w2 + full), (__m512bh)xv);
-                a3 = _mm512_dpbf16_ps(a3, (__m512bh)_mm512_maskz_loadu_epi16(mt, w3 + full), (__m512bh)xv);
-            }
-            float* yr = y + int64_t(r) * out + o;
-            yr[0] = _mm512_reduce_add_ps(a0);
-            yr[1] = _mm512_reduce_add_ps(a1);
-            yr[2] = _mm512_reduce_add_ps(a2);
-            yr[3] = _mm512_reduce_add_ps(a3);
-        }
-        for (; o < o1; ++o) {
-            const uint16_t* w0 = w + o * in;
-            __m512 a0 = _mm512_setzero_ps();
-            for (int64_t i = 0; i < full; i += 32)
-                a0 = dot(a0, w0 + i, _mm512_loadu_si512(xr + i));
+            for (; i < full; i += 32)
+                a0 = dot(a0, wr + i, xr + i);
             if (rest)
-                a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_maskz_loadu_epi16(mt, w0 + full),
+                a0 = _mm512_dpbf16_ps(a0, (__m512bh)_mm512_maskz_loadu_epi16(mt, wr + full),
                                       (__m512bh)_mm512_maskz_loadu_epi16(mt, xr + full));
-            y[int64_t(r) * out + o] = _mm512_reduce_add_ps(a0);
+            y[int64_t(r) * out + o] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
         }
     }
 }

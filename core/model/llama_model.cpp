@@ -142,7 +142,10 @@ std::unique_ptr<LlamaModel> LlamaModel::fromTensors(const ModelConfig& cfg,
         m->m_tied = true;
         m->m_lmHead = std::make_unique<DenseLinear>(m->m_embed);   // shares storage with the embedding
     } else {
-        m->m_lmHead = std::make_unique<DenseLinear>(conv(get(std::string(kLmHead))));
+        // Dense, or packed when the checkpoint quantized it too (quantization_config lm_head).
+        m->m_lmHead = layout.lmHead ? quant::makeProjection(layout, "lm_head", cfg.vocabSize, cfg.hiddenSize, false, get, has,
+                                                            conv, m->m_device, m->m_dtype)
+                                    : std::make_unique<DenseLinear>(conv(get(std::string(kLmHead))));
     }
     m->m_invFreq = computeInvFreq(cfg).to(m->m_device);
     return m;
@@ -229,6 +232,12 @@ at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device) {
 
 // ---------------------------------------------------------------------------------------------
 // Forward
+
+void LlamaModel::setLmHead(std::unique_ptr<Linear> head) {
+    if (m_tied)
+        throw Error("the output projection is tied to the embedding and cannot be replaced alone");
+    m_lmHead = std::move(head);
+}
 
 at::Tensor LlamaModel::embed(const at::Tensor& ids) const {
     return at::embedding(m_embed, ids);  // (B, T) -> (B, T, E)

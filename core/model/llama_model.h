@@ -148,6 +148,8 @@ public:
     at::Tensor& embedTokens() { return m_embed; }
     at::Tensor& finalNorm() { return m_finalNorm; }
     Linear& lmHead() const { return *m_lmHead; }
+    /// Replace the output projection (quantization); refused (Error) when tied to the embedding.
+    void setLmHead(std::unique_ptr<Linear> head);
     /// A projection that algorithms edit in place; UnsupportedError "<method> needs dense projections;
     /// layer L q_proj is '<kind>' (<hint>)" when it is quantized or wrapped.
     DenseLinear& denseProjection(int64_t layer, Proj p, const std::string& method, const std::string& hint = {});

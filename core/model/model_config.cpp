@@ -526,7 +526,10 @@ void ModelConfig::validateAgainst(const io::Checkpoint& ckpt) const {
     const std::string hid = "hidden_size " + std::to_string(hiddenSize);
     expect(embed, {vocabSize, hiddenSize}, "vocab_size x " + hid);
     expect(std::string(kFinalNorm), {hiddenSize}, hid);
-    if (!tieWordEmbeddings || ckpt.contains(std::string(kLmHead)))
+    if (layout.lmHead && !tieWordEmbeddings)   // quantized output projection (quantize --lm-head)
+        quant::checkProjectionTensors(layout, ckpt, "lm_head", vocabSize, hiddenSize,
+                                      "vocab_size x " + hid + ", quantization_config lm_head true");
+    else if (!tieWordEmbeddings || ckpt.contains(std::string(kLmHead)))
         expect(std::string(kLmHead), {vocabSize, hiddenSize},
                "vocab_size x " + hid + (tieWordEmbeddings ? "" : ", tie_word_embeddings false"));
 

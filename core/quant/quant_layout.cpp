@@ -45,6 +45,7 @@ QuantLayout QuantLayout::fromJson(const json& q, const std::string& file) {
         throw ConfigError(file + ": quantization_config must be an object with a string quant_method");
     const std::string m = q.at("quant_method").get<std::string>();
     l.producer = q.value("slimbench_method", m);
+    l.lmHead = q.value("lm_head", false);
     if (m == "gptq") {
         l.method = Method::Gptq;
         l.bits = bitsOf(q, file, "bits", 4);
@@ -96,6 +97,13 @@ QuantLayout QuantLayout::fromConfigText(const std::string& text, const std::stri
 }
 
 json QuantLayout::toJson() const {
+    json j = toJsonWithoutHead();
+    if (lmHead && j.is_object())
+        j["lm_head"] = true;
+    return j;
+}
+
+json QuantLayout::toJsonWithoutHead() const {
     switch (method) {
     case Method::None:
         return nullptr;

@@ -32,6 +32,9 @@ struct QuantLayout {
     bool descAct = false;
     bool zerosMinusOne = true; ///< GPTQ checkpoint_format "gptq" (v1)
     bool doubleQuant = false;  ///< NF4
+    /// The output projection (lm_head) is quantized too (config "lm_head": true, GPTQModel's spelling);
+    /// the GPTQ and AWQ references keep it dense, llama.cpp's quantized files do not.
+    bool lmHead = false;
     /// The algorithm that produced the codes (informational: "gptq", "awq", "rtn"...).
     std::string producer;
 
@@ -42,6 +45,9 @@ struct QuantLayout {
     static QuantLayout fromConfigText(const std::string& quantizationConfigJson, const std::string& file);
     /// The quantization_config to write (transformers' spelling for GPTQ and bitsandbytes).
     nlohmann::json toJson() const;
+
+private:
+    nlohmann::json toJsonWithoutHead() const;
 };
 
 using TensorGetter = std::function<at::Tensor(const std::string&)>;

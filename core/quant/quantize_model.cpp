@@ -74,6 +74,7 @@ QuantLayout QuantizeOptions::layout() const {
     l.groupSize = groupSize;
     l.symmetric = symmetric;
     l.producer = std::string(quantMethodName(method));
+    l.lmHead = lmHead;
     switch (method) {
     case QuantMethod::Nf4:
         l.method = QuantLayout::Method::Nf4;
@@ -94,6 +95,8 @@ QuantLayout QuantizeOptions::layout() const {
 
 nlohmann::json QuantizeOptions::toJson() const {
     nlohmann::json j = {{"method", std::string(quantMethodName(method))}, {"bits", bits}};
+    if (lmHead)
+        j["lm_head"] = true;
     if (method == QuantMethod::Nf4) {
         j["block_size"] = 64;
         j["double_quant"] = doubleQuant;
@@ -185,10 +188,55 @@ std::unique_ptr<model::Linear> fromInt(const IntQuantized& q, model::DenseLinear
     return std::make_unique<QuantizedLinear>(q, d.bias(), act);
 }
 
+/// The calibration-free methods on one dense projection: NF4, HQQ, or RTN (also what the integer
+/// methods apply to the output projection, as llama.cpp quantizes its output tensor).
+std::unique_ptr<model::Linear> quantizeWithoutCalibration(const QuantizeOptions& o, model::DenseLinear& d, at::ScalarType act) {
+    const at::Tensor w = d.weight();
+    if (o.method == QuantMethod::Nf4)
+        return std::make_unique<Nf4Linear>(nf4Quantize(w, o.doubleQuant), d.bias(), act);
+    if (o.method == QuantMethod::Hqq) {
+        HqqOptions h;
+        h.bits = o.bits;
+        h.groupSize = o.groupSize;
+        return fromInt(hqqQuantize(w, h), d, act);
+    }
+    return fromInt(rtnQuantize(w, o.spec()), d, act);
+}
+
+const QuantType& storedType(const QuantizeOptions& o) {
+    return o.method == QuantMethod::Nf4   ? quantType(o.doubleQuant ? "nf4-dq" : "nf4")
+           : o.method == QuantMethod::Hqq ? quantType("hqq" + std::to_string(o.bits) + "-g" + std::to_string(o.groupSize))
+                                          : intType(o.bits, o.groupSize, o.symmetric);
+}
+
+/// --lm-head: the output projection quantized without calibration, recorded as "lm_head".
+void quantizeHead(model::LlamaModel& m, const QuantizeOptions& o, at::ScalarType act, QuantizeReport& r) {
+    auto* d = dynamic_cast<model::DenseLinear*>(&m.lmHead());
+    if (!d)
+        throw ConfigError("--lm-head: the output projection is already quantized");
+    const at::Tensor w = d->weight();
+    std::unique_ptr<model::Linear> q = quantizeWithoutCalibration(o, *d, act);
+    ProjectionQuantization s;
+    s.layer = -1;
+    s.projection = "lm_head";
+    s.denseBytes = d->storageBytes();
+    s.relError = ((q->denseWeight().to(at::kFloat) - w.to(at::kFloat)).norm() / w.to(at::kFloat).norm().clamp_min(1e-30)).item<double>();
+    s.kind = q->kind();
+    s.storedBytes = q->storageBytes();
+    r.storedBytes += s.storedBytes;
+    r.denseBytes += s.denseBytes;
+    r.projections.push_back(std::move(s));
+    m.setLmHead(std::move(q));
+}
+
 void checkShapes(model::LlamaModel& m, const QuantizeOptions& o, const std::vector<Proj>& wanted, int64_t first, int64_t last) {
-    const QuantType& t = o.method == QuantMethod::Nf4 ? quantType(o.doubleQuant ? "nf4-dq" : "nf4")
-                         : o.method == QuantMethod::Hqq ? quantType("hqq" + std::to_string(o.bits) + "-g" + std::to_string(o.groupSize))
-                                                        : intType(o.bits, o.groupSize, o.symmetric);
+    const QuantType& t = storedType(o);
+    if (o.lmHead) {
+        if (m.config().tieWordEmbeddings)
+            throw ConfigError("--lm-head: the output projection shares its weights with the embedding "
+                              "(tie_word_embeddings); quantizing it would quantize the embedding too");
+        checkShape(t, m.lmHead().outFeatures(), m.lmHead().inFeatures(), "lm_head");
+    }
     for (int64_t l = first; l <= last; ++l)
         for (Proj p : wanted) {
             const auto& lin = m.layer(l).p(p);
@@ -227,18 +275,7 @@ QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibId
             for (Proj p : wanted) {
                 auto& d = denseOf(model, l, p);
                 const at::Tensor w = d.weight();
-                std::unique_ptr<model::Linear> q;
-                if (o.method == QuantMethod::Nf4) {
-                    q = std::make_unique<Nf4Linear>(nf4Quantize(w, o.doubleQuant), d.bias(), act);
-                } else if (o.method == QuantMethod::Hqq) {
-                    HqqOptions h;
-                    h.bits = o.bits;
-                    h.groupSize = o.groupSize;
-                    q = fromInt(hqqQuantize(w, h), d, act);
-                } else {
-                    q = fromInt(rtnQuantize(w, spec), d, act);
-                }
-                replace(model, l, p, std::move(q), w, r);
+                replace(model, l, p, quantizeWithoutCalibration(o, d, act), w, r);
             }
             if (move)
                 model.moveLayer(l, at::kCPU);
@@ -312,6 +349,11 @@ QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibId
             };
         }
         r.layerwise = analysis::runLayerwise(model, calibIds, lw, v, ctx);
+    }
+    if (o.lmHead) {
+        ctx.checkCancel();
+        ctx.setStatus(method + ": lm_head");
+        quantizeHead(model, o, act, r);
     }
     model.mutableConfig().quantizationConfig = o.layout().toJson().dump();
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -50,6 +50,10 @@ struct QuantizeOptions {
     bool awqClip = true;
     // NF4
     bool doubleQuant = false;
+    /// Quantize the output projection too (calibration-free: RTN for the integer methods, else the
+    /// method itself), as llama.cpp's quantized files do; the GPTQ / AWQ references keep it dense.  Its
+    /// weights are a sixth of a 1B model's bytes read per token.  Refused with tied embeddings.
+    bool lmHead = false;
     analysis::LayerwiseOptions layerwise;
 
     /// The integer spec of the method (AWQ uses its own parameter rule).

@@ -14,7 +14,9 @@
 #   LLAMACPP_BIN  folder with llama-bench (build: ../shared/tools/llamacpp/README.md; default /tmp/lc/build/bin).
 #                 Without it the llama.cpp columns say "absent" and only Slimbench is measured.
 #   SLIMBENCH_CLI default build/app/cli/slimbench-cli;  WORK default /tmp/slimbench-cpu-bench
-#   THREADS (default: nproc), PROMPT (64), GEN (32), REPS (3), FORMATS ("bf16 int8 int4")
+#   THREADS (default: nproc), PROMPT (64), GEN (32), REPS (3), FORMATS ("bf16 int8 int4"),
+#   ROUNDS (3): every pair is measured ROUNDS times, alternating, and the table shows the medians over
+#   rounds with their range (a shared VM's bandwidth drifts by ±20 % within minutes).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -24,6 +26,7 @@ WORK="${WORK:-/tmp/slimbench-cpu-bench}"
 THREADS="${THREADS:-$(nproc)}"
 PROMPT="${PROMPT:-64}"; GEN="${GEN:-32}"; REPS="${REPS:-3}"
 FORMATS="${FORMATS:-bf16 int8 int4}"
+ROUNDS="${ROUNDS:-3}"
 mkdir -p "$WORK"
 [ -x "$CLI" ] || { echo "no slimbench-cli at $CLI (build first: packaging/build.sh build)" >&2; exit 2; }
 
@@ -65,9 +68,10 @@ done
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $THREADS threads, $(nproc) cores"
 results="$WORK/results.jsonl"
 : > "$results"
+for round in $(seq 1 "$ROUNDS"); do
 for f in $FORMATS; do
   v="$(variant "$f")"
-  echo "== $f: Slimbench"
+  echo "== round $round, $f: Slimbench"
   /usr/bin/time -f "%M" -o "$WORK/rss" env SLIMBENCH_THREADS="$THREADS" "$CLI" bench "$v" --device cpu --batch 1 \
     --prompt-len "$PROMPT" --gen-len "$GEN" --reps "$REPS" --ppl-windows 0 --json 2>/dev/null \
     | grep '"event":"result"' > "$WORK/ours.json"
@@ -81,7 +85,7 @@ print(json.dumps({"format": sys.argv[1], "runtime": "slimbench", "decode": g["de
 EOF
   if [ $have_llama = 1 ]; then
     g="$WORK/model-$(gguf_type "$f").gguf"
-    echo "== $f: llama.cpp $(gguf_type "$f")"
+    echo "== round $round, $f: llama.cpp $(gguf_type "$f")"
     /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" -t "$THREADS" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
       > "$WORK/llama.json" 2>/dev/null
     python3 - "$f" "$(cat "$WORK/rss")" "$WORK/llama.json" "$g" >> "$results" <<'EOF'
@@ -93,26 +97,35 @@ print(json.dumps({"format": sys.argv[1], "runtime": "llama.cpp", "decode": tg["a
 EOF
   fi
 done
+done
 
-python3 - "$results" <<'EOF'
-import json, sys
+python3 - "$results" "$ROUNDS" <<'EOF'
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 fmt = {"bf16": "bf16 / F16", "int8": "int8-g128 / Q8_0", "int4": "int4-g128 / Q4_0"}
+med = statistics.median
+def rng(vals):
+    return f" ({min(vals):.1f}–{max(vals):.1f})" if len(vals) > 1 else ""
 print()
 print("| format (Slimbench / llama.cpp) | Slimbench decode tok/s | llama.cpp decode tok/s | ratio | Slimbench prompt tok/s | llama.cpp prompt tok/s | ratio | Slimbench peak RSS | llama.cpp peak RSS | Slimbench share of bound |")
 print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
 for f in ["bf16", "int8", "int4"]:
-    o = next((r for r in rows if r["format"] == f and r["runtime"] == "slimbench"), None)
-    l = next((r for r in rows if r["format"] == f and r["runtime"] == "llama.cpp"), None)
+    o = [r for r in rows if r["format"] == f and r["runtime"] == "slimbench"]
+    l = [r for r in rows if r["format"] == f and r["runtime"] == "llama.cpp"]
     if not o:
         continue
-    dec = max(o["decode"], o["static_decode"])
-    ld = f'{l["decode"]:.2f} ± {l["decode_sd"]:.2f}' if l else "absent"
-    ratio = f'{dec / l["decode"]:.2f}' if l else "-"
-    pr = f'{o["prompt"] / l["prompt"]:.2f}' if l else "-"
-    print(f'| {fmt[f]} | {dec:.2f} | {ld} | {ratio} | {o["prompt"]:.1f} | {l["prompt"]:.1f} | {pr} | {o["rss_kb"]/1e6:.2f} GB | {l["rss_kb"]/1e6:.2f} GB | {100*dec/o["bound"]:.0f} % of {o["bound"]:.1f} |'
-          if l else f'| {fmt[f]} | {dec:.2f} | absent | - | {o["prompt"]:.1f} | - | - | {o["rss_kb"]/1e6:.2f} GB | - | {100*dec/o["bound"]:.0f} % of {o["bound"]:.1f} |')
+    od = [max(r["decode"], r["static_decode"]) for r in o]
+    op = [r["prompt"] for r in o]
+    share = med([max(r["decode"], r["static_decode"]) / r["bound"] for r in o])
+    orss = max(r["rss_kb"] for r in o) / 1e6
+    if l:
+        ld, lp = [r["decode"] for r in l], [r["prompt"] for r in l]
+        lrss = max(r["rss_kb"] for r in l) / 1e6
+        print(f"| {fmt[f]} | {med(od):.2f}{rng(od)} | {med(ld):.2f}{rng(ld)} | {med(od) / med(ld):.2f} | {med(op):.1f} | {med(lp):.1f} | {med(op) / med(lp):.2f} | {orss:.2f} GB | {lrss:.2f} GB | {100 * share:.0f} % |")
+    else:
+        print(f"| {fmt[f]} | {med(od):.2f}{rng(od)} | absent | - | {med(op):.1f} | - | - | {orss:.2f} GB | - | {100 * share:.0f} % |")
 print()
-print("Slimbench decode: the faster of its two decode paths (dynamic and static KV cache); bound = the model's stored bytes")
-print("over the measured read bandwidth of the machine (bench's memory_bandwidth).")
+print(f"Medians over {sys.argv[2]} rounds (range in brackets).  Slimbench decode: the faster of its two decode paths (dynamic")
+print("and static KV cache); peak RSS: the largest of the rounds; share of bound: decode over the model's stored bytes /")
+print("the machine's measured read bandwidth (bench's memory_bandwidth, measured at the start of each run).")
 EOF

@@ -422,6 +422,43 @@ private slots:
         }
     }
 
+    void quantizedOutputProjection() {
+        // --lm-head: the output projection packed too (RTN for the integer methods), saved with
+        // quantization_config lm_head true, reloaded packed, same logits; refused when tied.
+        const auto src = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        const at::Tensor probe = calibrationIds(fixture("llama-fp32"), 2, 32, 30000);
+        for (auto method : {QuantMethod::Rtn, QuantMethod::Hqq, QuantMethod::Nf4}) {
+            auto m = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+            const int64_t before = m->storageBytes();
+            QuantizeOptions o;
+            o.method = method;
+            o.bits = 4;
+            o.groupSize = 32;
+            o.lmHead = true;
+            const QuantizeReport r = quantizeModel(*m, at::Tensor(), o, JobContext::none());
+            QCOMPARE(r.projections.back().projection, std::string("lm_head"));
+            QVERIFY(m->lmHead().kind() != "dense");
+            QVERIFY(m->storageBytes() < before);
+            const fs::path dir = slimtest::makeTempDir("quant-head");
+            m->save(dir);
+            QVERIFY(nlohmann::json::parse(m->config().quantizationConfig).at("lm_head").get<bool>());
+            const auto ck = io::Checkpoint::open(dir);
+            QVERIFY(!ck.contains("lm_head.weight") || !io::isFloating(ck.info("lm_head.weight").dtype));
+            const auto back = model::LlamaModel::load(dir, model::LoadOptions{});
+            QCOMPARE(back->lmHead().kind(), m->lmHead().kind());
+            QCOMPARE(back->storageBytes(), m->storageBytes());
+            at::InferenceMode guard;
+            const at::Tensor a = m->forward(probe), b = back->forward(probe), d = src->forward(probe);
+            QVERIFY(at::allclose(a, b, 1e-5, 1e-5));
+            const double rel = ((a - d).norm() / d.norm()).item<double>();
+            QVERIFY2(rel > 1e-4 && rel < 1.0, qPrintable(QString("rel %1").arg(rel)));   // a tiny random model: 4 bits everywhere moves it a lot
+        }
+        auto tied = model::LlamaModel::load(fixture("qwen2-sharded"), model::LoadOptions{});
+        QuantizeOptions o;
+        o.lmHead = true;
+        QVERIFY_THROWS_EXCEPTION(ConfigError, quantizeModel(*tied, at::Tensor(), o, JobContext::none()));
+    }
+
     void gptqAndAwqBeatRtn() {
         // Output error against the dense model on held-out text (KL-like measure: squared logit
         // difference), 3 and 4 bits, groups of 32 on the fixture's small widths.
