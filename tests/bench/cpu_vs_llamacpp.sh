@@ -7,8 +7,9 @@
 #
 # MODEL_DIR: a bf16 Llama-family checkpoint (default: a random TinyLlama-1.1B-shaped one, written by
 # make_random_tinyllama.py into $WORK; needs python3-numpy).  From it the script makes, once (cached in
-# $WORK): Slimbench int8 and int4 variants (RTN, groups of 128) and GGUF files through our own exporter
-# (F16, Q8_0, Q4_0 — the same weights llama.cpp then reads).
+# $WORK): Slimbench int8 and int4 variants (RTN, groups of 128, the output projection quantized too with
+# --lm-head, as llama.cpp's files quantize output.weight) and GGUF files through our own exporter (F16,
+# Q8_0, Q4_0 — the same weights llama.cpp then reads).
 #
 # Environment:
 #   LLAMACPP_BIN  folder with llama-bench (build: ../shared/tools/llamacpp/README.md; default /tmp/lc/build/bin).
@@ -46,8 +47,8 @@ have_llama=1
 variant() {   # format -> Slimbench model folder
   case "$1" in
     bf16) echo "$model" ;;
-    int8) echo "$WORK/int8-g128" ;;
-    int4) echo "$WORK/int4-g128" ;;
+    int8) echo "$WORK/int8-g128-head" ;;
+    int4) echo "$WORK/int4-g128-head" ;;
   esac
 }
 gguf_type() { case "$1" in bf16) echo f16 ;; int8) echo q8_0 ;; int4) echo q4_0 ;; esac; }
@@ -55,8 +56,8 @@ gguf_type() { case "$1" in bf16) echo f16 ;; int8) echo q8_0 ;; int4) echo q4_0 
 for f in $FORMATS; do
   v="$(variant "$f")"
   if [ "$f" != bf16 ] && [ ! -f "$v/model.safetensors" ]; then
-    echo "== quantizing $f (RTN, group 128)"
-    "$CLI" quantize "$model" --method rtn --bits "${f#int}" --group 128 --out "$v" > "$WORK/quantize-$f.log"
+    echo "== quantizing $f (RTN, group 128, lm_head too)"
+    "$CLI" quantize "$model" --method rtn --bits "${f#int}" --group 128 --lm-head --out "$v" > "$WORK/quantize-$f.log"
   fi
   g="$WORK/model-$(gguf_type "$f").gguf"
   if [ $have_llama = 1 ] && [ ! -f "$g" ]; then
