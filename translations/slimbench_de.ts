@@ -927,8 +927,8 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation>auto</translation>
     </message>
     <message>
-        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
-        <translation>Rechen-Datentyp (auto: der 16-Bit-Typ des Checkpoints auf einer GPU, fp32 auf der CPU)</translation>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU; on the CPU bf16 for a bf16 checkpoint if the CPU has AVX-512, else fp32)</source>
+        <translation>Rechen-Datentyp (auto: der 16-Bit-Typ des Checkpoints auf einer GPU; auf der CPU bf16 für einen bf16-Checkpoint, wenn die CPU AVX-512 hat, sonst fp32)</translation>
     </message>
 </context>
 <context>

@@ -921,7 +921,7 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU; on the CPU bf16 for a bf16 checkpoint if the CPU has AVX-512, else fp32)</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

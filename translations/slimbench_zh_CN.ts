@@ -924,8 +924,8 @@ Open a Hugging Face checkpoint folder (config.json and *.safetensors) or start w
         <translation>自动</translation>
     </message>
     <message>
-        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU, fp32 on the CPU)</source>
-        <translation>计算数据类型（自动：GPU 上用检查点的 16 位类型，CPU 上用 fp32）</translation>
+        <source>Compute dtype (auto: the checkpoint&apos;s 16-bit dtype on a GPU; on the CPU bf16 for a bf16 checkpoint if the CPU has AVX-512, else fp32)</source>
+        <translation>计算数据类型（自动：GPU 上用检查点的 16 位类型；CPU 支持 AVX-512 时 bf16 检查点用 bf16，否则用 fp32）</translation>
     </message>
 </context>
 <context>

@@ -189,6 +189,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
         addFlag(a, p, "sym", "--sym");
         addFlag(a, p, "act_order", "--act-order");
         addFlag(a, p, "double_quant", "--double-quant");
+        addFlag(a, p, "lm_head", "--lm-head");
         addFlag(a, p, "offload", "--offload");
         if (p.at("method") == "gptq" || p.at("method") == "awq")
             addCalibration(a, j);

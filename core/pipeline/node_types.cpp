@@ -235,6 +235,7 @@ std::vector<NodeType> build() {
                   P("sym", K::Bool, false, "symmetric (no zero point)"),
                   P("act_order", K::Bool, false, "GPTQ: columns by decreasing Hessian diagonal"),
                   P("double_quant", K::Bool, false, "NF4: quantize the block scales too"),
+                  P("lm_head", K::Bool, false, "quantize the output projection too (as llama.cpp's files do; faster CPU decode)"),
                   P("offload", K::Bool, false, "keep the model in host memory, one layer on the device")}});
     ParamSpec tasks = P("tasks", K::StringList, json::array({"ppl:${resources}/wikitext-2-raw/wiki.test.raw:context=256,max-tokens=8192"}),
                         "NAME:FILE[:options] as slimbench-cli eval --task takes them");
