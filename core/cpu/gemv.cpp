@@ -131,6 +131,11 @@ SLIM_AVX512 void denseRowsAvx512(const float* x, int rows, const W* w, int64_t o
     }
 }
 
+/// acc + Σ pairs of 32 bf16 products (a lambda would not inherit the target attribute under GCC 13).
+SLIM_AVX512_BF16 inline __m512 dot(__m512 acc, const uint16_t* wp, const uint16_t* xp) {
+    return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_loadu_si512(wp), (__m512bh)_mm512_loadu_si512(xp));
+}
+
 /// bf16 weights × bf16 activations with vdpbf16ps (pairs of bf16 products summed into fp32 lanes).  One
 /// weight row at a time — a single sequential stream per thread, which measured at least as fast as
 /// interleaving rows — with four independent accumulators; every row of x reuses the row from L1.
@@ -139,9 +144,6 @@ SLIM_AVX512_BF16 void denseRowsBf16Dp(const uint16_t* x, int rows, const uint16_
     const int64_t full = in / 32 * 32;
     const int64_t rest = in - full;
     const __mmask32 mt = rest ? __mmask32((uint64_t(1) << rest) - 1) : 0;
-    auto dot = [](__m512 acc, const uint16_t* wp, const uint16_t* xp) {
-        return _mm512_dpbf16_ps(acc, (__m512bh)_mm512_loadu_si512(wp), (__m512bh)_mm512_loadu_si512(xp));
-    };
     for (int64_t o = o0; o < o1; ++o) {
         const uint16_t* wr = w + o * in;
         for (int r = 0; r < rows; ++r) {

@@ -2,6 +2,8 @@
 # Everything one GPU-machine session does, as few long commands (see README "GPU machine").
 #   tests/bench/gpu_session.sh check      build, regenerate the transformers fixtures, run the fixture
 #                                         checks on CUDA and CPU, make tokenizer golden files
+#   tests/bench/gpu_session.sh cpu        build, then the CPU decode kernels (docs/cpu.md) on this host's CPU:
+#                                         bf16 / int8 / int4 TinyLlama-shaped decode, and the CUDA decode unchanged
 #   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
 #                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
@@ -36,6 +38,28 @@ build() {
 }
 
 case "${1:-}" in
+  cpu)
+    build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    grep -m1 "model name" /proc/cpuinfo; nproc
+    grep -o -m1 -w "avx512f\|avx512_bf16\|avx512_vnni\|amx_bf16" /proc/cpuinfo | sort -u | tr '\n' ' '; echo
+    [ -f "$CKPT/tinyllama/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    for b in 8 4; do
+      [ -f "$CKPT/tl-int$b/config.json" ] || "$CLI" quantize "$CKPT/tinyllama" --method rtn --bits $b --group 128 --lm-head --device cpu --out "$CKPT/tl-int$b" > /dev/null
+    done
+    for m in tinyllama tl-int8 tl-int4; do
+      for t in 4 16; do
+        SLIMBENCH_THREADS=$t OMP_NUM_THREADS=$t "$CLI" bench "$CKPT/$m" --device cpu --reps 2 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json, sys
+r = json.load(sys.stdin); g = r['generation'][0]
+print(f\"cpu $m threads $t: decode {max(g['decode_tokens_per_s']['median'], g['static_decode_tokens_per_s']['median']):.1f} tok/s, prompt {g['prefill_tokens_per_s']['median']:.0f} tok/s, read bandwidth {r['memory_bandwidth']['used_bytes_per_s']/1e9:.0f} GB/s, bound {g['bandwidth_bound_tokens_per_s']:.1f}, peak {g['peak_memory_bytes']/1e9:.2f} GB\")"
+      done
+    done
+    "$CLI" bench "$CKPT/tinyllama" --device cuda --batch 1 --reps 2 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json, sys
+r = json.load(sys.stdin); g = r['generation'][0]
+print(f\"cuda tinyllama: decode {g['decode_tokens_per_s']['median']:.1f} tok/s, static {g['static_decode_tokens_per_s']['median']:.1f}\")"
+    ;;
   cuda-build)
     # The README's CUDA build path for the core and the CLI (build() goes through packaging/build.sh
     # with SLIMBENCH_LIBTORCH), the device list, and an out-of-memory inside a pipeline: the node that
