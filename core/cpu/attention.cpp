@@ -3,6 +3,7 @@
 #include "core/cpu/attention.h"
 
 #include "core/cpu/elementwise.h"
+#include "core/cpu/float_types.h"
 #include "core/cpu/thread_pool.h"
 
 #include <ATen/ATen.h>
@@ -14,10 +15,6 @@
 namespace slim::cpu {
 
 namespace {
-
-inline float toFloat(float v) { return v; }
-inline float toFloat(at::BFloat16 v) { return static_cast<float>(v); }
-inline float toFloat(at::Half v) { return static_cast<float>(v); }
 
 /// Σ q_d k_d over D contiguous values, 16 partial sums (vectorises without reassociation flags).
 template <class E>
@@ -109,19 +106,8 @@ std::optional<at::Tensor> decodeAttention(const at::Tensor& q, const at::Tensor&
     if (q.stride(3) != 1 || k.stride(3) != 1 || v.stride(3) != 1)
         return std::nullopt;
     at::Tensor out = at::empty(q.sizes(), q.options());
-    switch (q.scalar_type()) {
-    case at::kFloat:
-        attend<float>(q, k, v, mask, scale, out);
-        break;
-    case at::kBFloat16:
-        attend<at::BFloat16>(q, k, v, mask, scale, out);
-        break;
-    case at::kHalf:
-        attend<at::Half>(q, k, v, mask, scale, out);
-        break;
-    default:
+    if (!withFloatType(q.scalar_type(), [&](auto e) { attend<decltype(e)>(q, k, v, mask, scale, out); }))
         return std::nullopt;
-    }
     return out;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/cpu/elementwise.h"
 
+#include "core/cpu/float_types.h"
+
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
@@ -11,31 +13,27 @@ namespace slim::cpu {
 
 namespace {
 
-inline float toF(float v) { return v; }
-inline float toF(at::BFloat16 v) { return static_cast<float>(v); }
-inline float toF(at::Half v) { return static_cast<float>(v); }
-
 template <class E>
-void rmsNormRows(const E* x, const E* w, E* y, int64_t rows, int64_t E_, float eps) {
+void rmsNormRows(const E* x, const E* w, E* y, int64_t rows, int64_t width, float eps) {
     for (int64_t r = 0; r < rows; ++r) {
-        const E* xr = x + r * E_;
+        const E* xr = x + r * width;
         float acc[16] = {};
         int64_t i = 0;
-        for (; i + 16 <= E_; i += 16)
+        for (; i + 16 <= width; i += 16)
             for (int j = 0; j < 16; ++j) {
-                const float v = toF(xr[i + j]);
+                const float v = toFloat(xr[i + j]);
                 acc[j] += v * v;
             }
         float ss = 0.0f;
-        for (; i < E_; ++i)
-            ss += toF(xr[i]) * toF(xr[i]);
+        for (; i < width; ++i)
+            ss += toFloat(xr[i]) * toFloat(xr[i]);
         for (float a : acc)
             ss += a;
-        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(E_) + eps);
-        E* yr = y + r * E_;
-        for (int64_t k = 0; k < E_; ++k) {
-            const E h = static_cast<E>(toF(xr[k]) * inv);   // back to the input dtype, as the reference
-            yr[k] = static_cast<E>(toF(w[k]) * toF(h));
+        const float inv = 1.0f / std::sqrt(ss / static_cast<float>(width) + eps);
+        E* yr = y + r * width;
+        for (int64_t k = 0; k < width; ++k) {
+            const E h = static_cast<E>(toFloat(xr[k]) * inv);   // back to the input dtype, as the reference
+            yr[k] = static_cast<E>(toFloat(w[k]) * toFloat(h));
         }
     }
 }
@@ -57,10 +55,10 @@ void ropeRows(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                 E* o = op + ((b * H + h) * T + t) * D;
                 for (int64_t d = 0; d < D; ++d) {
                     // rotate_half: (−x2, x1); each product and the sum rounded as LibTorch's operators do.
-                    const float rot = d < half ? -toF(xv[d + half]) : toF(xv[d - half]);
-                    const E a = static_cast<E>(toF(xv[d]) * toF(c[d]));
-                    const E bb = static_cast<E>(static_cast<float>(static_cast<E>(rot)) * toF(s[d]));
-                    o[d] = static_cast<E>(toF(a) + toF(bb));
+                    const float rot = d < half ? -toFloat(xv[d + half]) : toFloat(xv[d - half]);
+                    const E a = static_cast<E>(toFloat(xv[d]) * toFloat(c[d]));
+                    const E bb = static_cast<E>(static_cast<float>(static_cast<E>(rot)) * toFloat(s[d]));
+                    o[d] = static_cast<E>(toFloat(a) + toFloat(bb));
                 }
             }
 }
@@ -81,21 +79,13 @@ std::optional<at::Tensor> rmsNorm(const at::Tensor& x, const at::Tensor& weight,
         x.dim() < 1 || weight.dim() != 1 || weight.size(0) != x.size(-1) || weight.scalar_type() != x.scalar_type() ||
         recordsGradient({&x, &weight}))
         return std::nullopt;
-    const int64_t E = x.size(-1), rows = x.numel() / std::max<int64_t>(1, E);
+    const int64_t width = x.size(-1), rows = x.numel() / std::max<int64_t>(1, width);
     at::Tensor y = at::empty(x.sizes(), x.options());
-    switch (x.scalar_type()) {
-    case at::kFloat:
-        rmsNormRows(x.data_ptr<float>(), weight.data_ptr<float>(), y.data_ptr<float>(), rows, E, float(eps));
-        break;
-    case at::kBFloat16:
-        rmsNormRows(x.data_ptr<at::BFloat16>(), weight.data_ptr<at::BFloat16>(), y.data_ptr<at::BFloat16>(), rows, E, float(eps));
-        break;
-    case at::kHalf:
-        rmsNormRows(x.data_ptr<at::Half>(), weight.data_ptr<at::Half>(), y.data_ptr<at::Half>(), rows, E, float(eps));
-        break;
-    default:
+    if (!withFloatType(x.scalar_type(), [&](auto e) {
+            using E = decltype(e);
+            rmsNormRows(x.data_ptr<E>(), weight.data_ptr<E>(), y.data_ptr<E>(), rows, width, float(eps));
+        }))
         return std::nullopt;
-    }
     return y;
 }
 
@@ -106,19 +96,8 @@ std::optional<at::Tensor> applyRope(const at::Tensor& x, const at::Tensor& cos, 
         cos.size(2) != x.size(3) || sin.sizes() != cos.sizes() || x.size(3) % 2 != 0 || recordsGradient({&x, &cos, &sin}))
         return std::nullopt;
     at::Tensor out = at::empty(x.sizes(), x.options());
-    switch (x.scalar_type()) {
-    case at::kFloat:
-        ropeRows<float>(x, cos, sin, out);
-        break;
-    case at::kBFloat16:
-        ropeRows<at::BFloat16>(x, cos, sin, out);
-        break;
-    case at::kHalf:
-        ropeRows<at::Half>(x, cos, sin, out);
-        break;
-    default:
+    if (!withFloatType(x.scalar_type(), [&](auto e) { ropeRows<decltype(e)>(x, cos, sin, out); }))
         return std::nullopt;
-    }
     return out;
 }
 

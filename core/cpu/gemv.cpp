@@ -185,12 +185,13 @@ inline float zeroAt(const IntWeights& w, int64_t g, int64_t o) {
 }
 inline float scaleAt(const IntWeights& w, int64_t g, int64_t o) { return halfToFloat(w.scales[g * w.out + o]); }
 
-/// Position of input i's byte in quantized activations (nibble order: 0,2,4,6,1,3,5,7 per 8).
+/// Slot of input k (0..7) of a 4-bit word in the nibble order 0,2,4,6,1,3,5,7: the low nibbles of the
+/// word's four bytes first, then the high ones.
+inline int64_t nibbleSlot(int64_t k) { return k % 2 == 0 ? k / 2 : 4 + k / 2; }
+
+/// Position of input i's byte in quantized activations.
 inline int64_t q8Pos(const Q8Activations& a, int64_t i) {
-    if (!a.nibbleOrder)
-        return i;
-    const int64_t k = i % 8;
-    return i - k + ((k % 2 == 0) ? k / 2 : 4 + k / 2);
+    return a.nibbleOrder ? i - i % 8 + nibbleSlot(i % 8) : i;
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -280,7 +281,7 @@ template <int BITS>
                     int32_t a[PER];
                     for (int k = 0; k < PER; ++k) {
                         const int64_t i = p * PER + k;
-                        a[k] = q[xa.nibbleOrder ? i - k + ((k % 2 == 0) ? k / 2 : 4 + k / 2) : i];
+                        a[k] = q[q8Pos(xa, i)];
                     }
                     for (int64_t o = 0; o < n; ++o) {
                         const uint32_t word = static_cast<uint32_t>(wp[o]);
@@ -506,8 +507,7 @@ void quantizeQ8(const float* x, int rows, int64_t in, int64_t group, int bits, Q
                 const int8_t c = static_cast<int8_t>(std::clamp(v, -127, 127));
                 sum += c;
                 // Nibble order: within every 8 inputs the even ones first, then the odd ones.
-                const int k = i % 8;
-                qb[a.nibbleOrder ? i - k + (k % 2 == 0 ? k / 2 : 4 + k / 2) : i] = c;
+                qb[a.nibbleOrder ? i - i % 8 + nibbleSlot(i % 8) : i] = c;
             }
             a.d[r * blocks + b] = d;
             a.blockSum[r * blocks + b] = d * float(sum);
