@@ -104,29 +104,29 @@ SLIM_AVX512 inline __m512 load16(const uint16_t* p, __mmask16 m) {   // fp16
     return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, p));
 }
 
-/// fp32 / fp16 weights, fp32 activations: per output row, 2 × 16 fp32 partial sums.
+/// fp32 / fp16 weights, fp32 activations: one weight row at a time with 4 × 16 fp32 partial sums (one
+/// sequential stream per thread; rows of x reuse the weight row from L1).
 template <class W>
 SLIM_AVX512 void denseRowsAvx512(const float* x, int rows, const W* w, int64_t out, int64_t in, float* y, int64_t o0,
                                  int64_t o1) {
-    const int64_t full = in / 32 * 32;
-    const int64_t rest = in - full;
-    const __mmask16 m0 = rest >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rest) - 1);
-    const __mmask16 m1 = rest > 16 ? __mmask16((1u << (rest - 16)) - 1) : __mmask16(0);
+    const int64_t full = in / 64 * 64;
     for (int64_t o = o0; o < o1; ++o) {
         const W* wr = w + o * in;
         for (int r = 0; r < rows; ++r) {
             const float* xr = x + int64_t(r) * in;
-            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps();
-            for (int64_t i = 0; i < full; i += 32) {
+            __m512 a0 = _mm512_setzero_ps(), a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
+            for (int64_t i = 0; i < full; i += 64) {
                 a0 = _mm512_fmadd_ps(load16(wr + i, 0xFFFF), _mm512_loadu_ps(xr + i), a0);
                 a1 = _mm512_fmadd_ps(load16(wr + i + 16, 0xFFFF), _mm512_loadu_ps(xr + i + 16), a1);
+                a2 = _mm512_fmadd_ps(load16(wr + i + 32, 0xFFFF), _mm512_loadu_ps(xr + i + 32), a2);
+                a3 = _mm512_fmadd_ps(load16(wr + i + 48, 0xFFFF), _mm512_loadu_ps(xr + i + 48), a3);
             }
-            if (rest) {
-                a0 = _mm512_fmadd_ps(load16(wr + full, m0), load16(xr + full, m0), a0);
-                if (m1)
-                    a1 = _mm512_fmadd_ps(load16(wr + full + 16, m1), load16(xr + full + 16, m1), a1);
+            for (int64_t i = full; i < in; i += 16) {   // the tail, 16 (masked) at a time
+                const int64_t n = std::min<int64_t>(16, in - i);
+                const __mmask16 m = n == 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
+                a0 = _mm512_fmadd_ps(load16(wr + i, m), load16(xr + i, m), a0);
             }
-            y[int64_t(r) * out + o] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
+            y[int64_t(r) * out + o] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
         }
     }
 }
