@@ -15,6 +15,8 @@
 #   LLAMACPP_BIN  folder with llama-bench (build: ../shared/tools/llamacpp/README.md; default /tmp/lc/build/bin).
 #                 Without it the llama.cpp columns say "absent" and only Slimbench is measured.
 #   SLIMBENCH_CLI default build/app/cli/slimbench-cli;  WORK default /tmp/slimbench-cpu-bench
+#   TOKENIZER     a tokenizer.json for the random checkpoint (the GGUF export needs one; default: the
+#                 demo model's, from `slimbench-cli paths`)
 #   THREADS (default: nproc), PROMPT (64), GEN (32), REPS (3), FORMATS ("bf16 int8 int4"),
 #   ROUNDS (3): every pair is measured ROUNDS times, alternating, and the table shows the medians over
 #   rounds with their range (a shared VM's bandwidth drifts by ±20 % within minutes).
@@ -38,6 +40,15 @@ if [ -z "$model" ]; then
     echo "== writing a random TinyLlama-shaped checkpoint to $model"
     mkdir -p "$model"
     python3 "$here/make_random_tinyllama.py" "$model"
+  fi
+  if [ ! -f "$model/tokenizer.json" ]; then
+    tok="${TOKENIZER:-}"
+    if [ -z "$tok" ]; then
+      demo="$("$CLI" paths --json 2>/dev/null | tail -1 | python3 -c 'import json,sys; print(json.load(sys.stdin).get("demo_model",""))' 2>/dev/null || true)"
+      tok="$demo/tokenizer.json"
+    fi
+    [ -f "$tok" ] || { echo "no tokenizer.json for $model: set TOKENIZER (the GGUF export needs one)" >&2; exit 2; }
+    cp "$tok" "$model/tokenizer.json"
   fi
 fi
 

@@ -4,6 +4,7 @@
 #                                         checks on CUDA and CPU, make tokenizer golden files
 #   tests/bench/gpu_session.sh cpu        build, then the CPU decode kernels (docs/cpu.md) on this host's CPU:
 #                                         bf16 / int8 / int4 TinyLlama-shaped decode, and the CUDA decode unchanged
+#   tests/bench/gpu_session.sh cpu-llamacpp  build, build llama.cpp (CPU) beside it, run cpu_vs_llamacpp.sh here
 #   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
 #                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
@@ -59,6 +60,23 @@ print(f\"cpu $m threads $t: decode {max(g['decode_tokens_per_s']['median'], g['s
 import json, sys
 r = json.load(sys.stdin); g = r['generation'][0]
 print(f\"cuda tinyllama: decode {g['decode_tokens_per_s']['median']:.1f} tok/s, static {g['static_decode_tokens_per_s']['median']:.1f}\")"
+    ;;
+  cpu-llamacpp)
+    # tests/bench/cpu_vs_llamacpp.sh on this host's CPU against llama.cpp's CPU build (source tarball
+    # carried in .devcarry/llamacpp-src.tgz, built here without CUDA).
+    build &
+    if [ ! -x /tmp/lc/build/bin/llama-bench ]; then
+      mkdir -p /tmp/lc/src && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C /tmp/lc/src
+      cmake -S /tmp/lc/src -B /tmp/lc/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
+        -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF > "$OUT/lc-cfg.log" 2>&1
+      cmake --build /tmp/lc/build -j12 --target llama-bench > "$OUT/lc-build.log" 2>&1 || tail -5 "$OUT/lc-build.log"
+    fi
+    wait
+    grep -m1 "model name" /proc/cpuinfo
+    SLIMBENCH_CLI="$BUILD/app/cli/slimbench-cli" LLAMACPP_BIN=/tmp/lc/build/bin WORK=/tmp/cpub \
+      TOKENIZER="$ROOT/.devcarry/demo-model/tokenizer.json" \
+      ROUNDS=${ROUNDS:-1} THREADS=${THREADS:-16} bash "$ROOT/tests/bench/cpu_vs_llamacpp.sh" 2>&1 | tee "$OUT/cpu-vs-llamacpp.txt" | grep -v "^== "
+    cp /tmp/cpub/results.jsonl "$OUT/" 2>/dev/null
     ;;
   cuda-build)
     # The README's CUDA build path for the core and the CLI (build() goes through packaging/build.sh
