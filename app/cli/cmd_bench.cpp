@@ -2,6 +2,9 @@
 // A benchmark, not a test: it prints numbers (median of repetitions, min/max) that the notes compare
 // against transformers measured in the same run on the same machine (tests/bench/).
 #include "app/cli/commands.h"
+
+#include "core/cpu/gemv.h"
+#include "core/cpu/thread_pool.h"
 #include "app/cli/records.h"
 #include "core/eval/bandwidth.h"
 #include "core/eval/energy.h"
@@ -131,6 +134,8 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
     nlohmann::json r = {{"model", dir}, {"device", deviceName(dev)}, {"weight_bytes", weightBytes},
                         {"parameters", model->parameterCount()}, {"prompt_len", promptLen}, {"gen_len", genLen},
                         {"reps", reps}, {"memory_bandwidth", bandwidth.toJson()}};
+    if (dev.is_cpu())   // which kernels decoded: the ISA chosen at run time and the threads
+        r["cpu_kernels"] = {{"isa", cpu::kernelDescription()}, {"threads", cpu::ThreadPool::global().threads()}};
     nlohmann::json runs = nlohmann::json::array();
     const int cudaIndex = dev.is_cuda() ? std::max<int>(0, dev.index()) : -1;
     for (int64_t B : batches) {

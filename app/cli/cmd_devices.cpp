@@ -38,6 +38,8 @@ int cmdDevices(const std::vector<std::string>& argv, Output& out) {
             os << " " << t;
         if (!d.usable)
             os << "  (not usable: " << d.note << ")";
+        else if (!d.note.empty())
+            os << "  (" << d.note << ")";
         os << "\n";
     }
     out.text(os.str());

@@ -15,6 +15,9 @@
 #endif
 
 
+#include "core/cpu/gemv.h"
+#include "core/cpu/thread_pool.h"
+
 namespace slim::eval {
 
 using nlohmann::json;
@@ -82,6 +85,7 @@ DeviceList listDevices() {
     cpu.totalBytes = model::totalHostMemory();
     cpu.freeBytes = model::availableHostMemory();
     cpu.dtypes = supportedDtypes("cpu", "");
+    cpu.note = std::to_string(cpu::ThreadPool::global().threads()) + " threads, decode kernels: " + cpu::kernelDescription();
     l.devices.push_back(cpu);
 #if defined(SLIMBENCH_WITH_CUDA)
     l.cudaBuild = true;
