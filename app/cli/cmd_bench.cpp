@@ -108,7 +108,8 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
     // Work sized to the device: a GPU run measures long prompts, batch 8 and 8 perplexity windows of
     // 2048 tokens in seconds; the same on a laptop CPU would take most of an hour.  Every part can be
     // resized or switched off (--ppl-windows 0).
-    const bool onCpu = parseDevice(a).is_cpu();
+    const at::Device requested = parseDevice(a);
+    const bool onCpu = requested.is_cpu();
     const int64_t promptLen = a.getInt("prompt-len", onCpu ? 64 : 128);
     const int64_t genLen = a.getInt("gen-len", onCpu ? 32 : 128);
     const auto batches = parseList(a.get("batch", onCpu ? "1" : "1,8"));
@@ -124,7 +125,6 @@ int cmdBench(const std::vector<std::string>& argv, Output& out) {
     std::optional<double> bwOverride;
     if (a.get("bandwidth"))
         bwOverride = a.getDouble("bandwidth", 0.0);
-    const at::Device requested = parseDevice(a);
     out.status("memory bandwidth of " + deviceName(requested));
     const eval::BandwidthInfo bandwidth = eval::memoryBandwidth(requested, bwOverride);
     const auto model = loadModel(dir, a, out);

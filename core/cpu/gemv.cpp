@@ -491,7 +491,6 @@ void quantizeQ8(const float* x, int rows, int64_t in, int64_t group, int bits, Q
     a.q.resize(static_cast<size_t>(rows * in));
     a.d.resize(static_cast<size_t>(rows * blocks));
     a.groupSum.assign(static_cast<size_t>(rows * groups), 0.0f);
-    a.blockSum.resize(static_cast<size_t>(rows * blocks));
     for (int r = 0; r < rows; ++r) {
         for (int64_t b = 0; b < blocks; ++b) {
             const float* xb = x + r * in + b * 32;
@@ -507,10 +506,9 @@ void quantizeQ8(const float* x, int rows, int64_t in, int64_t group, int bits, Q
                 const int8_t c = static_cast<int8_t>(std::clamp(v, -127, 127));
                 sum += c;
                 // Nibble order: within every 8 inputs the even ones first, then the odd ones.
-                qb[a.nibbleOrder ? i - i % 8 + nibbleSlot(i % 8) : i] = c;
+                qb[q8Pos(a, i)] = c;
             }
             a.d[r * blocks + b] = d;
-            a.blockSum[r * blocks + b] = d * float(sum);
             a.groupSum[r * groups + b / bpg] += d * float(sum);
         }
     }

@@ -74,8 +74,7 @@ struct Q8Activations {
     bool nibbleOrder = false;     ///< bytes of every 8 inputs stored as 0,2,4,6,1,3,5,7 (for 4-bit words)
     std::vector<int8_t> q;        ///< (rows, in)
     std::vector<float> d;         ///< (rows, in/32)
-    std::vector<float> blockSum;  ///< (rows, in/32): d_b Σ_i a_i
-    std::vector<float> groupSum;  ///< (rows, in/group): the blockSum of the group's blocks added
+    std::vector<float> groupSum;  ///< (rows, in/group): Σ_b d_b Σ_i a_i over the group's blocks
 };
 /// Quantize x (rows, in) fp32 for weights of `bits` and `group`.
 void quantizeQ8(const float* x, int rows, int64_t in, int64_t group, int bits, Q8Activations& out);

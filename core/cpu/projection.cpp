@@ -3,11 +3,13 @@
 #include "core/cpu/elementwise.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/huge_pages.h"
+#include "core/model/linear.h"
 
 #include <ATen/ATen.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 namespace slim::cpu {
 
@@ -29,23 +31,13 @@ Mode mode() {
     return m;
 }
 
-/// Rows of x when it suits a decode kernel, else 0.
-int64_t gemvRows(const at::Tensor& x, int64_t in, const at::Tensor& weight) {
+/// Rows of x when it suits a kernel taking at most `maxRows`, else 0.
+int64_t gemvRows(const at::Tensor& x, int64_t in, const at::Tensor& weight, int64_t maxRows = kMaxGemvRows) {
     if (mode() == Mode::Off || !x.device().is_cpu() || !weight.device().is_cpu() || x.dim() < 1 || x.size(-1) != in ||
         recordsGradient({&x, &weight}))
         return 0;
     const int64_t rows = x.numel() / std::max<int64_t>(1, in);
-    return rows >= 1 && rows <= kMaxGemvRows ? rows : 0;
-}
-
-at::Tensor finish(const at::Tensor& yFloat, const at::Tensor& x, int64_t out, const std::optional<at::Tensor>& bias) {
-    at::Tensor y = yFloat;
-    if (bias)
-        y.add_(bias->to(at::kFloat));
-    y = y.to(x.scalar_type());
-    std::vector<int64_t> shape = x.sizes().vec();
-    shape.back() = out;
-    return y.view(shape);
+    return rows >= 1 && rows <= maxRows ? rows : 0;
 }
 
 struct SharedInput {
@@ -101,7 +93,7 @@ std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor&
     }
     at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
     denseGemv(type, xc.data_ptr(), int(rows), w.data_ptr(), out, in, y.data_ptr<float>());
-    return finish(y, x, out, bias);
+    return model::kernelOutput(y, x, bias);
 }
 
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation) {
@@ -130,17 +122,13 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
         return std::nullopt;
     static const char* route = std::getenv("SLIMBENCH_CPU_INT_ACT");
     const bool q8 = route ? std::strcmp(route, "q8") == 0 : x.scalar_type() != at::kFloat;
-    // Prefill too goes through the integer kernel where it is hand-written (weights read once per 8
-    // rows, integer dot products) — far faster than de-quantizing every matrix for a GEMM.
-    const bool anyRows = q8 && tiled;
-    const int64_t rows = anyRows && mode() != Mode::Off && x.device().is_cpu() && qweight.device().is_cpu() &&
-                                 x.size(-1) == in && !recordsGradient({&x})
-                             ? x.numel() / in
-                             : gemvRows(x, in, qweight);
+    // Tiles are read by the hand-written kernel only (elsewhere, e.g. tests switching it off, the plain
+    // layout is restored).  That kernel also takes prefill: it reads the weights once per 8 rows with
+    // integer dot products — far faster than de-quantizing every matrix for a GEMM.
+    const bool readTiles = tiled && q8 && useHandWrittenKernels() && cpuFeatures().avx512vnni;
+    const int64_t rows = gemvRows(x, in, qweight, readTiles ? std::numeric_limits<int64_t>::max() : kMaxGemvRows);
     if (!rows)
         return std::nullopt;
-    // Tiles are read by the hand-written kernel only; elsewhere (tests switching it off) the plain layout.
-    const bool readTiles = tiled && q8 && tileIntWeights(bits, in, out, group, at::kBFloat16) && useHandWrittenKernels();
     const at::Tensor plain = tiled && !readTiles ? untileColumns(qweight) : at::Tensor();
     IntWeights w;
     w.tiled = readTiles;
@@ -181,7 +169,7 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
         const at::Tensor xf = floats();
         intGemvF32(w, xf.data_ptr<float>(), int(rows), y.data_ptr<float>());
     }
-    return finish(y, x, out, bias);
+    return model::kernelOutput(y, x, bias);
 }
 
 } // namespace slim::cpu

@@ -35,7 +35,7 @@ ThreadPool::ThreadPool(int threads) {
     }
     m_threads = std::max(1, threads);
     for (int i = 1; i < m_threads; ++i)
-        m_workers.emplace_back([this, i] { workerLoop(i); });
+        m_workers.emplace_back([this] { workerLoop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -51,7 +51,7 @@ ThreadPool& ThreadPool::global() {
     return pool;
 }
 
-void ThreadPool::workerLoop(int index) {
+void ThreadPool::workerLoop() {
     uint64_t seen = 0;
     for (;;) {
         // Bounded spin, then sleep in the kernel until the generation changes.

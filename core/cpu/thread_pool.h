@@ -41,7 +41,7 @@ public:
     static constexpr int kSpinMicros = 200;
 
 private:
-    void workerLoop(int index);
+    void workerLoop();
     void runChunks();
     int m_threads = 1;
     std::vector<std::thread> m_workers;

@@ -101,8 +101,6 @@ BandwidthInfo memoryBandwidth(const at::Device& device, std::optional<double> ov
             b.specSource = nv.value("reason", std::string("NVML reports no memory clock / bus width"));
         }
     } else {
-        b.device = std::string(device.is_cpu() ? "cpu" : device.str()) + " (" + std::to_string(at::get_num_threads()) +
-                   " threads)";
         b.device = "cpu (" + std::to_string(cpu::ThreadPool::global().threads()) + " threads)";
         b.specSource = "no spec for host memory: the measured read is used";
     }

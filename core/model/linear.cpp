@@ -20,6 +20,15 @@ at::Tensor DenseLinear::forward(const at::Tensor& x) const {
     return at::linear(x, m_weight, m_bias ? *m_bias : at::Tensor());
 }
 
+at::Tensor kernelOutput(const at::Tensor& yFloat, const at::Tensor& x, const std::optional<at::Tensor>& bias) {
+    at::Tensor y = yFloat;
+    if (bias)
+        y.add_(bias->to(at::kFloat));
+    std::vector<int64_t> shape = x.sizes().vec();
+    shape.back() = yFloat.size(-1);
+    return y.to(x.scalar_type()).view(shape);
+}
+
 int64_t Linear::storageBytes() const {
     int64_t bytes = 0;
     for (const auto& t : storedTensors())

@@ -47,6 +47,10 @@ public:
     virtual std::vector<at::Tensor> trainableParameters() const { return {}; }
 };
 
+/// A kernel's fp32 result y (rows, out) as a projection's output for input x (..., in): the bias added
+/// in fp32, one rounding to x's dtype, x's leading shape (the CPU and CUDA decode kernels).
+at::Tensor kernelOutput(const at::Tensor& yFloat, const at::Tensor& x, const std::optional<at::Tensor>& bias);
+
 /// Plain dense projection: weight (out, in), optional bias (out).
 class DenseLinear final : public Linear {
 public:

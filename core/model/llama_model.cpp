@@ -217,7 +217,7 @@ std::unique_ptr<LlamaModel> LlamaModel::randomInit(const ModelConfig& cfg, const
 at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device) {
     if (device.is_cpu()) {
         // A bf16 checkpoint stays bf16 where the CPU computes bf16 well (AVX-512: the decode kernels of
-        // core/cpu read the weights in place at half the bytes of fp32, oneDNN's bf16 GEMM prefills);
+        // core/cpu read half the bytes of fp32 per token, oneDNN's bf16 GEMM prefills);
         // fp16 checkpoints compute in fp32 (LibTorch 1.13 has no fp16 GEMM on the CPU), as does
         // everything on CPUs without AVX-512, where LibTorch's bf16 GEMM is a slow fallback.
         const auto& f = cpu::cpuFeatures();
@@ -308,9 +308,12 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         v = L.p(Proj::V).forward(h).view({B, T, KV, D}).transpose(1, 2);   // (B, KV, T, D)
     }
 
-    if (auto qr = T <= 8 ? cpu::applyRope(q, cos, sin) : std::nullopt) {   // decode on the CPU: fused
+    // Decode on the CPU: one fused pass each (core/cpu/elementwise.h); otherwise LibTorch's operators.
+    const auto qr = T <= 8 ? cpu::applyRope(q, cos, sin) : std::nullopt;
+    const auto kr = qr ? cpu::applyRope(k, cos, sin) : std::nullopt;
+    if (qr && kr) {
         q = *qr;
-        k = *cpu::applyRope(k, cos, sin);
+        k = *kr;
     } else {
         const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);              // (B, 1, T, D)
         q = q * c + rotateHalf(q) * s;

@@ -114,20 +114,11 @@ at::Tensor QuantizedLinear::denseWeight() const {
     return wt.t().to(m_activation);
 }
 
-at::Tensor QuantizedLinear::gemvOutput(const at::Tensor& yFloat, const at::Tensor& x) const {
-    at::Tensor y = yFloat.to(x.scalar_type());
-    if (m_bias)
-        y = y + *m_bias;
-    std::vector<int64_t> shape = x.sizes().vec();
-    shape.back() = m_out;
-    return y.view(shape);
-}
-
 at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
+    // SLIMBENCH_NO_W4A16=1 keeps the de-quantize + GEMM path on CUDA and the CPU (for comparisons).
+    static const bool kernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
 #ifdef SLIMBENCH_WITH_CUDA
     // Decode on CUDA: the W4A16 kernel reads the packed codes directly (core/quant/w4a16.cu).
-    // SLIMBENCH_NO_W4A16=1 keeps the de-quantize + GEMM path (for comparisons).
-    static const bool kernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
     const int64_t rows = x.numel() / m_in, group = m_spec.groupWidth(m_in);
     if (!kernelOff && x.is_cuda() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && rows >= 1 && rows <= 8 &&
         group % 8 == 0 && m_in % group == 0 &&
@@ -140,13 +131,12 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
         cuda::w4a16Gemv(xc.data_ptr(), t, m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(), m_scales.data_ptr(),
                         y.data_ptr<float>(), int(rows), int(m_in), int(m_out), int(group),
                         c10::cuda::getCurrentCUDAStream().stream());
-        return gemvOutput(y, x);
+        return model::kernelOutput(y, x, m_bias);
     }
 #endif
-    // Decode on the CPU: GEMV kernels over the packed codes (core/cpu/gemv.h), 4 and 8 bits in the plain
-    // group order; SLIMBENCH_NO_W4A16=1 or SLIMBENCH_CPU_KERNELS=off keep the de-quantize + GEMM path.
-    static const bool cpuKernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
-    if (!cpuKernelOff && !m_gIdx.defined())
+    // On the CPU: kernels over the packed codes (core/cpu/gemv.h), 4 and 8 bits in the plain group order
+    // (SLIMBENCH_CPU_KERNELS=off turns them off too).
+    if (!kernelOff && !m_gIdx.defined())
         if (auto y = cpu::intProjection(x, m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_qweight, m_tiled, m_qzeros,
                                         m_floatZeros, m_scales, m_bias))
             return *y;

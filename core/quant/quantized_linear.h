@@ -46,8 +46,6 @@ public:
 
 private:
     IntSpec m_spec;
-    /// A GEMV kernel's fp32 (rows, out) result in x's dtype and shape, with the bias.
-    at::Tensor gemvOutput(const at::Tensor& yFloat, const at::Tensor& x) const;
     /// On the CPU, hold the codes tiled for the integer kernel where it applies (cpu::tileIntWeights), in
     /// the GPTQ layout everywhere else.
     void arrangeForDevice();

@@ -12,7 +12,8 @@
 # Q8_0, Q4_0 — the same weights llama.cpp then reads).
 #
 # Environment:
-#   LLAMACPP_BIN  folder with llama-bench (build: ../shared/tools/llamacpp/README.md; default /tmp/lc/build/bin).
+#   LLAMACPP_BIN  folder with llama-bench (how to get and build llama.cpp: docs/export.md, "Check with
+#                 llama.cpp"; default /tmp/lc/build/bin).
 #                 Without it the llama.cpp columns say "absent" and only Slimbench is measured.
 #   SLIMBENCH_CLI default build/app/cli/slimbench-cli;  WORK default /tmp/slimbench-cpu-bench
 #   TOKENIZER     a tokenizer.json for the random checkpoint (the GGUF export needs one; default: the

