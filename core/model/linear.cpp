@@ -43,6 +43,18 @@ std::vector<StoredTensor> DenseLinear::storedTensors() const {
     return out;
 }
 
+std::optional<DecodeView> DenseLinear::decodeView() const {
+    const bool aligned = reinterpret_cast<uintptr_t>(m_weight.data_ptr()) % 16 == 0 &&
+                         (m_weight.size(1) * int64_t(m_weight.element_size())) % 16 == 0;
+    if (!m_weight.is_contiguous() || !aligned || (m_bias && (!m_bias->is_contiguous() || m_bias->scalar_type() != m_weight.scalar_type())))
+        return std::nullopt;
+    DecodeView v;
+    v.dtype = m_weight.scalar_type();
+    v.weight = m_weight.data_ptr();
+    v.bias = m_bias ? m_bias->data_ptr() : nullptr;
+    return v;
+}
+
 void DenseLinear::to(const at::Device& device, at::ScalarType dtype) {
     m_weight = m_weight.to(device, dtype);
     if (m_bias)

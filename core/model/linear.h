@@ -24,6 +24,20 @@ struct StoredTensor {
     bool storageDtype = true;
 };
 
+/// A projection as the fused CUDA decode step (core/cuda/decode_kernels.h) reads it in place: dense
+/// rows (out, in) in `dtype`, or 4-bit codes with contiguous rows (out, in/8) int32 plus the GPTQ
+/// `qzeros` (groups, out/8) and fp16 `scales` (groups, out).  Pointers stay valid while the
+/// projection is not moved or edited.
+struct DecodeView {
+    bool int4 = false;
+    at::ScalarType dtype = at::kFloat;   ///< the activation dtype the weights (dense) and bias are in
+    const void* weight = nullptr;
+    const int32_t* qzeros = nullptr;
+    const void* scales = nullptr;
+    const void* bias = nullptr;
+    int64_t group = 0;
+};
+
 class Linear {
 public:
     virtual ~Linear() = default;
@@ -45,6 +59,9 @@ public:
     virtual void to(const at::Device& device, at::ScalarType dtype) = 0;
     /// The tensors a trainer may update (a LoRA adapter's A and B; empty for a frozen projection).
     virtual std::vector<at::Tensor> trainableParameters() const { return {}; }
+    /// How the fused CUDA decode step reads this projection; nullopt = it cannot (the step then runs
+    /// the layer-by-layer path).
+    virtual std::optional<DecodeView> decodeView() const { return std::nullopt; }
 };
 
 /// A kernel's fp32 result y (rows, out) as a projection's output for input x (..., in): the bias added
@@ -63,6 +80,7 @@ public:
     at::Tensor denseWeight() const override { return m_weight; }
     std::optional<at::Tensor> bias() const override { return m_bias; }
     void to(const at::Device& device, at::ScalarType dtype) override;
+    std::optional<DecodeView> decodeView() const override;
     /// Mutable access for in-place editing algorithms (pruning, AWQ scaling, training).
     at::Tensor& weight() { return m_weight; }
     std::optional<at::Tensor>& mutableBias() { return m_bias; }

@@ -476,6 +476,9 @@ at::Tensor LlamaModel::forwardStatic(const at::Tensor& ids, const ForwardOptions
     const int64_t B = ids.size(0);
     if (ids.size(1) != 1)
         throw Error("static KV cache: decode steps take exactly one token per row");
+    if (!opts.hooks)
+        if (auto logits = forwardFused(ids, cache))
+            return *logits;
     const at::Tensor pos = cache.devicePositions();                              // (B)
     const auto [cos, sin] = rope(pos.view({B, 1}));                              // (B, 1, D)
     const int64_t C = cache.capacity();

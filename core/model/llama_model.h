@@ -179,6 +179,9 @@ public:
 private:
     LlamaModel() = default;
     at::Tensor forwardStatic(const at::Tensor& ids, const ForwardOptions& opts) const;
+    /// The static decode step as the fused CUDA kernels (core/model/fused_decode.cpp); nullopt when the
+    /// model does not qualify (not CUDA, batch > 1, wrapped projections, ...).
+    std::optional<at::Tensor> forwardFused(const at::Tensor& ids, KVCache& cache) const;
     at::Tensor buildMask(const at::Tensor& attentionMask, int64_t B, int64_t P, int64_t T,
                          std::optional<int64_t> window, const at::TensorOptions& longOpts) const;
     ModelConfig m_config;

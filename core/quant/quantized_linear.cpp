@@ -11,12 +11,20 @@
 #include "core/cpu/projection.h"
 
 #ifdef SLIMBENCH_WITH_CUDA
-#include "core/quant/w4a16.h"
+#include "core/cuda/decode_kernels.h"
 
 #include <c10/cuda/CUDAStream.h>
 #endif
 
 namespace slim::quant {
+
+#ifdef SLIMBENCH_WITH_CUDA
+namespace {
+slim::cuda::Dtype cudaDtype(at::ScalarType t) {
+    return t == at::kBFloat16 ? slim::cuda::Dtype::BF16 : t == at::kHalf ? slim::cuda::Dtype::F16 : slim::cuda::Dtype::F32;
+}
+} // namespace
+#endif
 
 
 QuantizedLinear::QuantizedLinear(const IntQuantized& q, std::optional<at::Tensor> bias, at::ScalarType activation)
@@ -71,18 +79,50 @@ QuantizedLinear::QuantizedLinear(const IntSpec& spec, int64_t in, int64_t out, a
     arrangeForDevice();
 }
 
+bool QuantizedLinear::cudaRowsApply() const {
+    const int64_t group = m_spec.groupWidth(m_in);
+    return m_qweight.is_cuda() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && m_out % 8 == 0 &&
+           group % 32 == 0 && m_in % group == 0;
+}
+
 void QuantizedLinear::arrangeForDevice() {
-    const bool want = m_qweight.device().is_cpu() && !m_gIdx.defined() &&
-                      cpu::tileIntWeights(m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_activation);
-    if (want && !m_tiled)
+    Layout want = Layout::Gptq;
+    if (m_qweight.device().is_cpu() && !m_gIdx.defined() &&
+        cpu::tileIntWeights(m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_activation))
+        want = Layout::CpuTiles;
+    else if (cudaRowsApply())
+        want = Layout::CudaRows;
+    if (want == m_layout)
+        return;
+    m_qweight = qweight();   // back to the GPTQ layout
+    if (want == Layout::CpuTiles)
         m_qweight = cpu::tileColumns(m_qweight);
-    else if (!want && m_tiled)
-        m_qweight = cpu::untileColumns(m_qweight);
-    m_tiled = want;
+    else if (want == Layout::CudaRows)
+        m_qweight = m_qweight.t().contiguous();
+    m_layout = want;
 }
 
 at::Tensor QuantizedLinear::qweight() const {
-    return m_tiled ? cpu::untileColumns(m_qweight) : m_qweight;
+    switch (m_layout) {
+    case Layout::CpuTiles: return cpu::untileColumns(m_qweight);
+    case Layout::CudaRows: return m_qweight.t().contiguous();
+    case Layout::Gptq: break;
+    }
+    return m_qweight;
+}
+
+std::optional<model::DecodeView> QuantizedLinear::decodeView() const {
+    if (m_layout != Layout::CudaRows || (m_bias && (!m_bias->is_contiguous() || m_bias->scalar_type() != m_activation)))
+        return std::nullopt;
+    model::DecodeView v;
+    v.int4 = true;
+    v.dtype = m_activation;
+    v.weight = m_qweight.data_ptr();
+    v.qzeros = m_qzeros.data_ptr<int32_t>();
+    v.scales = m_scales.data_ptr();
+    v.bias = m_bias ? m_bias->data_ptr() : nullptr;
+    v.group = m_spec.groupWidth(m_in);
+    return v;
 }
 
 std::string QuantizedLinear::kind() const {
@@ -107,6 +147,15 @@ at::Tensor QuantizedLinear::groupIndex() const {
 }
 
 at::Tensor QuantizedLinear::denseWeight() const {
+#ifdef SLIMBENCH_WITH_CUDA
+    // 4-bit rows on CUDA: one kernel pass (the prefill GEMM's weight).
+    if (const auto v = decodeView(); v && (m_activation == at::kBFloat16 || m_activation == at::kHalf || m_activation == at::kFloat)) {
+        at::Tensor w = at::empty({m_out, m_in}, m_qweight.options().dtype(m_activation));
+        slim::cuda::MatView mv{v->weight, v->qzeros, v->scales, nullptr, w.data_ptr(), int(m_out), int(v->group)};
+        slim::cuda::dequantInt4(cudaDtype(m_activation), mv, int(m_in), c10::cuda::getCurrentCUDAStream().stream());
+        return w;
+    }
+#endif
     // W (out, in) = scale · (q − zero) per column's group, computed in float32.
     const at::Tensor g = groupIndex();
     const at::Tensor q = unpackRows(qweight(), m_spec.bits, m_in).to(at::kFloat);          // (in, out)
@@ -118,26 +167,29 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
     // SLIMBENCH_NO_W4A16=1 keeps the de-quantize + GEMM path on CUDA and the CPU (for comparisons).
     static const bool kernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
 #ifdef SLIMBENCH_WITH_CUDA
-    // Decode on CUDA: the W4A16 kernel reads the packed codes directly (core/quant/w4a16.cu).
-    const int64_t rows = x.numel() / m_in, group = m_spec.groupWidth(m_in);
-    if (!kernelOff && x.is_cuda() && m_spec.bits == 4 && !m_gIdx.defined() && !floatZero() && rows >= 1 && rows <= 8 &&
-        group % 8 == 0 && m_in % group == 0 &&
-        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf || x.scalar_type() == at::kFloat)) {
-        const at::Tensor xc = x.reshape({rows, m_in}).contiguous();
-        at::Tensor y = at::zeros({rows, m_out}, x.options().dtype(at::kFloat));
-        const auto t = x.scalar_type() == at::kBFloat16 ? cuda::ActDtype::BF16
-                       : x.scalar_type() == at::kHalf   ? cuda::ActDtype::F16
-                                                        : cuda::ActDtype::F32;
-        cuda::w4a16Gemv(xc.data_ptr(), t, m_qweight.data_ptr<int32_t>(), m_qzeros.data_ptr<int32_t>(), m_scales.data_ptr(),
-                        y.data_ptr<float>(), int(rows), int(m_in), int(m_out), int(group),
-                        c10::cuda::getCurrentCUDAStream().stream());
-        return model::kernelOutput(y, x, m_bias);
-    }
+    // One row on CUDA (decode outside the fused step): the 4-bit GEMV over the codes in place.
+    if (!kernelOff && m_layout == Layout::CudaRows && x.is_cuda() && x.numel() == m_in && x.scalar_type() == m_activation &&
+        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf || x.scalar_type() == at::kFloat))
+        if (const auto v = decodeView()) {
+            const at::Tensor xc = x.contiguous();
+            std::vector<int64_t> shape = x.sizes().vec();
+            shape.back() = m_out;
+            at::Tensor y = at::empty(shape, x.options());
+            slim::cuda::GemvArgs a;
+            a.dtype = cudaDtype(x.scalar_type());
+            a.int4 = true;
+            a.x = xc.data_ptr();
+            a.K = int(m_in);
+            a.mats[0] = {v->weight, v->qzeros, v->scales, v->bias, y.data_ptr(), int(m_out), int(v->group)};
+            slim::cuda::gemv(a, c10::cuda::getCurrentCUDAStream().stream());
+            return y;
+        }
 #endif
     // On the CPU: kernels over the packed codes (core/cpu/gemv.h), 4 and 8 bits in the plain group order
     // (SLIMBENCH_CPU_KERNELS=off turns them off too).
-    if (!kernelOff && !m_gIdx.defined())
-        if (auto y = cpu::intProjection(x, m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_qweight, m_tiled, m_qzeros,
+    if (!kernelOff && !m_gIdx.defined() && m_layout != Layout::CudaRows)
+        if (auto y = cpu::intProjection(x, m_spec.bits, m_in, m_out, m_spec.groupWidth(m_in), m_qweight,
+                                        m_layout == Layout::CpuTiles, m_qzeros,
                                         m_floatZeros, m_scales, m_bias))
             return *y;
     const at::Tensor w = denseWeight().to(x.scalar_type());
@@ -160,11 +212,8 @@ std::vector<model::StoredTensor> QuantizedLinear::storedTensors() const {
 }
 
 void QuantizedLinear::to(const at::Device& device, at::ScalarType dtype) {
-    if (m_tiled) {
-        m_qweight = cpu::untileColumns(m_qweight);
-        m_tiled = false;
-    }
-    m_qweight = m_qweight.to(device);
+    m_qweight = qweight().to(device);
+    m_layout = Layout::Gptq;
     if (m_qzeros.defined())
         m_qzeros = m_qzeros.to(device);
     if (m_floatZeros.defined())

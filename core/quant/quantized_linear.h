@@ -2,8 +2,9 @@
 /// @file quantized_linear.h
 /// A projection stored as packed integer codes in the GPTQ layout (see quant_type.h): the model
 /// holds only `qweight`, `qzeros` (or fp16 `zeros`), `scales` and `g_idx`, so memory and files
-/// shrink for real.  forward() de-quantizes into the activation dtype and runs a dense GEMM (the
-/// portable path on CPU and CUDA); storage stays packed.
+/// shrink for real.  One-row products (decode) run kernels over the packed codes (core/cpu/gemv.h,
+/// core/cuda/decode_kernels.h); otherwise forward() de-quantizes into the activation dtype and runs a
+/// dense GEMM.  Storage stays packed.
 
 #include "core/model/linear.h"
 #include "core/quant/quantizer.h"
@@ -31,6 +32,8 @@ public:
     at::Tensor denseWeight() const override;
     std::optional<at::Tensor> bias() const override { return m_bias; }
     void to(const at::Device& device, at::ScalarType dtype) override;
+    /// 4-bit codes on CUDA in the plain group order (held with contiguous rows for the decode kernels).
+    std::optional<model::DecodeView> decodeView() const override;
 
     const IntSpec& spec() const { return m_spec; }
     bool floatZero() const { return m_floatZeros.defined(); }
@@ -46,11 +49,15 @@ public:
 
 private:
     IntSpec m_spec;
-    /// On the CPU, hold the codes tiled for the integer kernel where it applies (cpu::tileIntWeights), in
-    /// the GPTQ layout everywhere else.
+    /// How m_qweight is held in memory: the GPTQ layout (in·B/32, out); on the CPU tiled for the integer
+    /// kernel where it applies (cpu::tileIntWeights: (out/16, in·B/32, 16)); on CUDA, 4-bit codes in the
+    /// plain group order with contiguous rows for the decode kernels ((out, in/8), the GPTQ layout
+    /// transposed).  Checkpoints and qweight() always get the GPTQ layout.
+    enum class Layout { Gptq, CpuTiles, CudaRows };
     void arrangeForDevice();
+    bool cudaRowsApply() const;
     int64_t m_in = 0, m_out = 0;
-    bool m_tiled = false;   ///< m_qweight is (out/16, in·B/32, 16)
+    Layout m_layout = Layout::Gptq;
     at::Tensor m_qweight, m_qzeros, m_floatZeros, m_scales, m_gIdx;
     std::optional<at::Tensor> m_bias;
     at::ScalarType m_activation = at::kFloat;

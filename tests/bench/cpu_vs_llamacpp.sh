@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Batch-1 CPU decode and prompt speed, Slimbench against llama.cpp's CPU build, on the same weights in
-# the same run (issue #13).  Each format pair runs back to back, alternating, so both see the same
+# Batch-1 decode and prompt speed, Slimbench against llama.cpp, on the same weights in the same run:
+# the CPU builds (issue #13), or with DEVICE=cuda both on the GPU (llama.cpp built with GGML_CUDA, all
+# layers offloaded; Slimbench in bf16 with its fused decode step).  Each format pair runs back to back, alternating, so both see the same
 # machine state; peak RSS of every run is measured with /usr/bin/time.
 #
 #   tests/bench/cpu_vs_llamacpp.sh [MODEL_DIR]
@@ -18,7 +19,9 @@
 #   SLIMBENCH_CLI default build/app/cli/slimbench-cli;  WORK default /tmp/slimbench-cpu-bench
 #   TOKENIZER     a tokenizer.json for the random checkpoint (the GGUF export needs one; default: the
 #                 demo model's, from `slimbench-cli paths`)
-#   THREADS (default: nproc), PROMPT (64), GEN (32), REPS (3), FORMATS ("bf16 int8 int4"),
+#   DEVICE (cpu | cuda; default cpu), QUANT_DEVICE (where the int variants are quantized; default DEVICE)
+#   THREADS (default: nproc), PROMPT (64; 512 on cuda), GEN (32; 128 on cuda), REPS (3),
+#   FORMATS ("bf16 int8 int4"; "bf16 int4" on cuda),
 #   ROUNDS (3): every pair is measured ROUNDS times, alternating, and the table shows the medians over
 #   rounds with their range (a shared VM's bandwidth drifts by ±20 % within minutes).
 set -euo pipefail
@@ -28,8 +31,15 @@ CLI="${SLIMBENCH_CLI:-$root/build/app/cli/slimbench-cli}"
 LB="${LLAMACPP_BIN:-/tmp/lc/build/bin}"
 WORK="${WORK:-/tmp/slimbench-cpu-bench}"
 THREADS="${THREADS:-$(nproc)}"
-PROMPT="${PROMPT:-64}"; GEN="${GEN:-32}"; REPS="${REPS:-3}"
-FORMATS="${FORMATS:-bf16 int8 int4}"
+DEVICE="${DEVICE:-cpu}"
+if [ "$DEVICE" = cuda ]; then
+  PROMPT="${PROMPT:-512}"; GEN="${GEN:-128}"; FORMATS="${FORMATS:-bf16 int4}"
+  OURS=(--device cuda --dtype bf16); THEIRS=(-ngl 99)
+else
+  PROMPT="${PROMPT:-64}"; GEN="${GEN:-32}"; FORMATS="${FORMATS:-bf16 int8 int4}"
+  OURS=(--device cpu); THEIRS=(-t "$THREADS")
+fi
+REPS="${REPS:-3}"
 ROUNDS="${ROUNDS:-3}"
 mkdir -p "$WORK"
 [ -x "$CLI" ] || { echo "no slimbench-cli at $CLI (build first: packaging/build.sh build)" >&2; exit 2; }
@@ -67,9 +77,10 @@ gguf_type() { case "$1" in bf16) echo f16 ;; int8) echo q8_0 ;; int4) echo q4_0 
 
 for f in $FORMATS; do
   v="$(variant "$f")"
-  if [ "$f" != bf16 ] && [ ! -f "$v/model.safetensors" ]; then
+  if [ "$f" != bf16 ] && [ ! -f "$v/config.json" ]; then
     echo "== quantizing $f (RTN, group 128, lm_head too)"
-    "$CLI" quantize "$model" --method rtn --bits "${f#int}" --group 128 --lm-head --out "$v" > "$WORK/quantize-$f.log"
+    "$CLI" quantize "$model" --method rtn --bits "${f#int}" --group 128 --lm-head --device "${QUANT_DEVICE:-$DEVICE}" \
+      --out "$v" > "$WORK/quantize-$f.log"
   fi
   g="$WORK/model-$(gguf_type "$f").gguf"
   if [ $have_llama = 1 ] && [ ! -f "$g" ]; then
@@ -79,13 +90,14 @@ for f in $FORMATS; do
 done
 
 echo "== machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $THREADS threads, $(nproc) cores"
+[ "$DEVICE" = cuda ] && echo "== GPU: $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
 results="$WORK/results.jsonl"
 : > "$results"
 for round in $(seq 1 "$ROUNDS"); do
 for f in $FORMATS; do
   v="$(variant "$f")"
   echo "== round $round, $f: Slimbench"
-  /usr/bin/time -f "%M" -o "$WORK/rss" env SLIMBENCH_THREADS="$THREADS" "$CLI" bench "$v" --device cpu --batch 1 \
+  /usr/bin/time -f "%M" -o "$WORK/rss" env SLIMBENCH_THREADS="$THREADS" "$CLI" bench "$v" "${OURS[@]}" --batch 1 \
     --prompt-len "$PROMPT" --gen-len "$GEN" --reps "$REPS" --ppl-windows 0 --json 2>/dev/null \
     | grep '"event":"result"' > "$WORK/ours.json"
   python3 - "$f" "$(cat "$WORK/rss")" "$WORK/ours.json" >> "$results" <<'EOF'
@@ -99,7 +111,7 @@ EOF
   if [ $have_llama = 1 ]; then
     g="$WORK/model-$(gguf_type "$f").gguf"
     echo "== round $round, $f: llama.cpp $(gguf_type "$f")"
-    /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" -t "$THREADS" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" "${THEIRS[@]}" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
       > "$WORK/llama.json" 2>/dev/null
     python3 - "$f" "$(cat "$WORK/rss")" "$WORK/llama.json" "$g" >> "$results" <<'EOF'
 import json, os, sys

@@ -5,6 +5,10 @@
 #   tests/bench/gpu_session.sh cpu        build, then the CPU decode kernels (docs/cpu.md) on this host's CPU:
 #                                         bf16 / int8 / int4 TinyLlama-shaped decode, and the CUDA decode unchanged
 #   tests/bench/gpu_session.sh cpu-llamacpp  build, build llama.cpp (CPU) beside it, run cpu_vs_llamacpp.sh here
+#   tests/bench/gpu_session.sh decode     build (and llama.cpp with CUDA beside it), slimbench-cuda-check (the
+#                                         fused decode step against the layer-by-layer path), then batch-1
+#                                         decode against llama.cpp CUDA on the same weights for SHAPES
+#                                         (default "tinyllama llama3-8b")
 #   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
 #                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
@@ -33,12 +37,57 @@ build() {
     [ -f "$lib" ] || lib="$ROOT/.devcarry/sqlite/lib/libsqlite3.so"
     sq=(-DSQLite3_INCLUDE_DIR="$ROOT/.devcarry/sqlite/include" -DSQLite3_LIBRARY="$lib")
   fi
-  TARGETS="slimbench-cli slimbench-fixture-check" bash "$ROOT/tests/reference/gpu_build.sh" "$BUILD" "${sq[@]}" > "$OUT/build.log" 2>&1 \
+  TARGETS="${TARGETS:-slimbench-cli slimbench-fixture-check}" bash "$ROOT/tests/reference/gpu_build.sh" "$BUILD" "${sq[@]}" > "$OUT/build.log" 2>&1 \
     || { grep -E "error|FAILED" "$OUT/build.log" | head -30; tail -20 "$OUT/build.log"; exit 1; }
   echo "build: $((SECONDS - t0)) s"
 }
 
+# llama.cpp with CUDA (sm_90), built beside the project from the developer's source tarball in
+# .devcarry (docs/export.md says how to get it).  Only the GPU's architecture is compiled, with
+# FlashAttention for the default K/V types (llama-bench's default -fa auto then uses it).
+build_llamacpp_cuda() {
+  [ -x /tmp/lcc/build/bin/llama-bench ] && return 0
+  mkdir -p /tmp/lcc/src && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C /tmp/lcc/src
+  cmake -S /tmp/lcc/src -B /tmp/lcc/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF > "$OUT/lcc-cfg.log" 2>&1
+  cmake --build /tmp/lcc/build -j16 --target llama-bench > "$OUT/lcc-build.log" 2>&1 || tail -5 "$OUT/lcc-build.log"
+}
+
 case "${1:-}" in
+  decode)
+    t0=$SECONDS
+    build_llamacpp_cuda &
+    lcc=$!
+    TARGETS="slimbench-cli slimbench-cuda-check" build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
+    ( "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check.txt" 2>&1; echo "slimbench-cuda-check rc=$?" >> "$OUT/cuda-check.txt" ) &
+    check=$!
+    for name in ${SHAPES:-llama3-8b tinyllama}; do
+      W="/tmp/gpub-$name"; mkdir -p "$W"
+      [ -f "$CKPT/$name/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "$name" "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -1
+      [ -f "$CKPT/$name/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$CKPT/$name/"
+      # The GGUF files (CPU work) are written while the GPU measures; cpu_vs_llamacpp.sh then finds them.
+      ( for t in f16 q4_0; do "$CLI" export "$CKPT/$name" --format "gguf:$t" --out "$W/model-$t.gguf" > "$W/export-$t.log" 2>&1; done ) &
+      exports=$!
+      wait $check 2>/dev/null && { grep -v "^PASS" "$OUT/cuda-check.txt" | head -20; }
+      for fused in ${BASELINE:+0} 1; do
+        SLIMBENCH_CUDA_FUSED=$fused "$CLI" bench "$CKPT/$name" --device cuda --dtype bf16 --batch 1 --prompt-len 512 --gen-len 128 \
+          --reps 3 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json,sys; r=json.load(sys.stdin); g=r['generation'][0]
+d=g['static_decode_tokens_per_s']['median']
+print('$name bf16 fused=$fused: static decode %.1f tok/s (eager %.1f), prompt %.0f tok/s, %.1f %% of the %.0f tok/s bound' % (d, g['decode_tokens_per_s']['median'], g['prefill_tokens_per_s']['median'], 100*d/g['bandwidth_bound_tokens_per_s'], g['bandwidth_bound_tokens_per_s']))"
+      done
+      [ -f "$W/int4-g128-head/config.json" ] || "$CLI" quantize "$CKPT/$name" --method rtn --bits 4 --group 128 --lm-head --device cuda \
+        --out "$W/int4-g128-head" > "$W/quantize-int4.log" 2>&1
+      wait $exports $lcc 2>/dev/null
+      echo "== $name against llama.cpp CUDA ($((SECONDS - t0)) s into the session)"
+      DEVICE=cuda SLIMBENCH_CLI="$CLI" LLAMACPP_BIN=/tmp/lcc/build/bin WORK="$W" ROUNDS=${ROUNDS:-1} \
+        bash "$ROOT/tests/bench/cpu_vs_llamacpp.sh" "$CKPT/$name" 2>&1 | tee "$OUT/gpu-vs-llamacpp-$name.txt" | grep -v "^== round"
+      cp "$W/results.jsonl" "$OUT/results-$name.jsonl" 2>/dev/null
+    done
+    ;;
   cpu)
     build
     CLI="$BUILD/app/cli/slimbench-cli"
@@ -469,5 +518,5 @@ d=max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}
 print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% of it' % (sys.argv[1], d, r['weight_bytes']/2**30, g['bandwidth_bound_tokens_per_s'], 100*d/g['bandwidth_bound_tokens_per_s']))" "$1"
     done
     ;;
-  *) echo "usage: $0 check | bench NAME | eval | prune | reference | quant | w4a16" >&2; exit 1 ;;
+  *) echo "usage: $0 check | decode | cpu | cpu-llamacpp | cuda-build | estimate | bench NAME | eval | prune | reference | quant | w4a16" >&2; exit 1 ;;
 esac

@@ -1,0 +1,95 @@
+#pragma once
+/// @file decode_kernels.h
+/// The fused batch-1 decode step on CUDA (docs/gpu.md): seven kernels per decoder layer instead of
+/// LibTorch's ~45 operators, each reading its weights once at (close to) the GPU's bandwidth.
+///
+///   gemv   (RMSNorm of the input fused in)  q, k, v in one launch (one warp per output row)
+///   ropeKv RoPE on q and k, k and v written into the KV cache at the position held on the device
+///   attention split-K ("flash decoding") over the cache, then one combine launch
+///   gemv   o_proj with the residual added, in place in the hidden state
+///   gemv   (RMSNorm fused) gate and up together, SiLU(gate)·up written
+///   gemv   down_proj with the residual added
+///
+/// Weights are either dense rows in the activation dtype or 4-bit codes whose rows are contiguous
+/// (the GPTQ `qweight` transposed: (out, in/8) int32, code i of a word at bits 4i) with the GPTQ
+/// zero points and fp16 scales.  The rounding points follow transformers' eager Llama (RMSNorm in
+/// fp32 then rounded, every projection rounded once, residual sums rounded); the dot products and
+/// the softmax accumulate in fp32.  Plain pointers only: the ATen side is core/model/fused_decode.cpp.
+/// Compiled only in CUDA builds.
+
+#include <cstdint>
+
+namespace slim::cuda {
+
+enum class Dtype { F32 = 0, F16 = 1, BF16 = 2 };
+
+/// One weight matrix of a launch.  Dense: `weight` (rows, K) in the activation dtype.  Int4:
+/// `weight` (rows, K/8) int32 codes, `qzeros` (K/group, rows/8) int32 packed zero points, `scales`
+/// (K/group, rows) fp16.  `bias` (rows) in the activation dtype or null.  Rows land in `out`.
+struct MatView {
+    const void* weight = nullptr;
+    const int32_t* qzeros = nullptr;
+    const void* scales = nullptr;
+    const void* bias = nullptr;
+    void* out = nullptr;
+    int rows = 0;
+    int group = 0;
+};
+
+enum class GemvMode {
+    Plain = 0,    ///< out = x·Wᵀ (+ bias), each of up to 3 matrices into its own `out`
+    Residual = 1, ///< mats[0].out = residual + x·Wᵀ  (may alias the residual)
+    SiluMul = 2,  ///< mats[0] = gate, mats[1] = up: mats[0].out = silu(x·Gᵀ) · (x·Uᵀ)
+};
+
+struct GemvArgs {
+    Dtype dtype = Dtype::BF16;
+    bool int4 = false;
+    GemvMode mode = GemvMode::Plain;
+    const void* x = nullptr;          ///< (K) activations
+    const void* normWeight = nullptr; ///< RMSNorm weight (K): x is normalised first when set
+    float eps = 1e-6f;
+    int K = 0;
+    MatView mats[3];
+    int numMats = 1;
+    const void* residual = nullptr;
+};
+
+/// Requirements (the caller checks them): K % 8 == 0 (K % 32 for int4), 16-byte aligned rows,
+/// int4 rows % 8 == 0 and group % 32 == 0, K / group an integer.
+void gemv(const GemvArgs& a, void* stream);
+
+/// De-quantize 4-bit rows (`m` as in a GEMV; `m.out` receives (rows, K) in `dtype`): W = s·(q − z)
+/// in fp32, rounded once (prefill runs a dense GEMM on it).
+void dequantInt4(Dtype dtype, const MatView& m, int K, void* stream);
+
+struct RopeKvArgs {
+    Dtype dtype = Dtype::BF16;
+    void* qkv = nullptr;              ///< (H·D + 2·KV·D): q rotated in place
+    const float* invFreq = nullptr;   ///< (D/2) fp32, scaling already applied
+    const int64_t* position = nullptr;///< on the device
+    void* keyCache = nullptr;         ///< (KV, capacity, D) of this layer
+    void* valueCache = nullptr;
+    int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
+};
+void ropeKv(const RopeKvArgs& a, void* stream);
+
+struct AttentionArgs {
+    Dtype dtype = Dtype::BF16;
+    const void* q = nullptr;          ///< (H·D), rotated
+    const void* keyCache = nullptr;   ///< (KV, capacity, D)
+    const void* valueCache = nullptr;
+    const int64_t* position = nullptr;///< keys 0..position are attended (minus the sliding window)
+    void* out = nullptr;              ///< (H·D)
+    float* scratch = nullptr;         ///< attentionScratchFloats() floats
+    int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
+    int window = 0;                   ///< sliding window (0 = none)
+    float scale = 1.f;
+};
+/// Keys per split-K block.
+constexpr int kAttentionSplit = 128;
+int64_t attentionScratchFloats(int heads, int headDim, int capacity);
+/// headDim ∈ {64, 96, 128, 256}.
+void attention(const AttentionArgs& a, void* stream);
+
+} // namespace slim::cuda

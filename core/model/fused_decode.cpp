@@ -1,0 +1,205 @@
+// LlamaModel::forwardFused: one static decode step (batch 1, one token, positions on the device) as
+// the fused CUDA kernels of core/cuda/decode_kernels.h — per layer: q/k/v GEMV with the input RMSNorm,
+// RoPE + KV write, split-K attention + combine, o_proj GEMV + residual, gate/up GEMV with the
+// post-attention RMSNorm and SiLU·up, down GEMV + residual; then the final norm fused into lm_head.
+// Every launch takes pointers fixed for the step, so StaticDecoder captures the step in a CUDA graph.
+#include "core/model/fused_decode.h"
+
+#include "core/model/llama_model.h"
+
+#include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#if defined(SLIMBENCH_WITH_CUDA)
+#include "core/cuda/decode_kernels.h"
+
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace slim::model {
+
+namespace {
+
+std::atomic<bool>& fusedFlag() {
+    static std::atomic<bool> on{[] {
+        const char* e = std::getenv("SLIMBENCH_CUDA_FUSED");
+        return !(e && std::strcmp(e, "0") == 0);
+    }()};
+    return on;
+}
+
+} // namespace
+
+bool fusedDecodeEnabled() { return fusedFlag().load(); }
+void setFusedDecodeEnabled(bool on) { fusedFlag().store(on); }
+
+std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCache& cache) const {
+#if !defined(SLIMBENCH_WITH_CUDA)
+    (void)ids;
+    (void)cache;
+    return std::nullopt;
+#else
+    namespace kc = slim::cuda;
+    if (!fusedDecodeEnabled() || !m_device.is_cuda() || ids.size(0) != 1 || ids.size(1) != 1 || cache.batch() != 1 ||
+        at::GradMode::is_enabled())
+        return std::nullopt;
+    kc::Dtype dt;
+    switch (m_dtype) {
+    case at::kBFloat16: dt = kc::Dtype::BF16; break;
+    case at::kHalf: dt = kc::Dtype::F16; break;
+    case at::kFloat: dt = kc::Dtype::F32; break;
+    default: return std::nullopt;
+    }
+    const int64_t E = m_config.hiddenSize, D = m_config.headDim, C = cache.capacity();
+    if (E % 32 != 0 || !(D == 64 || D == 96 || D == 128 || D == 256) || C > (int64_t(1) << 30))
+        return std::nullopt;
+
+    // Every projection must be readable in place, in the model's dtype; q/k/v and gate/up each in one format.
+    struct LayerViews {
+        DecodeView p[kNumProj];
+    };
+    std::vector<LayerViews> views(m_layers.size());
+    auto view = [&](const Linear& lin, DecodeView& out) {
+        const auto v = lin.decodeView();
+        if (!v || v->dtype != m_dtype || lin.inFeatures() % 32 != 0)
+            return false;
+        out = *v;
+        return true;
+    };
+    for (size_t l = 0; l < m_layers.size(); ++l) {
+        const DecoderLayer& L = m_layers[l];
+        for (int p = 0; p < kNumProj; ++p)
+            if (!view(*L.proj[p], views[l].p[p]))
+                return std::nullopt;
+        const auto& v = views[l].p;
+        if (v[int(Proj::Q)].int4 != v[int(Proj::K)].int4 || v[int(Proj::Q)].int4 != v[int(Proj::V)].int4 ||
+            v[int(Proj::Gate)].int4 != v[int(Proj::Up)].int4 || L.numKvHeads < 1 || L.numHeads % L.numKvHeads != 0)
+            return std::nullopt;
+    }
+    DecodeView head;
+    if (!view(*m_lmHead, head))
+        return std::nullopt;
+
+    const auto stream = c10::cuda::getCurrentCUDAStream().stream();
+    auto mat = [](const DecodeView& v, const Linear& lin, void* out) {
+        kc::MatView m;
+        m.weight = v.weight;
+        m.qzeros = v.qzeros;
+        m.scales = v.scales;
+        m.bias = v.bias;
+        m.out = out;
+        m.rows = int(lin.outFeatures());
+        m.group = int(v.group);
+        return m;
+    };
+    const float eps = float(m_config.rmsNormEps);
+    at::Tensor hidden = embed(ids).reshape({E}).contiguous();
+    const auto opts = hidden.options();
+    const int64_t* position = cache.devicePositions().data_ptr<int64_t>();
+    for (size_t l = 0; l < m_layers.size(); ++l) {
+        const DecoderLayer& L = m_layers[l];
+        const auto& v = views[l].p;
+        const int H = int(L.numHeads), KV = int(L.numKvHeads);
+        at::Tensor qkv = at::empty({int64_t(H + 2 * KV) * D}, opts);
+        char* qkvBase = static_cast<char*>(qkv.data_ptr());
+        const size_t el = qkv.element_size();
+
+        kc::GemvArgs g;
+        g.dtype = dt;
+        g.int4 = v[int(Proj::Q)].int4;
+        g.mode = kc::GemvMode::Plain;
+        g.x = hidden.data_ptr();
+        g.normWeight = L.inputNorm.data_ptr();
+        g.eps = eps;
+        g.K = int(E);
+        g.mats[0] = mat(v[int(Proj::Q)], L.p(Proj::Q), qkvBase);
+        g.mats[1] = mat(v[int(Proj::K)], L.p(Proj::K), qkvBase + size_t(H) * D * el);
+        g.mats[2] = mat(v[int(Proj::V)], L.p(Proj::V), qkvBase + size_t(H + KV) * D * el);
+        g.numMats = 3;
+        kc::gemv(g, stream);
+
+        kc::RopeKvArgs r;
+        r.dtype = dt;
+        r.qkv = qkv.data_ptr();
+        r.invFreq = m_invFreq.data_ptr<float>();
+        r.position = position;
+        r.keyCache = cache.keys(int64_t(l)).data_ptr();
+        r.valueCache = cache.values(int64_t(l)).data_ptr();
+        r.heads = H;
+        r.kvHeads = KV;
+        r.headDim = int(D);
+        r.capacity = int(C);
+        kc::ropeKv(r, stream);
+
+        at::Tensor attn = at::empty({int64_t(H) * D}, opts);
+        at::Tensor scratch = at::empty({kc::attentionScratchFloats(H, int(D), int(C))}, opts.dtype(at::kFloat));
+        kc::AttentionArgs a;
+        a.dtype = dt;
+        a.q = qkv.data_ptr();
+        a.keyCache = r.keyCache;
+        a.valueCache = r.valueCache;
+        a.position = position;
+        a.out = attn.data_ptr();
+        a.scratch = scratch.data_ptr<float>();
+        a.heads = H;
+        a.kvHeads = KV;
+        a.headDim = int(D);
+        a.capacity = int(C);
+        a.window = int(m_config.slidingWindowOf(int64_t(l)).value_or(0));
+        a.scale = float(1.0 / std::sqrt(double(D)));
+        kc::attention(a, stream);
+
+        kc::GemvArgs o;
+        o.dtype = dt;
+        o.int4 = v[int(Proj::O)].int4;
+        o.mode = kc::GemvMode::Residual;
+        o.x = attn.data_ptr();
+        o.K = H * int(D);
+        o.mats[0] = mat(v[int(Proj::O)], L.p(Proj::O), hidden.data_ptr());
+        o.residual = hidden.data_ptr();
+        kc::gemv(o, stream);
+
+        at::Tensor act = at::empty({L.p(Proj::Gate).outFeatures()}, opts);
+        kc::GemvArgs m;
+        m.dtype = dt;
+        m.int4 = v[int(Proj::Gate)].int4;
+        m.mode = kc::GemvMode::SiluMul;
+        m.x = hidden.data_ptr();
+        m.normWeight = L.postAttentionNorm.data_ptr();
+        m.eps = eps;
+        m.K = int(E);
+        m.mats[0] = mat(v[int(Proj::Gate)], L.p(Proj::Gate), act.data_ptr());
+        m.mats[1] = mat(v[int(Proj::Up)], L.p(Proj::Up), act.data_ptr());
+        m.numMats = 2;
+        kc::gemv(m, stream);
+
+        kc::GemvArgs d;
+        d.dtype = dt;
+        d.int4 = v[int(Proj::Down)].int4;
+        d.mode = kc::GemvMode::Residual;
+        d.x = act.data_ptr();
+        d.K = int(act.numel());
+        d.mats[0] = mat(v[int(Proj::Down)], L.p(Proj::Down), hidden.data_ptr());
+        d.residual = hidden.data_ptr();
+        kc::gemv(d, stream);
+    }
+    at::Tensor logits = at::empty({m_lmHead->outFeatures()}, opts);
+    kc::GemvArgs h;
+    h.dtype = dt;
+    h.int4 = head.int4;
+    h.x = hidden.data_ptr();
+    h.normWeight = m_finalNorm.data_ptr();
+    h.eps = eps;
+    h.K = int(E);
+    h.mats[0] = mat(head, *m_lmHead, logits.data_ptr());
+    kc::gemv(h, stream);
+    return logits.to(at::kFloat).view({1, 1, -1});
+#endif
+}
+
+} // namespace slim::model
