@@ -19,6 +19,8 @@
 #include "core/train/lora.h"
 #include "core/train/lora_trainer.h"
 
+#include <functional>
+#include <optional>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -30,7 +32,7 @@ namespace {
 std::vector<std::string> trainingOptions() {
     return {"data", "data-format", "rank", "alpha", "dropout", "targets", "steps", "lr", "batch", "grad-accum",
             "seq-len", "warmup", "eval-samples", "eval-every", "save-every", "resume", "seed", "out", "checkpoint-dir",
-            "weight-decay"};
+            "weight-decay", "gradient-checkpointing"};
 }
 
 train::LoraConfig loraConfigFromArgs(const Args& a) {
@@ -56,6 +58,7 @@ train::LoraTrainOptions trainOptionsFromArgs(const Args& a) {
     o.evalEvery = a.getInt("eval-every", std::max<int64_t>(1, o.steps / 10));
     o.saveEvery = a.getInt("save-every", 0);
     o.seed = static_cast<uint64_t>(a.getInt("seed", 0));
+    o.gradientCheckpointing = a.flag("gradient-checkpointing");
     return o;
 }
 
@@ -75,12 +78,15 @@ struct TrainRun {
     int64_t peakBytes = 0;   ///< device peak during training (CUDA: allocator peak; CPU: process RSS)
 };
 
+/// `topKFor`: distillation from the teacher's cached top-k logits, made for the loaded training data.
+using TopKSource = std::function<const train::TeacherTopK*(const train::TrainData&)>;
+
 TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Args& a, const model::LlamaModel* teacher,
-                     const fs::path& checkpointDir, Output& out, const JobContext& ctx) {
+                     const fs::path& checkpointDir, Output& out, const JobContext& ctx, const TopKSource& topKFor = nullptr) {
     TrainRun run;
     run.cfg = loraConfigFromArgs(a);
     run.options = trainOptionsFromArgs(a);
-    if (teacher) {
+    if (teacher || topKFor) {
         run.options.kdAlpha = a.getDouble("alpha-kd", 0.5);
         run.options.kdTemperature = a.getDouble("temperature", 1.0);
         if (!(run.options.kdAlpha >= 0 && run.options.kdAlpha <= 1) || !(run.options.kdTemperature > 0))
@@ -91,6 +97,7 @@ TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Ar
     run.data = train::loadTrainData(required(a, "data", "a text file or Alpaca JSONL"),
                                     train::parseDataFormat(a.get("data-format", "text")), tok, a.getInt("seq-len", 256),
                                     a.getInt("eval-samples", 32), run.options.seed);
+    const train::TeacherTopK* topk = topKFor ? topKFor(run.data) : nullptr;
     train::attachLora(m, run.cfg, run.options.seed);
     train::TrainCheckpoints ck;
     if (run.options.saveEvery > 0 || a.flag("resume")) {
@@ -99,7 +106,7 @@ TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Ar
         ck.saveAdapter = [&](const fs::path& dir, int64_t) { train::saveAdapter(m, run.cfg, dir, modelDir); };
     }
     eval::resetPeakMemory(m.device());
-    run.result = train::trainLora(m, run.data, run.options, teacher, ck, ctx);
+    run.result = train::trainLora(m, run.data, run.options, teacher, ck, ctx, topk);
     run.peakBytes = eval::peakMemoryBytes(m.device());
     return run;
 }
@@ -107,6 +114,7 @@ TrainRun runTraining(model::LlamaModel& m, const std::string& modelDir, const Ar
 nlohmann::json trainingJson(const TrainRun& run, const std::string& modelDir) {
     return {{"lora", run.cfg.toPeftJson(modelDir)},
             {"options", {{"steps", run.options.steps}, {"batch", run.options.microBatch}, {"grad_accum", run.options.gradAccum},
+                          {"gradient_checkpointing", run.options.gradientCheckpointing},
                          {"lr", run.options.learningRate}, {"warmup", run.options.warmupSteps},
                          {"weight_decay", run.options.weightDecay}, {"seed", run.options.seed},
                          {"schedule", "linear warm-up, cosine decay to 0"}, {"optimizer", "AdamW"}}},
@@ -116,7 +124,7 @@ nlohmann::json trainingJson(const TrainRun& run, const std::string& modelDir) {
 }
 
 int loraTrain(const std::vector<std::string>& argv, Output& out) {
-    Args a(argv, {"json", "resume"});
+    Args a(argv, {"json", "resume", "gradient-checkpointing"});
     a.allowOnly(withCommon(trainingOptions()));
     const std::string dir = a.positionalAt(1, "MODEL_DIR");
     const fs::path dst = required(a, "out", "the adapter folder to write");
@@ -186,31 +194,67 @@ int cmdLora(const std::vector<std::string>& argv, Output& out) {
 }
 
 int cmdDistill(const std::vector<std::string>& argv, Output& out) {
-    Args a(argv, {"json", "resume"});
+    Args a(argv, {"json", "resume", "gradient-checkpointing"});
     auto known = withCommon(trainingOptions());
-    for (const char* k : {"teacher", "student", "alpha-kd", "temperature"})
+    for (const char* k : {"teacher", "student", "alpha-kd", "temperature", "teacher-top-k"})
         known.emplace_back(k);
     a.allowOnly(known);
     const std::string teacherDir = required(a, "teacher", "the uncompressed model");
     const std::string studentDir = required(a, "student", "the compressed model to train");
     const std::string dst = required(a, "out", "the distilled model folder to write");
+    const int64_t topK = a.getInt("teacher-top-k", 0);
+    if (topK < 0)
+        throw ConfigError("--teacher-top-k must be >= 1 (0 or absent: the teacher runs beside the student)");
     JobContext ctx = out.jobContext();
     model::VariantWriter writer(studentDir, dst);
-    out.status("loading the teacher");
-    const auto teacher = loadModel(teacherDir, a, out);
+    const std::string teacherFingerprint = results::modelFingerprint(teacherDir);
+    std::unique_ptr<model::LlamaModel> teacher;
+    if (topK == 0) {
+        out.status("loading the teacher");
+        teacher = loadModel(teacherDir, a, out);
+    }
     out.status("loading the student");
     const auto student = loadModel(studentDir, a, out);
+
+    // With --teacher-top-k the teacher runs once over the training examples, its top-k logits are cached
+    // beside the run (reused by a re-run or --resume), and only the student is in memory while training.
+    std::optional<train::TeacherTopK> topk;
+    fs::path cacheFile;
+    bool cacheReused = false;
+    TopKSource topKFor;
+    if (topK > 0)
+        topKFor = [&](const train::TrainData& data) -> const train::TeacherTopK* {
+            const nlohmann::json key = {{"teacher", teacherFingerprint}, {"data_sha256", data.sha256}, {"format", data.format},
+                                        {"seq_len", a.getInt("seq-len", 256)}, {"eval_samples", a.getInt("eval-samples", 32)},
+                                        {"seed", a.getInt("seed", 0)}, {"examples", data.train.size()}, {"k", topK}};
+            cacheFile = fs::path(dst + "-checkpoints") / ("teacher-top" + std::to_string(topK) + ".safetensors");
+            topk = train::loadTeacherTopK(cacheFile, key);
+            cacheReused = topk.has_value();
+            if (cacheReused) {
+                out.status("teacher top-" + std::to_string(topK) + ": reusing " + cacheFile.string());
+                return &*topk;
+            }
+            out.status("loading the teacher");
+            const auto t = loadModel(teacherDir, a, out);
+            topk = train::computeTeacherTopK(*t, data.train, topK, std::max<int64_t>(a.getInt("batch", 4), 1), ctx.slice(0.05, 0.3));
+            train::saveTeacherTopK(*topk, cacheFile, key);
+            ctx.artifact("teacher_topk", cacheFile.string());
+            return &*topk;   // the teacher is released here, before training
+        };
     const TrainRun run = runTraining(*student, studentDir, a, teacher.get(), fs::path(dst + "-checkpoints"), out,
-                                     ctx.slice(0.05, 0.95));
+                                     topK > 0 ? ctx.slice(0.3, 0.95) : ctx.slice(0.05, 0.95), topKFor);
     // The adapter goes along (adapter/), and the student is written with it merged.
     train::saveAdapter(*student, run.cfg, writer.staging() / "adapter", fs::absolute(studentDir).lexically_normal().string());
     train::mergeLora(*student);
     writer.writeModel(*student, storedDtype(student->config()));
     nlohmann::json settings = trainingJson(run, studentDir);
-    settings["teacher"] = {{"path", fs::absolute(teacherDir).lexically_normal().string()},
-                           {"fingerprint", results::modelFingerprint(teacherDir)}};
+    settings["teacher"] = {{"path", fs::absolute(teacherDir).lexically_normal().string()}, {"fingerprint", teacherFingerprint}};
     settings["kd"] = {{"alpha", run.options.kdAlpha}, {"temperature", run.options.kdTemperature},
-                      {"loss", "alpha * T^2 * KL(p_teacher^T || p_student^T) + (1 - alpha) * CE, mean over target tokens"}};
+                      {"loss", topK > 0 ? "alpha * T^2 * KL(p_teacher^T over its top-k, renormalised || p_student^T at those tokens) + "
+                                          "(1 - alpha) * CE, mean over target tokens"
+                                        : "alpha * T^2 * KL(p_teacher^T || p_student^T) + (1 - alpha) * CE, mean over target tokens"}};
+    if (topK > 0)
+        settings["kd"]["teacher_top_k"] = {{"k", topK}, {"cache", cacheFile.string()}, {"reused", cacheReused}};
     writer.commit({{"command", "distill"}, {"method", "distill-lora"}, {"settings", settings}}, &ctx);
     out.text("distilled " + teacherDir + " into " + studentDir + ": held-out CE " + std::to_string(run.result.evalLossBefore) +
              " -> " + std::to_string(run.result.evalLossAfter) + " -> " + dst + "\n");

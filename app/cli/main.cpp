@@ -47,10 +47,10 @@ const Command kCommands[] = {
      "write a weight-quantized variant, stored packed (GPTQ layout, NF4 as bitsandbytes)", cmdQuantize},
     {"export", "export MODEL_DIR --format gguf[:f16|q8_0|q4_0|q4_k]|gptq|hf --out PATH [--name NAME]",
      "write a GGUF file for llama.cpp, a GPTQ-layout checkpoint, or de-quantized HF safetensors", cmdExport},
-    {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--seed S] --out ADAPTER_DIR\n"
+    {"lora", "lora train MODEL_DIR --data FILE [--data-format text|alpaca] [--rank 8] [--alpha 16] [--dropout 0.05] [--targets q,k,v,o,gate,up,down] [--steps N] [--lr 1e-4] [--batch 4] [--grad-accum 4] [--seq-len 256] [--warmup N] [--eval-samples 32] [--eval-every N] [--save-every N] [--resume] [--gradient-checkpointing] [--seed S] --out ADAPTER_DIR\n"
               "  lora merge MODEL_DIR ADAPTER_DIR [--requantize] --out DIR   (a quantized base: merged into its de-quantized weights, re-quantized with --requantize)",
      "LoRA recovery training (PEFT adapter layout) and merging the adapter into the model", cmdLora},
-    {"distill", "distill --teacher DIR --student DIR --data FILE [--alpha-kd 0.5] [--temperature 1] [lora train options] --out DIR",
+    {"distill", "distill --teacher DIR --student DIR --data FILE [--alpha-kd 0.5] [--temperature 1] [--teacher-top-k K] [lora train options] --out DIR",
      "knowledge distillation into LoRA adapters of the student, written merged (+ adapter/)", cmdDistill},
     {"run", "run PIPELINE.json [--set NODE.PARAM=VALUE ...] [--device cpu|cuda] [--dtype D] [--db PATH] [--workspace DIR] [--resume]",
      "run a pipeline: every node's output cached in the workspace by its inputs and settings (a re-run resumes)", cmdRun},

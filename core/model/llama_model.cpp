@@ -9,6 +9,8 @@
 //  - logits returned as fp32.
 #include "core/model/llama_model.h"
 
+#include "core/model/layer_checkpoint.h"
+
 #include "core/cpu/attention.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/projection.h"
@@ -25,6 +27,7 @@
 #include "core/model/tensor_names.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -432,7 +435,11 @@ at::Tensor LlamaModel::forward(const at::Tensor& ids, const ForwardOptions& opts
         if (opts.hooks && opts.hooks->onLayerInput)
             opts.hooks->onLayerInput(l, hidden);
         const auto w = m_config.slidingWindowOf(l);
-        hidden = runLayer(l, hidden, cos, sin, (w && S > *w) ? windowMask : mask, opts.cache, opts.hooks);
+        const at::Tensor& layerMask = (w && S > *w) ? windowMask : mask;
+        if (opts.checkpointLayers && !opts.cache && !opts.hooks && at::GradMode::is_enabled())
+            hidden = checkpointedLayer(*this, l, hidden, cos, sin, layerMask);
+        else
+            hidden = runLayer(l, hidden, cos, sin, layerMask, opts.cache, opts.hooks);
     }
     if (opts.hooks && opts.hooks->onLayerInput && nLayers == numLayers())
         opts.hooks->onLayerInput(numLayers(), hidden);

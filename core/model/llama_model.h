@@ -76,6 +76,10 @@ struct ForwardOptions {
     bool lastTokenOnly = false;
     /// Stop after this many layers and return the hidden state instead of logits (-1 = all).
     int64_t stopAfterLayer = -1;
+    /// Training: keep only each layer's input and recompute the layer in backward (gradient
+    /// checkpointing, core/model/layer_checkpoint.h).  Applies while autograd records, without a
+    /// cache or hooks.
+    bool checkpointLayers = false;
 };
 
 struct LoadOptions {

@@ -8,6 +8,7 @@
 #include "core/common/job_context.h"
 #include "core/io/atomic_file.h"
 #include "core/io/atomic_folder.h"
+#include "core/io/safetensors.h"
 #include "core/io/strict_json.h"
 #include "core/model/llama_model.h"
 #include "core/tokenizer/tokenizer.h"
@@ -147,6 +148,7 @@ namespace {
 struct Batch {
     at::Tensor ids;     // (B, T) int64
     at::Tensor mask;    // (B, T) bool: targets
+    std::vector<size_t> examples;   // index of each row in data.train (for the cached teacher top-k)
 };
 
 Batch makeBatch(const std::vector<const TrainExample*>& ex, const at::Device& dev) {
@@ -166,11 +168,30 @@ Batch makeBatch(const std::vector<const TrainExample*>& ex, const at::Device& de
     return {ids.to(dev), mask.to(dev)};
 }
 
+/// The cached teacher rows of a batch's target positions, in the order the loss selects them.
+std::pair<at::Tensor, at::Tensor> topKRows(const TeacherTopK& t, const Batch& b, int64_t targets) {
+    std::vector<int64_t> rows;
+    rows.reserve(static_cast<size_t>(targets));
+    for (size_t e : b.examples) {
+        if (e + 1 >= t.offsets.size())
+            throw Error("distillation: the cached teacher top-k has no example " + std::to_string(e));
+        for (int64_t r = t.offsets[e]; r < t.offsets[e + 1]; ++r)
+            rows.push_back(r);
+    }
+    if (static_cast<int64_t>(rows.size()) != targets)
+        throw Error("distillation: the cached teacher top-k holds " + std::to_string(rows.size()) + " positions for a batch with " +
+                    std::to_string(targets) + " targets (made for other data?)");
+    const at::Tensor idx = at::tensor(rows, at::kLong);
+    return {t.values.index_select(0, idx), t.indices.index_select(0, idx)};
+}
+
 /// Cross-entropy (and KD) over the target positions; returns (loss, target count).
 std::pair<at::Tensor, int64_t> batchLoss(const model::LlamaModel& m, const Batch& b, const model::LlamaModel* teacher,
-                                         const LoraTrainOptions& o) {
+                                         const LoraTrainOptions& o, const TeacherTopK* topk = nullptr) {
     const int64_t T = b.ids.size(1);
-    const at::Tensor logits = m.forward(b.ids).narrow(1, 0, T - 1);              // (B, T-1, V) float32
+    model::ForwardOptions fo;
+    fo.checkpointLayers = o.gradientCheckpointing;
+    const at::Tensor logits = m.forward(b.ids, fo).narrow(1, 0, T - 1);          // (B, T-1, V) float32
     const at::Tensor target = b.ids.narrow(1, 1, T - 1);
     const at::Tensor sel = b.mask.narrow(1, 1, T - 1).reshape({-1});
     const int64_t V = logits.size(-1);
@@ -180,6 +201,16 @@ std::pair<at::Tensor, int64_t> batchLoss(const model::LlamaModel& m, const Batch
     if (n == 0)
         return {at::zeros({}, logits.options()), 0};
     at::Tensor ce = at::cross_entropy_loss(lg, tg);
+    const double temp = o.kdTemperature;
+    if (topk) {
+        // KL over the teacher's k most likely tokens: its distribution renormalised over them against
+        // the student's log-probabilities of the same tokens (full softmax).
+        const auto [vals, ids] = topKRows(*topk, b, n);
+        const at::Tensor logPs = at::log_softmax(lg / temp, -1).gather(1, ids.to(lg.device()));
+        const at::Tensor logPt = at::log_softmax(vals.to(lg.device()) / temp, -1);
+        const at::Tensor kl = (logPt.exp() * (logPt - logPs)).sum(-1).mean();
+        return {kl * (o.kdAlpha * temp * temp) + ce * (1.0 - o.kdAlpha), n};
+    }
     if (!teacher)
         return {ce, n};
     at::Tensor tl;
@@ -187,7 +218,6 @@ std::pair<at::Tensor, int64_t> batchLoss(const model::LlamaModel& m, const Batch
         at::NoGradGuard g;
         tl = teacher->forward(b.ids).narrow(1, 0, T - 1).reshape({-1, V}).index({sel});
     }
-    const double temp = o.kdTemperature;
     const at::Tensor logPs = at::log_softmax(lg / temp, -1);
     const at::Tensor logPt = at::log_softmax(tl / temp, -1);
     // KL(p_t ‖ p_s) per token, averaged over tokens (PyTorch's kl_div "batchmean" over rows).
@@ -237,6 +267,72 @@ std::string stepDirName(int64_t step) {
 
 } // namespace
 
+TeacherTopK computeTeacherTopK(const model::LlamaModel& teacher, const std::vector<TrainExample>& examples, int64_t k,
+                               int64_t batch, const JobContext& ctx) {
+    const int64_t V = teacher.config().vocabSize;
+    if (k < 1 || k > V)
+        throw ConfigError("distillation: --teacher-top-k must be between 1 and the vocabulary size " + std::to_string(V) + " (got " +
+                          std::to_string(k) + ")");
+    at::NoGradGuard g;
+    TeacherTopK t;
+    t.k = k;
+    t.offsets.push_back(0);
+    std::vector<at::Tensor> vals, ids;
+    const size_t step = static_cast<size_t>(std::max<int64_t>(batch, 1));
+    for (size_t i = 0; i < examples.size(); i += step) {
+        ctx.checkCancel();
+        std::vector<const TrainExample*> ex;
+        for (size_t j = i; j < std::min(examples.size(), i + step); ++j)
+            ex.push_back(&examples[j]);
+        const Batch b = makeBatch(ex, teacher.device());
+        const int64_t T = b.ids.size(1);
+        const at::Tensor sel = b.mask.narrow(1, 1, T - 1).reshape({-1});
+        const at::Tensor lg = teacher.forward(b.ids).narrow(1, 0, T - 1).reshape({-1, V}).index({sel});
+        const auto [v, ix] = lg.topk(k, -1);
+        vals.push_back(v.to(at::kCPU, at::kFloat));
+        ids.push_back(ix.to(at::kCPU, at::kLong));
+        // Rows per example in the order the mask selects them (example-major).
+        const at::Tensor perExample = b.mask.narrow(1, 1, T - 1).sum(1).to(at::kCPU);
+        for (int64_t e = 0; e < perExample.size(0); ++e)
+            t.offsets.push_back(t.offsets.back() + perExample[e].item<int64_t>());
+        ctx.setStatus("teacher top-" + std::to_string(k) + ": " + std::to_string(std::min(examples.size(), i + step)) + "/" +
+                      std::to_string(examples.size()) + " examples");
+        ctx.setProgress(static_cast<double>(std::min(examples.size(), i + step)) / static_cast<double>(examples.size()));
+    }
+    t.values = vals.empty() ? at::zeros({0, k}) : at::cat(vals);
+    t.indices = ids.empty() ? at::zeros({0, k}, at::kLong) : at::cat(ids);
+    return t;
+}
+
+void saveTeacherTopK(const TeacherTopK& t, const fs::path& file, const nlohmann::json& key) {
+    fs::create_directories(file.parent_path());
+    io::writeSafetensors(file,
+                         {{"values", t.values.contiguous()},
+                          {"indices", t.indices.to(at::kInt).contiguous()},
+                          {"offsets", at::tensor(t.offsets, at::kLong)}},
+                         {{"slimbench_teacher_topk", key.dump()}});
+}
+
+std::optional<TeacherTopK> loadTeacherTopK(const fs::path& file, const nlohmann::json& key) {
+    if (!fs::exists(file))
+        return std::nullopt;
+    const auto st = io::SafetensorsFile::open(file);
+    const auto& meta = st->metadata();
+    const auto it = meta.find("slimbench_teacher_topk");
+    if (it == meta.end() || it->second != key.dump())
+        return std::nullopt;
+    TeacherTopK t;
+    t.values = st->load("values").to(at::kFloat);
+    t.indices = st->load("indices").to(at::kLong);
+    const at::Tensor off = st->load("offsets").to(at::kLong).contiguous();
+    t.offsets.assign(off.data_ptr<int64_t>(), off.data_ptr<int64_t>() + off.numel());
+    t.k = t.values.dim() == 2 ? t.values.size(1) : 0;
+    if (t.values.dim() != 2 || t.indices.sizes() != t.values.sizes() || t.offsets.empty() || t.offsets.front() != 0 ||
+        t.offsets.back() != t.values.size(0))
+        throw FormatError(file.string(), "teacher top-k cache: values, indices and offsets do not agree");
+    return t;
+}
+
 double evaluateLoss(const model::LlamaModel& m, const std::vector<TrainExample>& examples, int64_t batch) {
     at::NoGradGuard g;
     double sum = 0;
@@ -253,7 +349,8 @@ double evaluateLoss(const model::LlamaModel& m, const std::vector<TrainExample>&
 }
 
 LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const LoraTrainOptions& o,
-                          const model::LlamaModel* teacher, const TrainCheckpoints& ck, const JobContext& ctx) {
+                          const model::LlamaModel* teacher, const TrainCheckpoints& ck, const JobContext& ctx,
+                          const TeacherTopK* topk) {
     if (data.train.empty())
         throw ConfigError("LoRA training: no training examples");
     if (o.steps < 1 || o.microBatch < 1 || o.gradAccum < 1 || !(o.learningRate > 0))
@@ -261,6 +358,9 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
     if (teacher && teacher->config().vocabSize != m.config().vocabSize)
         throw ConfigError("distillation: the teacher's vocabulary (" + std::to_string(teacher->config().vocabSize) +
                           ") differs from the student's (" + std::to_string(m.config().vocabSize) + ")");
+    if (topk && topk->indices.numel() && topk->indices.max().item<int64_t>() >= m.config().vocabSize)
+        throw ConfigError("distillation: the cached teacher top-k names tokens beyond the student's vocabulary (" +
+                          std::to_string(m.config().vocabSize) + ")");
     const auto modules = loraModules(m);
     if (modules.empty())
         throw ConfigError("LoRA training: no adapters attached to the model");
@@ -314,10 +414,12 @@ LoraTrainResult trainLora(model::LlamaModel& m, const TrainData& data, const Lor
         for (int64_t k = 0; k < o.gradAccum; ++k) {
             ctx.checkCancel();
             std::vector<const TrainExample*> ex;
-            for (size_t i : sampler.next(o.microBatch))
+            const std::vector<size_t> picked = sampler.next(o.microBatch);
+            for (size_t i : picked)
                 ex.push_back(&data.train[i]);
-            const Batch b = makeBatch(ex, m.device());
-            auto [loss, n] = batchLoss(m, b, teacher, o);
+            Batch b = makeBatch(ex, m.device());
+            b.examples = picked;
+            auto [loss, n] = batchLoss(m, b, teacher, o, topk);
             if (n == 0)
                 continue;
             (loss / static_cast<double>(o.gradAccum)).backward();

@@ -64,6 +64,9 @@ struct LoraTrainOptions {
     int64_t evalEvery = 50;          ///< steps (0: only at the end)
     int64_t saveEvery = 0;           ///< steps (0: no intermediate checkpoints)
     uint64_t seed = 0;
+    /// Recompute each layer's activations in backward instead of keeping them (less memory, about
+    /// one more forward pass of time); the gradients are the same.
+    bool gradientCheckpointing = false;
     // Distillation (teacher set): α and temperature.
     double kdAlpha = 0.5;
     double kdTemperature = 1.0;
@@ -78,6 +81,27 @@ struct LoraTrainResult {
     nlohmann::json toJson() const;
 };
 
+/// The teacher's top-k logits at every target position of the training examples (distillation without
+/// the teacher in memory during training): computed once, saved beside the run and reused.  The KD
+/// term then compares the teacher's distribution renormalised over its k most likely tokens with the
+/// student's log-probabilities of those tokens; with k = vocabulary size it is the full KL.
+struct TeacherTopK {
+    int64_t k = 0;
+    at::Tensor values;              ///< (targets, k) float32 logits, descending
+    at::Tensor indices;             ///< (targets, k) int64 token ids
+    std::vector<int64_t> offsets;   ///< first row of each training example; size examples + 1
+};
+
+/// Run the teacher over `examples` (no gradients) in batches of `batch`; progress and cancel via ctx.
+TeacherTopK computeTeacherTopK(const model::LlamaModel& teacher, const std::vector<TrainExample>& examples, int64_t k,
+                               int64_t batch, const JobContext& ctx);
+/// One safetensors file (values, indices as int32, offsets) with `key` (teacher, data, k...) in its
+/// metadata; written atomically.
+void saveTeacherTopK(const TeacherTopK& t, const std::filesystem::path& file, const nlohmann::json& key);
+/// The cached top-k when `file` exists and was made for `key`; nullopt otherwise.  FormatError naming
+/// the file when it is damaged.
+std::optional<TeacherTopK> loadTeacherTopK(const std::filesystem::path& file, const nlohmann::json& key);
+
 /// Called at each checkpoint (step done) so the caller can write the adapter; resume state goes
 /// to `checkpointDir` (optimizer moments, step, loss history) when that is set.
 struct TrainCheckpoints {
@@ -86,10 +110,12 @@ struct TrainCheckpoints {
     bool resume = false;              ///< continue from the newest complete checkpoint in `dir`
 };
 
-/// Train the adapters attached to `model` (attachLora first).  `teacher` switches on distillation.
+/// Train the adapters attached to `model` (attachLora first).  `teacher` or `teacherTopK` (cached
+/// logits for data.train) switches on distillation.
 /// Cancel is checked every micro-batch (CancelledError; the last checkpoint stays usable).
 LoraTrainResult trainLora(model::LlamaModel& model, const TrainData& data, const LoraTrainOptions& options,
-                          const model::LlamaModel* teacher, const TrainCheckpoints& checkpoints, const JobContext& ctx);
+                          const model::LlamaModel* teacher, const TrainCheckpoints& checkpoints, const JobContext& ctx,
+                          const TeacherTopK* teacherTopK = nullptr);
 
 /// Mean cross-entropy over the target positions of `examples` (no dropout, no gradients).
 double evaluateLoss(const model::LlamaModel& model, const std::vector<TrainExample>& examples, int64_t batch);

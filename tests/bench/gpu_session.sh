@@ -493,7 +493,7 @@ print(sys.argv[1], 'b1 decode %.1f tok/s, weights %.3f GiB' % (max(g['decode_tok
     done
     ;;
   w4a16)
-    # The W4A16 decode kernel (core/quant/w4a16.cu): the same greedy tokens as the de-quantize + GEMM
+    # The 4-bit decode kernels (core/cuda/decode_kernels.cu): the same greedy tokens as the de-quantize + GEMM
     # path, and batch-1 decode speed of the 4-bit model against bf16 (TinyLlama shape, RTN g128).
     build
     CLI="$BUILD/app/cli/slimbench-cli"

@@ -101,6 +101,50 @@ private slots:
         QVERIFY(diff <= 1e-5 * std::max(1.0, adapted.abs().max().item<double>()));
     }
 
+    void gradientCheckpointingGivesTheSameGradients() {
+        // Dropout on (training mode), so the recomputation in backward must replay the same masks; the
+        // Mistral fixture adds a sliding-window mask to what is saved and restored.
+        for (const char* name : {"llama-fp32", "mistral-bf16"}) {
+            auto m = load(fixture(name));
+            train::LoraConfig cfg;
+            cfg.dropout = 0.3;
+            train::attachLora(*m, cfg, 4);
+            randomizeB(*m, 5);
+            std::vector<at::Tensor> params;
+            for (auto& [n, lo] : train::loraModules(*m))
+                for (auto t : lo->trainableParameters())
+                    params.push_back(t);
+            const at::Tensor ids = someIds(*m);
+            auto gradsOf = [&](bool checkpoint) {
+                for (auto& p : params) {
+                    p.set_requires_grad(true);
+                    p.mutable_grad() = at::Tensor();
+                }
+                train::setLoraTraining(*m, true);
+                at::manual_seed(11);
+                model::ForwardOptions fo;
+                fo.checkpointLayers = checkpoint;
+                m->forward(ids, fo).logsumexp(-1).mean().backward();
+                train::setLoraTraining(*m, false);
+                std::vector<at::Tensor> g;
+                for (auto& p : params)
+                    g.push_back(p.grad().clone());
+                return g;
+            };
+            const auto plain = gradsOf(false), checkpointed = gradsOf(true);
+            double worst = 0.0, scale = 0.0;
+            for (size_t i = 0; i < plain.size(); ++i) {
+                worst = std::max(worst, (plain[i] - checkpointed[i]).abs().max().item<double>());
+                scale = std::max(scale, plain[i].abs().max().item<double>());
+            }
+            qInfo("%s: %zu LoRA gradients, max |plain - checkpointed| = %.2e (largest %.2e)", name, plain.size(), worst, scale);
+            QVERIFY(scale > 0.0);
+            QVERIFY(worst <= 1e-5 * scale);   // fp32 summation order only (a different dropout mask: ~scale)
+            for (auto& p : params)
+                p.set_requires_grad(false);
+        }
+    }
+
     void peftLayoutRoundTrip() {
         auto m = load(fixture("qwen2-sharded"));
         train::LoraConfig cfg;
@@ -252,6 +296,57 @@ private slots:
         QVERIFY(r.losses.back() < r.losses.front());
     }
 
+    void teacherTopKOverTheWholeVocabularyIsTheFullKl() {
+        // With k = the vocabulary the cached top-k holds the teacher's whole distribution: the same
+        // losses as the teacher in memory.  A small k gives a different (truncated) loss that still falls.
+        const fs::path studentDir = slimtest::makeTempDir("student-topk") / "m";
+        fs::create_directories(studentDir);
+        prune::writeDepthPruned(fixture("llama-fp32"), {1}, studentDir, JobContext::none());
+        auto teacher = load(fixture("llama-fp32"));
+        const auto tok = tok::Tokenizer::fromPath(fixture("llama-fp32"));
+        const auto data = train::loadTrainData(wikiSlice(40000), train::DataFormat::Text, tok, 32, 4, 0);
+        train::LoraTrainOptions o;
+        o.steps = 4;
+        o.learningRate = 1e-2;
+        o.warmupSteps = 1;
+        o.kdAlpha = 0.7;
+        o.kdTemperature = 2.0;
+        auto run = [&](const model::LlamaModel* t, const train::TeacherTopK* topk) {
+            auto student = load(studentDir);
+            train::attachLora(*student, train::LoraConfig{}, 0);
+            return train::trainLora(*student, data, o, t, {}, JobContext::none(), topk);
+        };
+        const int64_t V = teacher->config().vocabSize;
+        const auto full = train::computeTeacherTopK(*teacher, data.train, V, 3, JobContext::none());
+        QCOMPARE(full.offsets.size(), data.train.size() + 1);
+        QCOMPARE(full.values.size(0), full.offsets.back());
+        // Saved and read back only for the key it was made with.
+        const fs::path file = slimtest::makeTempDir("topk") / "t.safetensors";
+        const nlohmann::json key = {{"teacher", "x"}, {"k", V}};
+        train::saveTeacherTopK(full, file, key);
+        QVERIFY(!train::loadTeacherTopK(file, {{"teacher", "y"}, {"k", V}}).has_value());
+        const auto back = train::loadTeacherTopK(file, key);
+        QVERIFY(back.has_value());
+        QVERIFY(at::equal(back->indices, full.indices) && at::equal(back->values, full.values) && back->offsets == full.offsets);
+
+        // The first step's loss agrees to the summation order; later steps also carry Adam's
+        // amplification of that rounding in near-zero gradients (B starts at zero).
+        const auto inMemory = run(teacher.get(), nullptr), cached = run(nullptr, &*back);
+        for (size_t i = 0; i < inMemory.losses.size(); ++i)
+            QVERIFY2(std::abs(cached.losses[i] - inMemory.losses[i]) <= (i == 0 ? 1e-6 : 1e-3) * std::abs(inMemory.losses[i]),
+                     qPrintable(QString("step %1: %2 vs %3").arg(i).arg(cached.losses[i]).arg(inMemory.losses[i])));
+        const auto top8 = train::computeTeacherTopK(*teacher, data.train, 8, 3, JobContext::none());
+        QCOMPARE(top8.values.size(1), int64_t(8));
+        QVERIFY(at::all(top8.values.narrow(1, 0, 7) >= top8.values.narrow(1, 1, 7)).item<bool>());   // descending
+        o.kdAlpha = 1.0;
+        const auto truncated = run(nullptr, &top8);
+        qInfo("KD over the full vocabulary %.4f -> %.4f; over the teacher's top 8 %.4f -> %.4f", inMemory.losses.front(),
+              inMemory.losses.back(), truncated.losses.front(), truncated.losses.back());
+        QVERIFY(truncated.losses.back() < truncated.losses.front());
+        slimtest::expectError<ConfigError>([&] { train::computeTeacherTopK(*teacher, data.train, V + 1, 3, JobContext::none()); },
+                                           {"--teacher-top-k"});
+    }
+
     void cliTrainMergeDistill() {
         const QString src = QString::fromStdString(fixture("llama-fp32").string());
         const QString data = QString::fromStdString(wikiSlice(30000).string());
@@ -285,6 +380,20 @@ private slots:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(fs::exists(tmp / "kd" / "adapter" / "adapter_model.safetensors"));
         QVERIFY(fs::exists(tmp / "kd" / "model.safetensors"));
+        // The teacher's top-k cached beside the run and reused by the next run with the same data.
+        const QString kd2 = QString::fromStdString((tmp / "kd2").string());
+        const QStringList topk = {"distill", "--teacher", src, "--student", src, "--data", data, "--seq-len", "32", "--steps", "2",
+                                  "--batch", "2", "--grad-accum", "1", "--teacher-top-k", "16", "--gradient-checkpointing",
+                                  "--out", kd2, "--json"};
+        r = slimtest::runCli(topk);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.result["kd"]["teacher_top_k"]["reused"].get<bool>(), false);
+        QVERIFY(fs::exists(tmp / "kd2-checkpoints" / "teacher-top16.safetensors"));
+        QCOMPARE(r.result["options"]["gradient_checkpointing"].get<bool>(), true);
+        fs::remove_all(tmp / "kd2");
+        r = slimtest::runCli(topk);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.result["kd"]["teacher_top_k"]["reused"].get<bool>(), true);
         r = slimtest::runCli({"lora", "train", src, "--data", data, "--rank", "0", "--out", QString::fromStdString((tmp / "x").string())});
         QCOMPARE(r.exitCode, 1);
         QVERIFY(r.err.contains("--rank"));
