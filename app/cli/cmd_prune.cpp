@@ -14,6 +14,9 @@
 #include "core/model/variant_writer.h"
 #include "core/prune/depth_prune.h"
 #include "core/prune/sparse_prune.h"
+#include "core/model/sparse24_linear.h"
+#include "core/model/tensor_names.h"
+#include "core/quant/quant_layout.h"
 #include "core/prune/width_prune.h"
 
 #include <ATen/ATen.h>
@@ -52,7 +55,7 @@ std::string outDir(const Args& a) {
 int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "true-sequential", "offload", "bos-per-sample"});
     auto known = withCommon(
-        {"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential", "offload"});
+        {"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential", "offload", "store"});
     for (auto& k : calibrationOptions())
         known.push_back(k);
     a.allowOnly(known);
@@ -69,6 +72,12 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     o.layerwise.computeDevice = parseDevice(a);
     if (!(o.percdamp > 0) || o.blockSize < 1)
         throw ConfigError("--percdamp must be > 0 and --blocksize >= 1");
+    const std::string store = a.get("store", "dense");
+    if (store != "dense" && store != "compressed")
+        throw ConfigError("--store must be dense or compressed (got '" + store + "')");
+    const bool compressed = store == "compressed";
+    if (compressed && !(o.target.isNM() && o.target.describe() == "2:4"))
+        throw ConfigError("--store compressed keeps 2 of every 4 weights: it needs --pattern 2:4 (got " + o.target.describe() + ")");
 
     JobContext ctx = out.jobContext();
     model::VariantWriter writer(dir, dst); // refuses an output inside the model folder before any work
@@ -87,6 +96,19 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     const JobContext loadCtx = ctx.slice(0.03, 0.08);
     const auto model = model::LlamaModel::load(dir, lo, &loadCtx);
     const auto report = prune::pruneSparse(*model, calib.ids, o, ctx.slice(0.08, 0.92));
+    const int64_t denseBytes = model->storageBytes();
+    if (compressed) {
+        // 2:4 weights as values + 2-bit positions (model::Sparse24Linear): the file and memory shrink.
+        out.status("compressing the 2:4 projections");
+        for (int64_t l = 0; l < model->numLayers(); ++l)
+            for (auto p : model::kAllProj) {
+                auto& slot = model->layer(l).proj[static_cast<int>(p)];
+                slot = model::Sparse24Linear::compress(slot->denseWeight(), slot->bias(), model::projPrefix(l, p));
+            }
+        quant::QuantLayout layout;
+        layout.method = quant::QuantLayout::Method::Sparse24;
+        model->mutableConfig().quantizationConfig = layout.toJson().dump();
+    }
     out.status("writing " + dst);
     writer.writeModel(*model, storedDtype(cfg));
     nlohmann::json settings = {
@@ -98,7 +120,8 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
         {"offload", o.layerwise.offload},
         {"batch", o.layerwise.batchSize},
         {"dtype", dtypeName(model->dtype())},
-        {"device", deviceName(o.layerwise.offload ? o.layerwise.computeDevice : model->device())}};
+        {"device", deviceName(o.layerwise.offload ? o.layerwise.computeDevice : model->device())},
+        {"store", store}};
     if (o.method == prune::SparseMethod::SparseGpt) {
         settings["percdamp"] = o.percdamp;
         settings["blocksize"] = o.blockSize;
@@ -111,8 +134,12 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     nlohmann::json r = {{"out", fs::absolute(dst).lexically_normal().string()},
                         {"settings", settings},
                         {"report", report.toJson()},
-                        {"note", "zeroed weights are stored densely: the file and the memory footprint do not shrink, "
-                                 "and dense kernels run no faster"}};
+                        {"stored_bytes", {{"dense", denseBytes}, {"written", model->storageBytes()}}},
+                        {"note", compressed ? "2:4 stored compressed (values + 2-bit positions, 0.5625x of 16-bit dense "
+                                              "projections): the file and the memory shrink; CPU decode reads the "
+                                              "compressed form, other products rebuild the dense matrix"
+                                            : "zeroed weights are stored densely: the file and the memory footprint do not shrink, "
+                                              "and dense kernels run no faster"}};
     if (calibrated)
         r["calibration"] = calib.toJson();
     std::ostringstream text;

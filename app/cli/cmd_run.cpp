@@ -122,6 +122,8 @@ std::map<std::string, pipeline::NodeRunner> runners() {
             a.insert(a.end(), {"--sparsity", str(p.at("sparsity"))});
         addFlag(a, p, "true_sequential", "--true-sequential");
         addFlag(a, p, "offload", "--offload");
+        if (p.contains("store") && str(p.at("store")) != "dense")
+            a.insert(a.end(), {"--store", str(p.at("store"))});
         addCalibration(a, j);
         invoke(cmdPrune, a, j, ctx);
         return json(nullptr);

@@ -2,7 +2,9 @@
 
 #include "core/cpu/elementwise.h"
 #include "core/cpu/gemv.h"
+#include "core/cpu/float_types.h"
 #include "core/cpu/huge_pages.h"
+#include "core/cpu/thread_pool.h"
 #include "core/model/linear.h"
 
 #include <ATen/ATen.h>
@@ -93,6 +95,59 @@ std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor&
     }
     at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
     denseGemv(type, xc.data_ptr(), int(rows), w.data_ptr(), out, in, y.data_ptr<float>());
+    return model::kernelOutput(y, x, bias);
+}
+
+namespace {
+
+/// y (rows, out) = x (rows, in) · Wᵀ for W stored 2:4: per byte of positions, two groups of 4 inputs
+/// and their four kept values (bits 1:0 and 3:2 the first group's two positions, 5:4 and 7:6 the
+/// second's).  The gathers stay in x's cache lines; the matrix is read once, at half its dense size.
+template <typename V>
+void sparse24Gemv(const float* x, int64_t rows, const V* values, const uint8_t* positions, int64_t out, int64_t in, float* y) {
+    ThreadPool::global().parallelFor(out, 8, [&](int64_t o0, int64_t o1) {
+        for (int64_t o = o0; o < o1; ++o) {
+            const V* v = values + o * (in / 2);
+            const uint8_t* p = positions + o * (in / 8);
+            float acc[kMaxGemvRows] = {};
+            for (int64_t b = 0; b < in / 8; ++b) {
+                const unsigned code = p[b];
+                const int64_t base = b * 8;
+                const int64_t i0 = base + (code & 3u), i1 = base + ((code >> 2) & 3u), i2 = base + 4 + ((code >> 4) & 3u),
+                              i3 = base + 4 + (code >> 6);
+                const float v0 = toFloat(v[4 * b]), v1 = toFloat(v[4 * b + 1]), v2 = toFloat(v[4 * b + 2]), v3 = toFloat(v[4 * b + 3]);
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float* xr = x + r * in;
+                    acc[r] += v0 * xr[i0] + v1 * xr[i1] + v2 * xr[i2] + v3 * xr[i3];
+                }
+            }
+            for (int64_t r = 0; r < rows; ++r)
+                y[r * out + o] = acc[r];
+        }
+    });
+}
+
+} // namespace
+
+std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tensor& values, const at::Tensor& positions,
+                                             const std::optional<at::Tensor>& bias) {
+    if (values.dim() != 2 || !values.is_contiguous() || !positions.is_contiguous() || positions.scalar_type() != at::kByte)
+        return std::nullopt;
+    const int64_t out = values.size(0), in = values.size(1) * 2;
+    const int64_t rows = gemvRows(x, in, values);
+    if (!rows || in % 8 != 0 || positions.size(0) != out || positions.size(1) != in / 8)
+        return std::nullopt;
+    const at::Tensor xc = x.reshape({rows, in}).to(at::kFloat).contiguous();
+    at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
+    const auto* pos = positions.data_ptr<uint8_t>();
+    switch (values.scalar_type()) {
+    case at::kFloat: sparse24Gemv(xc.data_ptr<float>(), rows, values.data_ptr<float>(), pos, out, in, y.data_ptr<float>()); break;
+    case at::kBFloat16:
+        sparse24Gemv(xc.data_ptr<float>(), rows, values.data_ptr<at::BFloat16>(), pos, out, in, y.data_ptr<float>());
+        break;
+    case at::kHalf: sparse24Gemv(xc.data_ptr<float>(), rows, values.data_ptr<at::Half>(), pos, out, in, y.data_ptr<float>()); break;
+    default: return std::nullopt;
+    }
     return model::kernelOutput(y, x, bias);
 }
 

@@ -207,7 +207,9 @@ std::vector<NodeType> build() {
                   P("sparsity", K::Float, 0.5, "fraction of weights set to zero (ignored with a pattern)", 0, 0.99),
                   P("pattern", K::String, "", "N:M pattern, e.g. 2:4 (empty = unstructured)"),
                   P("true_sequential", K::Bool, false, "q,k,v -> o -> gate,up -> down within a layer"),
-                  P("offload", K::Bool, false, "keep the model in host memory, one layer on the device")}});
+                  P("offload", K::Bool, false, "keep the model in host memory, one layer on the device"),
+                  C("store", {"dense", "compressed"}, "dense",
+                    "compressed: 2:4 weights as values + 2-bit positions (needs pattern 2:4; 0.56x the bytes)")}});
     t.push_back({"prune-depth", "Prune layers", "Prune", "Remove whole decoder layers, given or chosen by a criterion.",
                  {modelIn, dataOpt}, {modelOut},
                  {P("layers", K::String, "", "0-based layers to remove, e.g. 3,4,5 (empty = use the criterion)"),

@@ -1,5 +1,7 @@
 #include "core/quant/quant_layout.h"
 
+#include "core/model/sparse24_linear.h"
+
 #include "core/common/errors.h"
 #include "core/io/checkpoint.h"
 #include "core/model/linear.h"
@@ -77,8 +79,12 @@ QuantLayout QuantLayout::fromJson(const json& q, const std::string& file) {
         l.doubleQuant = q.value("bnb_4bit_use_double_quant", false);
     } else if (m == "slimbench") {
         const std::string fmt = q.value("format", std::string());
+        if (fmt == "sparse24") {
+            l.method = Method::Sparse24;
+            return l;
+        }
         if (fmt != "hqq")
-            throw UnsupportedError(file + ": slimbench quantization format '" + fmt + "' (hqq is read)");
+            throw UnsupportedError(file + ": slimbench quantization format '" + fmt + "' (hqq and sparse24 are read)");
         l.method = Method::Hqq;
         l.bits = bitsOf(q, file, "bits", 4);
         l.groupSize = groupOf(q, file, "group_size");
@@ -128,6 +134,8 @@ json QuantLayout::toJsonWithoutHead() const {
                 {"bnb_4bit_quant_storage", "uint8"}};
     case Method::Hqq:
         return {{"quant_method", "slimbench"}, {"format", "hqq"}, {"bits", bits}, {"group_size", groupSize > 0 ? groupSize : -1}};
+    case Method::Sparse24:
+        return {{"quant_method", "slimbench"}, {"format", "sparse24"}};
     }
     return nullptr;
 }
@@ -179,6 +187,14 @@ void checkProjectionTensors(const QuantLayout& layout, const io::Checkpoint& ckp
                  shapeText({out, in}) + " (" + because + ")");
         return;
     }
+    if (layout.method == QuantLayout::Method::Sparse24) {
+        const std::string rule2 = "quantization_config sparse24, " + because;
+        if (in % 8 != 0)
+            fail(prefix + ": 2:4 compressed storage needs a multiple of 8 inputs (has " + std::to_string(in) + ")");
+        expect("values", {out, in / 2}, {io::DType::F32, io::DType::F16, io::DType::BF16}, rule2);
+        expect("positions", {out, in / 8}, {io::DType::U8}, rule2);
+        return;
+    }
     if (!layout.quantized()) {
         if (!ckpt.contains(weight))
             fail("tensor \"" + weight + "\" expected by config.json (" + because + ") is missing");
@@ -226,6 +242,7 @@ void checkProjectionTensors(const QuantLayout& layout, const io::Checkpoint& ckp
         }
         break;
     case QuantLayout::Method::None:
+    case QuantLayout::Method::Sparse24:
         break;
     }
 }
@@ -238,6 +255,12 @@ std::unique_ptr<model::Linear> makeProjection(const QuantLayout& layout, const s
     if (hasBias)
         bias = conv(get(prefix + ".bias"));
     const std::string weight = prefix + ".weight";
+    if (layout.method == QuantLayout::Method::Sparse24 && has && has(prefix + ".values")) {
+        auto lin = std::make_unique<model::Sparse24Linear>(conv(get(prefix + ".values")), get(prefix + ".positions").to(at::kByte),
+                                                           bias, out, in, prefix);
+        lin->to(device, activation);
+        return lin;
+    }
     const bool dense = !layout.quantized() || !has || (has(weight) && !has(prefix + ".weight.absmax"));
     if (dense)
         return std::make_unique<model::DenseLinear>(conv(get(weight)), bias);
@@ -274,6 +297,7 @@ std::unique_ptr<model::Linear> makeProjection(const QuantLayout& layout, const s
         break;
     }
     case QuantLayout::Method::None:
+    case QuantLayout::Method::Sparse24:
         break;
     }
     lin->to(device, activation);

@@ -9,7 +9,9 @@
 ///    packed along the output dimension in the order 0, 2, 4, 6, 1, 3, 5, 7, qzeros likewise, scales
 ///    (groups, out); converted to the GPTQ layout when loaded;
 ///  - bitsandbytes 4-bit NF4 (`quant_method: bitsandbytes`, `bnb_4bit_quant_type: nf4`);
-///  - Slimbench's HQQ codes (`quant_method: slimbench`, `format: hqq`): the GPTQ layout with fp16 zeros.
+///  - Slimbench's HQQ codes (`quant_method: slimbench`, `format: hqq`): the GPTQ layout with fp16 zeros;
+///  - Slimbench's 2:4 compressed storage (`quant_method: slimbench`, `format: sparse24`): `values` and
+///    `positions` per projection (model::Sparse24Linear) — compressed, not quantized.
 /// Projections without quantized tensors (a `weight` in a floating dtype) stay dense.
 
 #include "core/model/linear.h"
@@ -25,7 +27,7 @@ namespace slim::io { class Checkpoint; }
 namespace slim::quant {
 
 struct QuantLayout {
-    enum class Method { None, Gptq, Awq, Nf4, Hqq } method = Method::None;
+    enum class Method { None, Gptq, Awq, Nf4, Hqq, Sparse24 } method = Method::None;
     int bits = 4;
     int64_t groupSize = 128; ///< 0 = per output channel (config: -1)
     bool symmetric = false;
@@ -38,7 +40,10 @@ struct QuantLayout {
     /// The algorithm that produced the codes (informational: "gptq", "awq", "rtn"...).
     std::string producer;
 
-    bool quantized() const { return method != Method::None; }
+    /// Integer / NF4 codes (what re-quantization and the quantized export paths handle).
+    bool quantized() const { return method != Method::None && method != Method::Sparse24; }
+    /// Any storage other than dense weights (quantized or 2:4 compressed).
+    bool compressed() const { return method != Method::None; }
     /// Parse a quantization_config object (null / empty = not quantized).  UnsupportedError naming
     /// `file` for methods Slimbench does not read (e.g. AWQ gemv, fp8), ConfigError for bad values.
     static QuantLayout fromJson(const nlohmann::json& q, const std::string& file);

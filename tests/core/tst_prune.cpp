@@ -15,6 +15,7 @@
 #include "core/io/atomic_folder.h"
 #include "core/io/strict_json.h"
 #include "core/model/llama_model.h"
+#include "core/model/sparse24_linear.h"
 #include "core/prune/depth_prune.h"
 #include "core/prune/sparse_prune.h"
 #include "core/prune/width_prune.h"
@@ -522,6 +523,83 @@ private slots:
         // The weights no longer require gradients afterwards.
         QVERIFY(!m->layer(0).p(Proj::Q).denseWeight().requires_grad());
         slimtest::expectError<ConfigError>([&] { prune::chooseByTaylor(*m, ids, 1, 1, 1, JobContext::none()); }, {"only 0 layers"});
+    }
+
+    void sparse24CompressedStorage() {
+        // A 2:4 matrix (with some groups holding fewer than 2 non-zeros) round-trips exactly, is half the
+        // values plus one byte per 8 inputs, and multiplies like the dense matrix: the CPU kernel for a
+        // few rows and the rebuilt dense matrix for more.
+        for (at::ScalarType dt : {at::kFloat, at::kBFloat16}) {
+            at::Tensor w = at::randn({48, 64}).to(dt);
+            const at::Tensor keep = std::get<1>(at::rand({48, 16, 4}).topk(2, 2));
+            at::Tensor mask = at::zeros({48, 16, 4}, at::kBool).scatter_(2, keep, true);
+            mask.select(1, 3).zero_();                          // a group with no non-zero
+            mask.select(1, 5).select(1, 2).zero_();             // groups with one non-zero
+            w = (w * mask.view({48, 64}).to(dt)).contiguous();
+            const auto s = model::Sparse24Linear::compress(w, at::randn({48}).to(dt), "t");
+            QVERIFY(at::equal(s->denseWeight(), w));
+            QCOMPARE(s->values().sizes(), (at::IntArrayRef{48, 32}));
+            QCOMPARE(s->positions().sizes(), (at::IntArrayRef{48, 8}));
+            const int64_t bytes = s->storageBytes() - 48 * int64_t(s->bias()->element_size());
+            QCOMPARE(bytes, int64_t(48 * 32 * w.element_size() + 48 * 8));
+            for (int64_t rows : {1, 3, 12}) {
+                const at::Tensor x = at::randn({rows, 64}).to(dt);
+                const at::Tensor ref = at::linear(x.to(at::kDouble), w.to(at::kDouble), s->bias()->to(at::kDouble));
+                const double err = (s->forward(x).to(at::kDouble) - ref).abs().max().item<double>() /
+                                   ref.abs().max().item<double>();
+                QVERIFY2(err <= (dt == at::kFloat ? 1e-6 : 1e-2), qPrintable(QString("rows %1: %2").arg(rows).arg(err)));
+            }
+        }
+        slimtest::expectError<ConfigError>([] { model::Sparse24Linear::compress(at::ones({4, 8}), std::nullopt, "layer 0 q_proj"); },
+                                           {"layer 0 q_proj", "not 2:4 sparse", "--pattern 2:4"});
+        slimtest::expectError<ConfigError>([] { model::Sparse24Linear::compress(at::zeros({4, 12}), std::nullopt, "p"); },
+                                           {"multiple of 8"});
+    }
+
+    void cliPruneSparseStoredCompressed() {
+        const QString src = QString::fromStdString(fixture("llama-fp32").string());
+        const fs::path tmp = slimtest::makeTempDir("cli-prune24");
+        const QString dense = QString::fromStdString((tmp / "dense").string()), packed = QString::fromStdString((tmp / "packed").string());
+        auto r = slimtest::runCli({"prune", "sparse", src, "--method", "magnitude", "--pattern", "2:4", "--out", dense, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = slimtest::runCli({"prune", "sparse", src, "--method", "magnitude", "--pattern", "2:4", "--store", "compressed",
+                              "--out", packed, "--json"});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.result["settings"]["store"].get<std::string>(), std::string("compressed"));
+        const auto cfg = model::ModelConfig::load(tmp / "packed" / "config.json");
+        QCOMPARE(nlohmann::json::parse(cfg.quantizationConfig)["format"].get<std::string>(), std::string("sparse24"));
+        // Real savings: the projections take 1.125 / 2 (16-bit) or 2.125 / 4 (fp32) of their dense bytes.
+        auto a = model::LlamaModel::load(tmp / "dense", model::LoadOptions{});
+        auto b = model::LlamaModel::load(tmp / "packed", model::LoadOptions{});
+        int64_t projDense = 0, projPacked = 0;
+        for (int64_t l = 0; l < a->numLayers(); ++l)
+            for (auto p : model::kAllProj) {
+                projDense += a->layer(l).p(p).storageBytes();
+                projPacked += b->layer(l).p(p).storageBytes();
+                QCOMPARE(b->layer(l).p(p).kind(), std::string("sparse-2:4"));
+                QVERIFY(at::equal(b->layer(l).p(p).denseWeight(), a->layer(l).p(p).denseWeight()));
+            }
+        qInfo("projection bytes: dense %lld, 2:4 compressed %lld (%.4f)", (long long)projDense, (long long)projPacked,
+              double(projPacked) / double(projDense));
+        QVERIFY(std::abs(double(projPacked) / double(projDense) - 2.125 / 4.0) < 1e-9);
+        QVERIFY(fs::file_size(tmp / "packed" / "model.safetensors") < fs::file_size(tmp / "dense" / "model.safetensors"));
+        {
+            at::InferenceMode guard;
+            const at::Tensor ids = at::randint(a->config().vocabSize, {2, 12}, at::kLong);
+            QVERIFY(at::allclose(b->forward(ids), a->forward(ids), 1e-5, 1e-5));
+        }
+        // Every model command reads it; export hf writes dense weights again.
+        const QString wiki = QString::fromStdString(slimtest::wikiTestRaw().string());
+        QCOMPARE(slimtest::runCli({"perplexity", packed, "--text", wiki, "--context", "32", "--max-tokens", "256"}).exitCode, 0);
+        r = slimtest::runCli({"export", packed, "--format", "hf", "--out", QString::fromStdString((tmp / "hf").string())});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(model::ModelConfig::load(tmp / "hf" / "config.json").quantizationConfig.empty());
+        // Only a 2:4 pattern can be stored compressed.
+        r = slimtest::runCli({"prune", "sparse", src, "--method", "magnitude", "--sparsity", "0.5", "--store", "compressed",
+                              "--out", QString::fromStdString((tmp / "bad").string())});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("--pattern 2:4"));
+        QVERIFY(!fs::exists(tmp / "bad"));
     }
 
     void cliPruneSparseAndDepth() {
