@@ -16,6 +16,7 @@
 #include "core/io/strict_json.h"
 #include "core/model/llama_model.h"
 #include "core/model/sparse24_linear.h"
+#include "core/cpu/gemv.h"
 #include "core/prune/depth_prune.h"
 #include "core/prune/sparse_prune.h"
 #include "core/prune/width_prune.h"
@@ -542,12 +543,16 @@ private slots:
             QCOMPARE(s->positions().sizes(), (at::IntArrayRef{48, 8}));
             const int64_t bytes = s->storageBytes() - 48 * int64_t(s->bias()->element_size());
             QCOMPARE(bytes, int64_t(48 * 32 * w.element_size() + 48 * 8));
-            for (int64_t rows : {1, 3, 12}) {
-                const at::Tensor x = at::randn({rows, 64}).to(dt);
-                const at::Tensor ref = at::linear(x.to(at::kDouble), w.to(at::kDouble), s->bias()->to(at::kDouble));
-                const double err = (s->forward(x).to(at::kDouble) - ref).abs().max().item<double>() /
-                                   ref.abs().max().item<double>();
-                QVERIFY2(err <= (dt == at::kFloat ? 1e-6 : 1e-2), qPrintable(QString("rows %1: %2").arg(rows).arg(err)));
+            for (bool handWritten : {true, false}) {   // the AVX-512 kernel where the CPU has it, and the portable one
+                const bool before = cpu::setHandWrittenKernels(handWritten);
+                for (int64_t rows : {1, 3, 12}) {
+                    const at::Tensor x = at::randn({rows, 64}).to(dt);
+                    const at::Tensor ref = at::linear(x.to(at::kDouble), w.to(at::kDouble), s->bias()->to(at::kDouble));
+                    const double err = (s->forward(x).to(at::kDouble) - ref).abs().max().item<double>() /
+                                       ref.abs().max().item<double>();
+                    QVERIFY2(err <= (dt == at::kFloat ? 1e-6 : 1e-2), qPrintable(QString("rows %1: %2").arg(rows).arg(err)));
+                }
+                cpu::setHandWrittenKernels(before);
             }
         }
         slimtest::expectError<ConfigError>([] { model::Sparse24Linear::compress(at::ones({4, 8}), std::nullopt, "layer 0 q_proj"); },
