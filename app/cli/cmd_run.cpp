@@ -87,7 +87,7 @@ std::string saveEvery(const NodeJob& j) {
 }
 
 void addFlag(std::vector<std::string>& argv, const json& p, const char* key, const char* flag) {
-    if (p.at(key).get<bool>())
+    if (p.contains(key) && p.at(key).get<bool>())
         argv.push_back(flag);
 }
 
@@ -159,7 +159,10 @@ std::map<std::string, pipeline::NodeRunner> runners() {
                                         "--grad-accum", str(p.at("grad_accum")), "--seq-len", str(p.at("seq_len")),
                                         "--seed",  str(p.at("seed"))};
     };
-    r["lora"] = [training](const NodeJob& j, const JobContext& ctx) {
+    auto trainingFlags = [](const NodeJob& j, std::vector<std::string>& a) {
+        addFlag(a, j.params, "gradient_checkpointing", "--gradient-checkpointing");
+    };
+    r["lora"] = [training, trainingFlags](const NodeJob& j, const JobContext& ctx) {
         // Train into a work folder beside the artifact (its checkpoints make a killed run resumable),
         // then merge into the artifact.
         const fs::path work = j.out.string() + ".adapter";
@@ -167,6 +170,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
                                       saveEvery(j)};
         for (auto& s : training(j))
             a.push_back(s);
+        trainingFlags(j, a);
         invoke(cmdLora, a, j, ctx.slice(0.0, 0.9));
         std::vector<std::string> m = {"merge", modelIn(j), work.string(), "--out", j.out.string()};
         if (j.params.at("requantize").get<bool>())
@@ -174,13 +178,16 @@ std::map<std::string, pipeline::NodeRunner> runners() {
         invoke(cmdLora, m, j, ctx.slice(0.9, 1.0));
         return json(nullptr);
     };
-    r["distill"] = [training](const NodeJob& j, const JobContext& ctx) {
+    r["distill"] = [training, trainingFlags](const NodeJob& j, const JobContext& ctx) {
         std::vector<std::string> a = {"--teacher", modelIn(j, "teacher"), "--student", modelIn(j, "student"), "--out",
                                       j.out.string(), "--alpha-kd", str(j.params.at("alpha_kd")), "--temperature",
                                       str(j.params.at("temperature")), "--resume", "--save-every",
                                       saveEvery(j)};
         for (auto& s : training(j))
             a.push_back(s);
+        trainingFlags(j, a);
+        if (j.params.contains("teacher_top_k") && j.params.at("teacher_top_k").get<int64_t>() > 0)
+            a.insert(a.end(), {"--teacher-top-k", str(j.params.at("teacher_top_k"))});
         invoke(cmdDistill, a, j, ctx);
         return json(nullptr);
     };

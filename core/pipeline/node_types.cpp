@@ -180,7 +180,8 @@ std::vector<ParamSpec> trainingParams() {
             P("batch", K::Int, 4, "sequences per micro-batch", 1, 4096),
             P("grad_accum", K::Int, 4, "micro-batches per optimizer step", 1, 4096),
             P("seq_len", K::Int, 256, "tokens per training sequence", 8, 1 << 20, "tokens"),
-            P("seed", K::Int, 0, "random seed", 0, 1e15)};
+            P("seed", K::Int, 0, "random seed", 0, 1e15),
+            P("gradient_checkpointing", K::Bool, false, "recompute each layer in backward: far less memory, about 25 % slower")};
 }
 
 std::vector<NodeType> build() {
@@ -227,6 +228,9 @@ std::vector<NodeType> build() {
     auto kd = trainingParams();
     kd.push_back(P("alpha_kd", K::Float, 0.5, "weight of the distillation term", 0, 1));
     kd.push_back(P("temperature", K::Float, 1.0, "softmax temperature", 0.01, 100));
+    kd.push_back(P("teacher_top_k", K::Int, 0,
+                   "cache the teacher's k largest logits once and train without the teacher in memory (0 = teacher in memory)",
+                   0, 1 << 24));
     t.push_back({"distill", "Distill", "Recover", "Knowledge distillation from a teacher into LoRA adapters of the student.",
                  {{"student", PortType::Model, false}, {"teacher", PortType::Model, false}}, {modelOut}, kd});
     t.push_back({"quantize", "Quantize", "Quantize", "Weight quantization stored packed (RTN, GPTQ, AWQ, HQQ, NF4).",
