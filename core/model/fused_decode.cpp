@@ -10,6 +10,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -101,27 +102,33 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
     at::Tensor hidden = embed(ids).reshape({E}).contiguous();
     const auto opts = hidden.options();
     const int64_t* position = cache.devicePositions().data_ptr<int64_t>();
+    // One GEMV launch: x (K) [RMS-normalised by `norm`] times the first matrix's format, into `mats`.
+    auto gemv = [&](kc::GemvMode mode, const at::Tensor& x, const at::Tensor* norm, std::initializer_list<kc::MatView> mats,
+                    bool int4) {
+        kc::GemvArgs g;
+        g.dtype = dt;
+        g.int4 = int4;
+        g.mode = mode;
+        g.x = x.data_ptr();
+        g.normWeight = norm ? norm->data_ptr() : nullptr;
+        g.eps = eps;
+        g.K = int(x.numel());
+        g.numMats = int(mats.size());
+        std::copy(mats.begin(), mats.end(), g.mats);
+        g.residual = mode == kc::GemvMode::Residual ? hidden.data_ptr() : nullptr;
+        kc::gemv(g, stream);
+    };
     for (size_t l = 0; l < m_layers.size(); ++l) {
         const DecoderLayer& L = m_layers[l];
         const auto& v = views[l].p;
+        auto matOf = [&](Proj p, void* out) { return mat(v[int(p)], L.p(p), out); };
         const int H = int(L.numHeads), KV = int(L.numKvHeads);
         at::Tensor qkv = at::empty({int64_t(H + 2 * KV) * D}, opts);
         char* qkvBase = static_cast<char*>(qkv.data_ptr());
         const size_t el = qkv.element_size();
-
-        kc::GemvArgs g;
-        g.dtype = dt;
-        g.int4 = v[int(Proj::Q)].int4;
-        g.mode = kc::GemvMode::Plain;
-        g.x = hidden.data_ptr();
-        g.normWeight = L.inputNorm.data_ptr();
-        g.eps = eps;
-        g.K = int(E);
-        g.mats[0] = mat(v[int(Proj::Q)], L.p(Proj::Q), qkvBase);
-        g.mats[1] = mat(v[int(Proj::K)], L.p(Proj::K), qkvBase + size_t(H) * D * el);
-        g.mats[2] = mat(v[int(Proj::V)], L.p(Proj::V), qkvBase + size_t(H + KV) * D * el);
-        g.numMats = 3;
-        kc::gemv(g, stream);
+        gemv(kc::GemvMode::Plain, hidden, &L.inputNorm,
+             {matOf(Proj::Q, qkvBase), matOf(Proj::K, qkvBase + size_t(H) * D * el), matOf(Proj::V, qkvBase + size_t(H + KV) * D * el)},
+             v[int(Proj::Q)].int4);
 
         kc::RopeKvArgs r;
         r.dtype = dt;
@@ -154,50 +161,14 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         a.scale = float(1.0 / std::sqrt(double(D)));
         kc::attention(a, stream);
 
-        kc::GemvArgs o;
-        o.dtype = dt;
-        o.int4 = v[int(Proj::O)].int4;
-        o.mode = kc::GemvMode::Residual;
-        o.x = attn.data_ptr();
-        o.K = H * int(D);
-        o.mats[0] = mat(v[int(Proj::O)], L.p(Proj::O), hidden.data_ptr());
-        o.residual = hidden.data_ptr();
-        kc::gemv(o, stream);
-
+        gemv(kc::GemvMode::Residual, attn, nullptr, {matOf(Proj::O, hidden.data_ptr())}, v[int(Proj::O)].int4);
         at::Tensor act = at::empty({L.p(Proj::Gate).outFeatures()}, opts);
-        kc::GemvArgs m;
-        m.dtype = dt;
-        m.int4 = v[int(Proj::Gate)].int4;
-        m.mode = kc::GemvMode::SiluMul;
-        m.x = hidden.data_ptr();
-        m.normWeight = L.postAttentionNorm.data_ptr();
-        m.eps = eps;
-        m.K = int(E);
-        m.mats[0] = mat(v[int(Proj::Gate)], L.p(Proj::Gate), act.data_ptr());
-        m.mats[1] = mat(v[int(Proj::Up)], L.p(Proj::Up), act.data_ptr());
-        m.numMats = 2;
-        kc::gemv(m, stream);
-
-        kc::GemvArgs d;
-        d.dtype = dt;
-        d.int4 = v[int(Proj::Down)].int4;
-        d.mode = kc::GemvMode::Residual;
-        d.x = act.data_ptr();
-        d.K = int(act.numel());
-        d.mats[0] = mat(v[int(Proj::Down)], L.p(Proj::Down), hidden.data_ptr());
-        d.residual = hidden.data_ptr();
-        kc::gemv(d, stream);
+        gemv(kc::GemvMode::SiluMul, hidden, &L.postAttentionNorm,
+             {matOf(Proj::Gate, act.data_ptr()), matOf(Proj::Up, act.data_ptr())}, v[int(Proj::Gate)].int4);
+        gemv(kc::GemvMode::Residual, act, nullptr, {matOf(Proj::Down, hidden.data_ptr())}, v[int(Proj::Down)].int4);
     }
     at::Tensor logits = at::empty({m_lmHead->outFeatures()}, opts);
-    kc::GemvArgs h;
-    h.dtype = dt;
-    h.int4 = head.int4;
-    h.x = hidden.data_ptr();
-    h.normWeight = m_finalNorm.data_ptr();
-    h.eps = eps;
-    h.K = int(E);
-    h.mats[0] = mat(head, *m_lmHead, logits.data_ptr());
-    kc::gemv(h, stream);
+    gemv(kc::GemvMode::Plain, hidden, &m_finalNorm, {mat(head, *m_lmHead, logits.data_ptr())}, head.int4);
     return logits.to(at::kFloat).view({1, 1, -1});
 #endif
 }
