@@ -189,8 +189,7 @@ std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tens
     if (values.dim() != 2 || !values.is_contiguous() || !positions.is_contiguous() || positions.scalar_type() != at::kByte)
         return std::nullopt;
     const int64_t out = values.size(0), in = values.size(1) * 2;
-    // Any number of rows: prefill runs the kernel on 8 rows at a time (the matrix read once per 8 rows).
-    const int64_t rows = gemvRows(x, in, values, std::numeric_limits<int64_t>::max());
+    const int64_t rows = gemvRows(x, in, values);
     if (!rows || in % 8 != 0 || positions.size(0) != out || positions.size(1) != in / 8)
         return std::nullopt;
     const at::Tensor xc = x.reshape({rows, in}).to(at::kFloat).contiguous();
@@ -208,6 +207,31 @@ std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tens
         }
     }
     return model::kernelOutput(y, x, bias);
+}
+
+std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions) {
+    if (!values.device().is_cpu() || values.dim() != 2 || !values.is_contiguous() || !positions.is_contiguous() ||
+        positions.scalar_type() != at::kByte || values.size(1) % 4 != 0)
+        return std::nullopt;
+    const int64_t out = values.size(0), in = values.size(1) * 2;
+    at::Tensor w = at::empty({out, in}, values.options());
+    const auto* pos = positions.data_ptr<uint8_t>();
+    const int64_t esize = values.element_size();
+    const auto* src = static_cast<const std::byte*>(values.data_ptr());
+    auto* dst = static_cast<std::byte*>(w.data_ptr());
+    ThreadPool::global().parallelFor(out, 16, [&](int64_t o0, int64_t o1) {
+        std::memset(dst + o0 * in * esize, 0, size_t((o1 - o0) * in * esize));
+        for (int64_t o = o0; o < o1; ++o)
+            for (int64_t b = 0; b < in / 8; ++b) {
+                const unsigned code = pos[o * (in / 8) + b];
+                const int64_t base = o * in + b * 8;
+                const int64_t idx[4] = {base + (code & 3u), base + ((code >> 2) & 3u), base + 4 + ((code >> 4) & 3u),
+                                       base + 4 + (code >> 6)};
+                for (int k = 0; k < 4; ++k)   // a padding slot holds 0: writing it over a zero changes nothing
+                    std::memcpy(dst + idx[k] * esize, src + (o * (in / 2) + b * 4 + k) * esize, size_t(esize));
+            }
+    });
+    return w;
 }
 
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation) {

@@ -46,10 +46,13 @@ public:
 /// each tile as one sequential stream, at the memory bandwidth (the GPTQ layout measured at ~60 % of it
 /// on issue #13's machine).  True for 4 / 8 bits with 16-bit activations on CPUs whose hand-written
 /// kernels take the tiles (AVX-512 VNNI); the layout is a pure permutation, undone for saving and export.
-/// Rows through a 2:4 compressed projection (model::Sparse24Linear): values (out, in/2) fp32 / bf16 /
-/// fp16 and 2-bit positions (out, in/8) uint8, read without expanding the matrix (once per 8 rows).
+/// One to eight rows through a 2:4 compressed projection (model::Sparse24Linear): values (out, in/2)
+/// fp32 / bf16 / fp16 and 2-bit positions (out, in/8) uint8, read without expanding the matrix.
 std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tensor& values, const at::Tensor& positions,
                                              const std::optional<at::Tensor>& bias);
+/// The dense (out, in) matrix of a 2:4 compressed projection on the CPU, written in one parallel pass
+/// (prefill multiplies it with oneDNN's GEMM); nullopt off the CPU.
+std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions);
 
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation);
 /// (P, out) -> (out/16, P, 16) in 2 MiB pages, and back.

@@ -63,6 +63,8 @@ Sparse24Linear::Sparse24Linear(at::Tensor values, at::Tensor positions, std::opt
 }
 
 at::Tensor Sparse24Linear::denseWeight() const {
+    if (auto w = cpu::sparse24Dense(m_values, m_positions))
+        return *w;
     const at::Tensor pos = unpackPositions(m_positions);                                   // (out, in/4, 2)
     at::Tensor w = at::zeros({m_out, m_in / 4, 4}, m_values.options());
     w.scatter_(2, pos, m_values.view({m_out, m_in / 4, 2}));

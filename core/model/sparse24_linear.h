@@ -4,8 +4,8 @@
 /// 2 values are kept (`values` (out, in/2) in the activation dtype) with their 2-bit positions
 /// (`positions` (out, in/8) uint8: per byte two groups, bits 1:0 and 3:2 the first group's ascending
 /// positions, 5:4 and 7:6 the second's).  With 16-bit weights that is 1.125 bytes per input instead
-/// of 2 (0.5625× in memory and on disk).  On the CPU every product reads the compressed form directly
-/// (cpu::sparse24Projection); elsewhere (CUDA, autograd) the dense matrix is rebuilt for the product.  The layout is
+/// of 2 (0.5625× in memory and on disk).  Decode on the CPU reads the compressed form directly
+/// (cpu::sparse24Projection); other products rebuild the dense matrix (one parallel pass on the CPU).  The layout is
 /// Slimbench's own (config.json `quantization_config` {"quant_method": "slimbench", "format":
 /// "sparse24"}); `export --format hf` writes dense weights for other tools.
 
