@@ -68,7 +68,8 @@ int cmdQuantize(const std::vector<std::string>& argv, Output& out) {
     }
     const auto cfg = model::ModelConfig::load(fs::path(dir) / "config.json");
     if (!cfg.quantizationConfig.empty())
-        throw ConfigError(dir + " is already quantized (config.json has quantization_config); quantize its dense parent");
+        throw ConfigError(dir + " is already quantized or stored compressed (config.json has quantization_config); quantize its "
+                                "dense parent, or write dense weights first with `slimbench-cli export " + dir + " --format hf`");
     setupThreads(a);
     model::LoadOptions lo;
     lo.device = o.layerwise.offload ? at::Device(at::kCPU) : parseDevice(a);

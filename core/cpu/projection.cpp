@@ -8,6 +8,7 @@
 #include "core/model/linear.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <cstdlib>
 #include <type_traits>
@@ -209,24 +210,33 @@ std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tens
     return model::kernelOutput(y, x, bias);
 }
 
-std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions) {
+std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions, at::Tensor* scratch) {
     if (!values.device().is_cpu() || values.dim() != 2 || !values.is_contiguous() || !positions.is_contiguous() ||
         positions.scalar_type() != at::kByte || values.size(1) % 4 != 0)
         return std::nullopt;
     const int64_t out = values.size(0), in = values.size(1) * 2;
-    at::Tensor w = at::empty({out, in}, values.options());
+    at::Tensor w;
+    if (scratch) {
+        // Reused between calls: fresh pages for every product cost more than the product (page faults).
+        if (!scratch->defined() || scratch->numel() < out * in || scratch->scalar_type() != values.scalar_type())
+            *scratch = at::empty({out * in}, values.options());
+        w = scratch->narrow(0, 0, out * in).view({out, in});
+    } else {
+        w = at::empty({out, in}, values.options());
+    }
     const auto* pos = positions.data_ptr<uint8_t>();
     const int64_t esize = values.element_size();
     const auto* src = static_cast<const std::byte*>(values.data_ptr());
     auto* dst = static_cast<std::byte*>(w.data_ptr());
-    ThreadPool::global().parallelFor(out, 16, [&](int64_t o0, int64_t o1) {
+    // ATen's threads, the ones the GEMM after it uses (two pools on the same cores would spin against each other).
+    at::parallel_for(0, out, 16, [&](int64_t o0, int64_t o1) {
         std::memset(dst + o0 * in * esize, 0, size_t((o1 - o0) * in * esize));
         for (int64_t o = o0; o < o1; ++o)
             for (int64_t b = 0; b < in / 8; ++b) {
                 const unsigned code = pos[o * (in / 8) + b];
                 const int64_t base = o * in + b * 8;
                 const int64_t idx[4] = {base + (code & 3u), base + ((code >> 2) & 3u), base + 4 + ((code >> 4) & 3u),
-                                       base + 4 + (code >> 6)};
+                                        base + 4 + (code >> 6)};
                 for (int k = 0; k < 4; ++k)   // a padding slot holds 0: writing it over a zero changes nothing
                     std::memcpy(dst + idx[k] * esize, src + (o * (in / 2) + b * 4 + k) * esize, size_t(esize));
             }

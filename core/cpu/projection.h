@@ -51,8 +51,9 @@ public:
 std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tensor& values, const at::Tensor& positions,
                                              const std::optional<at::Tensor>& bias);
 /// The dense (out, in) matrix of a 2:4 compressed projection on the CPU, written in one parallel pass
-/// (prefill multiplies it with oneDNN's GEMM); nullopt off the CPU.
-std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions);
+/// (prefill multiplies it with oneDNN's GEMM); nullopt off the CPU.  With `scratch` the matrix is a view
+/// of that buffer (grown when needed, reused by the next call).
+std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions, at::Tensor* scratch = nullptr);
 
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation);
 /// (P, out) -> (out/16, P, 16) in 2 MiB pages, and back.

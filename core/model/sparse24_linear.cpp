@@ -74,6 +74,11 @@ at::Tensor Sparse24Linear::denseWeight() const {
 at::Tensor Sparse24Linear::forward(const at::Tensor& x) const {
     if (auto y = cpu::sparse24Projection(x, m_values, m_positions, m_bias))
         return *y;
+    // Prefill on the CPU: the dense matrix in a per-thread buffer shared by every projection, then the GEMM.
+    thread_local at::Tensor scratch;
+    if (x.device().is_cpu() && !x.requires_grad())
+        if (auto w = cpu::sparse24Dense(m_values, m_positions, &scratch))
+            return at::linear(x, w->to(x.scalar_type()), m_bias ? *m_bias : at::Tensor());
     return at::linear(x, denseWeight().to(x.scalar_type()), m_bias ? *m_bias : at::Tensor());
 }
 
