@@ -106,20 +106,26 @@ std::optional<at::Tensor> denseProjection(const at::Tensor& x, const at::Tensor&
 
 namespace {
 
-/// y (rows, out) = x (rows, in) · Wᵀ for W stored 2:4: per byte of positions, two groups of 4 inputs
-/// and their four kept values (bits 1:0 and 3:2 the first group's two positions, 5:4 and 7:6 the
-/// second's).  The gathers stay in x's cache lines; the matrix is read once, at about half its size.
+/// One byte of 2:4 positions: two groups of 4 inputs starting at `base`, their four kept inputs (bits
+/// 1:0 and 3:2 the first group's two positions, 5:4 and 7:6 the second's).
+inline void sparse24Inputs(unsigned code, int64_t base, int64_t (&idx)[4]) {
+    idx[0] = base + (code & 3u);
+    idx[1] = base + ((code >> 2) & 3u);
+    idx[2] = base + 4 + ((code >> 4) & 3u);
+    idx[3] = base + 4 + (code >> 6);
+}
+
+/// y (rows, out) = x (rows, in) · Wᵀ for W stored 2:4, one byte of positions (8 inputs, 4 values) at a
+/// time.  The gathers stay in x's cache lines; the matrix is read once, at about half its size.
 template <typename V>
 void sparse24RowPortable(const float* x, int64_t rows, const V* v, const uint8_t* p, int64_t in, float* acc) {
     for (int64_t b = 0; b < in / 8; ++b) {
-        const unsigned code = p[b];
-        const int64_t base = b * 8;
-        const int64_t i0 = base + (code & 3u), i1 = base + ((code >> 2) & 3u), i2 = base + 4 + ((code >> 4) & 3u),
-                      i3 = base + 4 + (code >> 6);
+        int64_t i[4];
+        sparse24Inputs(p[b], b * 8, i);
         const float v0 = toFloat(v[4 * b]), v1 = toFloat(v[4 * b + 1]), v2 = toFloat(v[4 * b + 2]), v3 = toFloat(v[4 * b + 3]);
         for (int64_t r = 0; r < rows; ++r) {
             const float* xr = x + r * in;
-            acc[r] += v0 * xr[i0] + v1 * xr[i1] + v2 * xr[i2] + v3 * xr[i3];
+            acc[r] += v0 * xr[i[0]] + v1 * xr[i[1]] + v2 * xr[i[2]] + v3 * xr[i[3]];
         }
     }
 }
@@ -233,10 +239,8 @@ std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tens
         std::memset(dst + o0 * in * esize, 0, size_t((o1 - o0) * in * esize));
         for (int64_t o = o0; o < o1; ++o)
             for (int64_t b = 0; b < in / 8; ++b) {
-                const unsigned code = pos[o * (in / 8) + b];
-                const int64_t base = o * in + b * 8;
-                const int64_t idx[4] = {base + (code & 3u), base + ((code >> 2) & 3u), base + 4 + ((code >> 4) & 3u),
-                                        base + 4 + (code >> 6)};
+                int64_t idx[4];
+                sparse24Inputs(pos[o * (in / 8) + b], o * in + b * 8, idx);
                 for (int k = 0; k < 4; ++k)   // a padding slot holds 0: writing it over a zero changes nothing
                     std::memcpy(dst + idx[k] * esize, src + (o * (in / 2) + b * 4 + k) * esize, size_t(esize));
             }

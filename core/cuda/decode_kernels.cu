@@ -99,6 +99,11 @@ __device__ __forceinline__ void load8(const T* xs, int base, float* f) {
         Vec16<T>::unpack(p[1], f + 4);
 }
 
+/// The GPTQ zero point of row r in group g: 8 rows' 4-bit zeros per int32 of qzeros (groups, rows/8).
+__device__ __forceinline__ uint32_t zeroPoint(const int32_t* qzeros, int rows, int g, int r) {
+    return (static_cast<uint32_t>(__ldg(qzeros + size_t(g) * (rows / 8) + (r >> 3))) >> (4 * (r & 7))) & 15u;
+}
+
 __device__ __forceinline__ float warpSum(float v) {
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1)
@@ -164,7 +169,7 @@ __device__ __forceinline__ void dotDense(const Rows (&m)[NR], int r, const T* xs
 __device__ __forceinline__ float int4Word(uint32_t w, int idx, const Rows& m, int r, const float* xf) {
     const int g = m.groupShift >= 0 ? (idx * 8) >> m.groupShift : idx * 8 / m.group;
     const float s = __half2float(__ldg(m.scales + size_t(g) * m.rows + r));
-    const uint32_t z = (static_cast<uint32_t>(__ldg(m.qzeros + size_t(g) * (m.rows / 8) + (r >> 3))) >> (4 * (r & 7))) & 15u;
+    const uint32_t z = zeroPoint(m.qzeros, m.rows, g, r);
     const float off = 8388608.f + float(z);   // 2^23 + z
     float part = 0.f;
 #pragma unroll
@@ -241,8 +246,7 @@ __device__ __forceinline__ void dotInt4Half(const Rows (&m)[NR], int r, const ui
                     wr[j][u] = __ldcs(q[j] + c);
                     const int g = m[j].groupShift >= 0 ? (c * 32) >> m[j].groupShift : c * 32 / m[j].group;
                     sc[j][u] = __half2float(__ldg(m[j].scales + size_t(g) * m[j].rows + r));
-                    const uint32_t z =
-                        ((static_cast<uint32_t>(__ldg(m[j].qzeros + size_t(g) * (m[j].rows / 8) + (r >> 3))) >> (4 * (r & 7))) & 15u) | 0x6400u;
+                    const uint32_t z = zeroPoint(m[j].qzeros, m[j].rows, g, r) | 0x6400u;
                     zz[j][u] = z | (z << 16);
                 } else {
                     wr[j][u] = make_uint4(0, 0, 0, 0);
@@ -452,7 +456,7 @@ __global__ void dequantInt4Kernel(const MatView m, int K) {
         const int r = int(w / (K / 8)), idx = int(w % (K / 8));
         const int g = idx * 8 / m.group;
         const float s = __half2float(static_cast<const __half*>(m.scales)[size_t(g) * m.rows + r]);
-        const float z = float((static_cast<uint32_t>(m.qzeros[size_t(g) * (m.rows / 8) + (r >> 3)]) >> (4 * (r & 7))) & 15u);
+        const float z = float(zeroPoint(m.qzeros, m.rows, g, r));
         const uint32_t q = static_cast<const uint32_t*>(m.weight)[w];
         T* out = static_cast<T*>(m.out) + size_t(w) * 8;
 #pragma unroll

