@@ -10,7 +10,10 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <type_traits>
+#include <utility>
 
 namespace slim::cuda {
 
@@ -18,7 +21,20 @@ namespace {
 
 constexpr int kWarps = 8;              // rows per GEMV block (one warp per row)
 constexpr int kThreads = kWarps * 32;
-constexpr int kAttnWarps = 4;
+constexpr int kAttentionThreads = 128;
+#ifndef SLIMBENCH_GEMV_MIN_BLOCKS
+#define SLIMBENCH_GEMV_MIN_BLOCKS 1      // blocks per SM the GEMV registers must allow (tuning)
+#endif
+// 16-byte chunks per lane and batch (both matrices of gate/up together).
+#ifndef SLIMBENCH_DENSE_CHUNKS
+#define SLIMBENCH_DENSE_CHUNKS 8
+#endif
+#ifndef SLIMBENCH_INT4_CHUNKS
+#define SLIMBENCH_INT4_CHUNKS 4
+#endif
+#ifndef SLIMBENCH_GEMV_MIN_BLOCKS_INT4
+#define SLIMBENCH_GEMV_MIN_BLOCKS_INT4 3 // 4-bit rows: fewer registers per batch, more warps pay (H200)
+#endif
 
 __device__ __forceinline__ float negInf() { return __int_as_float(static_cast<int>(0xff800000u)); }
 
@@ -127,26 +143,35 @@ __device__ __forceinline__ Rows rowsOf(const MatView& m) {
     return {m.weight, m.qzeros, static_cast<const __half*>(m.scales), m.rows, m.group, shift};
 }
 
-/// Row r of NR matrices · x (NR = 2: gate and up together, so both rows' loads are in flight at once).
-/// Dense: 16-byte loads, U per row in flight per lane.
+// Each weight format is read by a "reader": `load(b, i)` issues the loads of one batch (U 16-byte
+// chunks per matrix and lane, starting at chunk i), `dot(b, i, acc)` consumes it.  The GEMV kernel
+// issues its first batch before it waits for the previous kernel and builds the input vector, then
+// keeps one batch in flight while it multiplies the one before (software pipelining in registers).
+
+/// Dense rows in T: 16-byte chunks, chunk c holds inputs 8c..8c+7 (4 for fp32).
 template <typename T, int NR, int U>
-__device__ __forceinline__ void dotDense(const Rows (&m)[NR], int r, const T* xs, int K, int lane, float (&acc)[NR]) {
+struct DenseReader {
     using V = Vec16<T>;
-    const uint4* xv = reinterpret_cast<const uint4*>(xs);
-    const int n = K / V::N;
-    const uint4* wv[NR];
+    static constexpr int kStep = 32 * U;
+    struct Batch {
+        uint4 w[NR][U];
+    };
+    const uint4* w[NR];
+    int n;
+    __device__ DenseReader(const Rows (&m)[NR], int r, int K) : n(K / V::N) {
 #pragma unroll
-    for (int j = 0; j < NR; ++j) {
-        wv[j] = reinterpret_cast<const uint4*>(static_cast<const T*>(m[j].weight) + size_t(r) * K);
-        acc[j] = 0.f;
+        for (int j = 0; j < NR; ++j)
+            w[j] = reinterpret_cast<const uint4*>(static_cast<const T*>(m[j].weight) + size_t(r) * K);
     }
-    for (int i = lane; i < n; i += 32 * U) {
-        uint4 wr[NR][U];
+    __device__ __forceinline__ void load(Batch& b, int i) const {
 #pragma unroll
         for (int u = 0; u < U; ++u)
 #pragma unroll
             for (int j = 0; j < NR; ++j)
-                wr[j][u] = i + 32 * u < n ? __ldcs(wv[j] + i + 32 * u) : make_uint4(0, 0, 0, 0);   // streamed: read once
+                b.w[j][u] = i + 32 * u < n ? __ldcs(w[j] + i + 32 * u) : make_uint4(0, 0, 0, 0);   // streamed: read once
+    }
+    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, const uint4*, float (&acc)[NR]) const {
+        const uint4* xv = reinterpret_cast<const uint4*>(xs);
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             if (i + 32 * u >= n)
@@ -156,14 +181,14 @@ __device__ __forceinline__ void dotDense(const Rows (&m)[NR], int r, const T* xs
 #pragma unroll
             for (int j = 0; j < NR; ++j) {
                 float wf[V::N];
-                V::unpack(wr[j][u], wf);
+                V::unpack(b.w[j][u], wf);
 #pragma unroll
                 for (int e = 0; e < V::N; ++e)
                     acc[j] = fmaf(wf[e], xf[e], acc[j]);
             }
         }
     }
-}
+};
 
 /// One 32-bit word of 4-bit codes (8 consecutive inputs at 8·idx) · x: s · Σ (q − z) · x.
 __device__ __forceinline__ float int4Word(uint32_t w, int idx, const Rows& m, int r, const float* xf) {
@@ -181,23 +206,31 @@ __device__ __forceinline__ float int4Word(uint32_t w, int idx, const Rows& m, in
     return s * part;
 }
 
-/// 4-bit rows: one word (8 codes) per lane and step, U steps in flight.
+/// 4-bit rows with fp32 activations: one word (8 codes) per lane and step, fp32 arithmetic.
 template <typename T, int NR, int U>
-__device__ __forceinline__ void dotInt4(const Rows (&m)[NR], int r, const T* xs, int K, int lane, float (&acc)[NR]) {
-    const int n = K / 8;
+struct Int4Reader {
+    static constexpr int kStep = 32 * U;
+    struct Batch {
+        uint32_t w[NR][U];
+    };
     const uint32_t* q[NR];
+    Rows m[NR];
+    int r, n;
+    __device__ Int4Reader(const Rows (&mats)[NR], int row, int K) : r(row), n(K / 8) {
 #pragma unroll
-    for (int j = 0; j < NR; ++j) {
-        q[j] = static_cast<const uint32_t*>(m[j].weight) + size_t(r) * n;
-        acc[j] = 0.f;
+        for (int j = 0; j < NR; ++j) {
+            m[j] = mats[j];
+            q[j] = static_cast<const uint32_t*>(mats[j].weight) + size_t(row) * n;
+        }
     }
-    for (int i = lane; i < n; i += 32 * U) {
-        uint32_t wr[NR][U];
+    __device__ __forceinline__ void load(Batch& b, int i) const {
 #pragma unroll
         for (int u = 0; u < U; ++u)
 #pragma unroll
             for (int j = 0; j < NR; ++j)
-                wr[j][u] = i + 32 * u < n ? __ldcs(q[j] + i + 32 * u) : 0u;
+                b.w[j][u] = i + 32 * u < n ? __ldcs(q[j] + i + 32 * u) : 0u;
+    }
+    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, const uint4*, float (&acc)[NR]) const {
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             if (i + 32 * u >= n)
@@ -206,10 +239,10 @@ __device__ __forceinline__ void dotInt4(const Rows (&m)[NR], int r, const T* xs,
             load8(xs, (i + 32 * u) * 8, xf);
 #pragma unroll
             for (int j = 0; j < NR; ++j)
-                acc[j] += int4Word(wr[j][u], i + 32 * u, m[j], r, xf);
+                acc[j] += int4Word(b.w[j][u], i + 32 * u, m[j], r, xf);
         }
     }
-}
+};
 
 __device__ __forceinline__ __half2 asHalf2(uint32_t u) {
     __half2 h;
@@ -223,37 +256,46 @@ __device__ __forceinline__ __half2 asHalf2(uint32_t u) {
 /// conflicts when each lane reads 64 consecutive bytes).  A lane takes 4 words (32 codes, one group):
 /// (w >> 4t) & 0x000F000F | 0x64006400 is the fp16 pair (1024 + q_t, 1024 + q_{t+4}); minus
 /// (1024 + z) gives q − z exactly; 16 products accumulate in fp16 (|sum| < 15·128·16 < 65504), the
-/// group's sum is then scaled in fp32.
+/// group's sum is then scaled in fp32.  The scale and zero point travel in the batch with the codes.
 template <int NR, int U>
-__device__ __forceinline__ void dotInt4Half(const Rows (&m)[NR], int r, const uint4* xh, int K, int lane, float (&acc)[NR]) {
-    const int n = K / 32;   // 16-byte chunks (4 words) per row
-    const uint4* q[NR];
-#pragma unroll
-    for (int j = 0; j < NR; ++j) {
-        q[j] = static_cast<const uint4*>(m[j].weight) + size_t(r) * n;
-        acc[j] = 0.f;
-    }
-    for (int i = lane; i < n; i += 32 * U) {
-        uint4 wr[NR][U];
+struct Int4HalfReader {
+    static constexpr int kStep = 32 * U;
+    struct Batch {
+        uint4 w[NR][U];
         float sc[NR][U];
         uint32_t zz[NR][U];
+    };
+    const uint4* q[NR];
+    Rows m[NR];
+    int r, n;   // n = 16-byte chunks (4 words) per row
+    __device__ Int4HalfReader(const Rows (&mats)[NR], int row, int K) : r(row), n(K / 32) {
+#pragma unroll
+        for (int j = 0; j < NR; ++j) {
+            m[j] = mats[j];
+            q[j] = static_cast<const uint4*>(mats[j].weight) + size_t(row) * n;
+        }
+    }
+    __device__ __forceinline__ void load(Batch& b, int i) const {
 #pragma unroll
         for (int u = 0; u < U; ++u)
 #pragma unroll
             for (int j = 0; j < NR; ++j) {
                 const int c = i + 32 * u;
                 if (c < n) {
-                    wr[j][u] = __ldcs(q[j] + c);
+                    b.w[j][u] = __ldcs(q[j] + c);
                     const int g = m[j].groupShift >= 0 ? (c * 32) >> m[j].groupShift : c * 32 / m[j].group;
-                    sc[j][u] = __half2float(__ldg(m[j].scales + size_t(g) * m[j].rows + r));
+                    b.sc[j][u] = __half2float(__ldg(m[j].scales + size_t(g) * m[j].rows + r));
                     const uint32_t z = zeroPoint(m[j].qzeros, m[j].rows, g, r) | 0x6400u;
-                    zz[j][u] = z | (z << 16);
+                    b.zz[j][u] = z | (z << 16);
                 } else {
-                    wr[j][u] = make_uint4(0, 0, 0, 0);
-                    sc[j][u] = 0.f;
-                    zz[j][u] = 0x64006400u;
+                    b.w[j][u] = make_uint4(0, 0, 0, 0);
+                    b.sc[j][u] = 0.f;
+                    b.zz[j][u] = 0x64006400u;
                 }
             }
+    }
+    template <typename T>
+    __device__ __forceinline__ void dot(const Batch& b, int i, const T*, const uint4* xh, float (&acc)[NR]) const {
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             const int c = i + 32 * u;
@@ -266,9 +308,9 @@ __device__ __forceinline__ void dotInt4Half(const Rows (&m)[NR], int r, const ui
                 xv[t] = xb[t];
 #pragma unroll
             for (int j = 0; j < NR; ++j) {
-                const __half2 zh = asHalf2(zz[j][u]);
+                const __half2 zh = asHalf2(b.zz[j][u]);
                 __half2 a = __float2half2_rn(0.f);
-                const uint32_t words[4] = {wr[j][u].x, wr[j][u].y, wr[j][u].z, wr[j][u].w};
+                const uint32_t words[4] = {b.w[j][u].x, b.w[j][u].y, b.w[j][u].z, b.w[j][u].w};
 #pragma unroll
                 for (int t = 0; t < 4; ++t) {
                     const uint32_t w = words[t];
@@ -280,38 +322,130 @@ __device__ __forceinline__ void dotInt4Half(const Rows (&m)[NR], int r, const ui
                     }
                 }
                 const float2 f = __half22float2(a);
-                acc[j] = fmaf(sc[j][u], f.x + f.y, acc[j]);
+                acc[j] = fmaf(b.sc[j][u], f.x + f.y, acc[j]);
             }
         }
     }
-}
+};
 
 /// fp16 arithmetic for 4-bit rows with 16-bit activations; fp32 activations keep the fp32 route.
 template <typename T, bool kInt4>
 constexpr bool kHalfInt4 = kInt4 && !std::is_same_v<T, float>;
 
 template <typename T, bool kInt4, int NR>
-__device__ __forceinline__ void rowDots(const Rows (&m)[NR], int r, const T* xs, const uint4* xh, float xhInv, int K, int lane,
-                                        float (&acc)[NR]) {
-    if constexpr (kHalfInt4<T, kInt4>) {
-        dotInt4Half<NR, 4 / NR>(m, r, xh, K, lane, acc);
-#pragma unroll
-        for (int j = 0; j < NR; ++j)
-            acc[j] *= xhInv;
-    } else if constexpr (kInt4) {
-        dotInt4<T, NR, 16 / NR>(m, r, xs, K, lane, acc);
+struct ReaderOf {
+    using type = std::conditional_t<kHalfInt4<T, kInt4>, Int4HalfReader<NR, SLIMBENCH_INT4_CHUNKS / NR>,
+                                    std::conditional_t<kInt4, Int4Reader<T, NR, 16 / NR>, DenseReader<T, NR, SLIMBENCH_DENSE_CHUNKS / NR>>>;
+};
+
+// Programmatic dependent launch (sm_90): a kernel launched with the PDL attribute may start while
+// the previous one finishes; it must wait (griddepcontrol.wait: the previous grid complete, its
+// writes visible) before it reads anything that grid wrote.  Every kernel here lets the next one
+// launch as soon as all its blocks run.
+__device__ __forceinline__ void waitForPrevious() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void letNextLaunch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" :::);
+#endif
+}
+
+/// SLIMBENCH_CUDA_PDL=0 launches the kernels plainly (for comparisons).
+bool pdlEnabled() {
+    static const bool on = [] {
+        const char* e = std::getenv("SLIMBENCH_CUDA_PDL");
+        return !(e && std::strcmp(e, "0") == 0);
+    }();
+    return on;
+}
+
+/// Launches `kernel` allowed to overlap the previous kernel of the stream (see waitForPrevious).
+template <typename... Params, typename... Args>
+void launch(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t stream, Args&&... args) {
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = grid;
+    cfg.blockDim = block;
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = stream;
+    cudaLaunchAttribute attr[1];
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = pdlEnabled() ? 1 : 0;
+    cfg.attrs = attr;
+    cfg.numAttrs = 1;
+    cudaLaunchKernelEx(&cfg, kernel, std::forward<Args>(args)...);
+}
+
+/// The matrix m of the launch and its row r that launch row `row` is (Plain launches stack up to 3
+/// matrices; past the last row, r runs on in the last matrix and nothing is loaded).
+template <int kMode>
+__device__ __forceinline__ void locateRow(const GemvArgs& a, int row, int& m, int& r) {
+    m = 0;
+    r = row;
+    if constexpr (kMode == int(GemvMode::Plain))
+        while (m + 1 < a.numMats && r >= a.mats[m].rows) {
+            r -= a.mats[m].rows;
+            ++m;
+        }
+}
+
+template <int kMode, typename Reader, int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1>
+__device__ __forceinline__ Reader readerFor(const GemvArgs& a, int m, int r, int K) {
+    Rows rows[NR];
+    rows[0] = rowsOf(m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2]);
+    if constexpr (NR == 2)
+        rows[1] = rowsOf(a.mats[1]);
+    return Reader(rows, r, K);
+}
+
+/// Lane 0 writes row r of matrix m from the lanes' partial sums (scaled by xhInv).
+template <typename T, int kMode, int NR>
+__device__ __forceinline__ void storeRow(const GemvArgs& a, int m, int r, const float (&acc)[NR], float xhInv, int lane) {
+    float y = warpSum(acc[0]) * xhInv, u = 0.f;
+    if constexpr (NR == 2)
+        u = warpSum(acc[1]) * xhInv;
+    if (lane != 0)
+        return;
+    const MatView& mv = m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2];
+    T* out = static_cast<T*>(mv.out);
+    if (mv.bias)
+        y += Num<T>::get(static_cast<const T*>(mv.bias)[r]);
+    if constexpr (kMode == int(GemvMode::Plain)) {
+        out[r] = Num<T>::put(y);
+    } else if constexpr (kMode == int(GemvMode::Residual)) {
+        out[r] = Num<T>::put(Num<T>::get(static_cast<const T*>(a.residual)[r]) + Num<T>::round(y));
     } else {
-        dotDense<T, NR, 8 / NR>(m, r, xs, K, lane, acc);
+        if (a.mats[1].bias)
+            u += Num<T>::get(static_cast<const T*>(a.mats[1].bias)[r]);
+        const float g = Num<T>::round(y);
+        const float act = Num<T>::round(g / (1.f + expf(-g)));   // silu, rounded like at::silu
+        out[r] = Num<T>::put(act * Num<T>::round(u));
     }
 }
 
 template <typename T, bool kInt4, int kMode>
-__global__ void __launch_bounds__(kThreads) gemvKernel(const GemvArgs a, int totalRows) {
+__global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_INT4 : SLIMBENCH_GEMV_MIN_BLOCKS) gemvKernel(const GemvArgs a, int totalRows) {
     extern __shared__ __align__(16) unsigned char smemRaw[];
     T* xs = reinterpret_cast<T*>(smemRaw);
     __shared__ float red[kWarps];
     const int K = a.K, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const T* x = static_cast<const T*>(a.x);
+    letNextLaunch();
+
+    // 0. Each warp takes the rows warp + 8·block, + 8·grid, ... (the grid is what fits on the GPU at
+    //    once, so that step 1 runs once per block).  The first batch of weights is requested before
+    //    anything the previous kernel writes is read: the loads overlap that kernel's tail and step 1.
+    constexpr int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1;   // gate and up rows read together
+    using Reader = typename ReaderOf<T, kInt4, NR>::type;
+    const int rowStride = gridDim.x * kWarps;
+    int row = blockIdx.x * kWarps + warp, m = 0, r = 0;
+    locateRow<kMode>(a, row, m, r);
+    Reader rd = readerFor<kMode, Reader>(a, m, r, K);
+    typename Reader::Batch cur;
+    rd.load(cur, row < totalRows ? lane : rd.n);
+    waitForPrevious();
 
     // 1. The input vector into shared memory, RMS-normalised like transformers' LlamaRMSNorm:
     //    h = x·rsqrt(mean(x²)+eps) in fp32, rounded to T, times the weight, rounded.
@@ -340,7 +474,7 @@ __global__ void __launch_bounds__(kThreads) gemvKernel(const GemvArgs a, int tot
             dst[i] = src[i];
     }
     __syncthreads();
-    // 4-bit rows with 16-bit activations: x as scaled fp16 pairs (see dotInt4Half).
+    // 4-bit rows with 16-bit activations: x as scaled fp16 pairs (see Int4HalfReader).
     const uint4* xh = nullptr;
     float xhInv = 1.f;
     if constexpr (kHalfInt4<T, kInt4>) {
@@ -380,45 +514,37 @@ __global__ void __launch_bounds__(kThreads) gemvKernel(const GemvArgs a, int tot
         __syncthreads();
     }
 
-    // 2. One warp per output row.
-    const int row = blockIdx.x * kWarps + warp;
-    if (row >= totalRows)
-        return;
-    int m = 0, r = row;
-    if constexpr (kMode == int(GemvMode::Plain))
-        while (m + 1 < a.numMats && r >= a.mats[m].rows) {
-            r -= a.mats[m].rows;
-            ++m;
+    // 2. This warp's rows, one batch in flight while the one before is multiplied; the next batch is
+    //    the row's next chunks or the first chunks of the warp's next row.
+    float acc[NR];
+#pragma unroll
+    for (int j = 0; j < NR; ++j)
+        acc[j] = 0.f;
+    int i = lane;
+    while (row < totalRows) {
+        int nrow = row, ni = i + Reader::kStep, nm = m, nr = r;
+        Reader nrd = rd;
+        if (ni - lane >= rd.n) {   // warp-uniform
+            nrow = row + rowStride;
+            ni = lane;
+            locateRow<kMode>(a, nrow, nm, nr);
+            nrd = readerFor<kMode, Reader>(a, nm, nr, K);
         }
-    const MatView& mv = m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2];
-    float y, u = 0.f;
-    if constexpr (kMode == int(GemvMode::SiluMul)) {
-        const Rows rows[2] = {rowsOf(a.mats[0]), rowsOf(a.mats[1])};
-        float acc[2];
-        rowDots<T, kInt4, 2>(rows, r, xs, xh, xhInv, K, lane, acc);
-        y = warpSum(acc[0]);
-        u = warpSum(acc[1]);
-    } else {
-        const Rows rows[1] = {rowsOf(mv)};
-        float acc[1];
-        rowDots<T, kInt4, 1>(rows, r, xs, xh, xhInv, K, lane, acc);
-        y = warpSum(acc[0]);
-    }
-    if (lane != 0)
-        return;
-    T* out = static_cast<T*>(mv.out);
-    if (mv.bias)
-        y += Num<T>::get(static_cast<const T*>(mv.bias)[r]);
-    if constexpr (kMode == int(GemvMode::Plain)) {
-        out[r] = Num<T>::put(y);
-    } else if constexpr (kMode == int(GemvMode::Residual)) {
-        out[r] = Num<T>::put(Num<T>::get(static_cast<const T*>(a.residual)[r]) + Num<T>::round(y));
-    } else {
-        if (a.mats[1].bias)
-            u += Num<T>::get(static_cast<const T*>(a.mats[1].bias)[r]);
-        const float g = Num<T>::round(y);
-        const float act = Num<T>::round(g / (1.f + expf(-g)));   // silu, rounded like at::silu
-        out[r] = Num<T>::put(act * Num<T>::round(u));
+        typename Reader::Batch next;
+        nrd.load(next, nrow < totalRows ? ni : nrd.n);   // chunks past the row read as zeros without a load
+        rd.dot(cur, i, xs, xh, acc);
+        if (nrow != row) {
+            storeRow<T, kMode, NR>(a, m, r, acc, xhInv, lane);
+#pragma unroll
+            for (int j = 0; j < NR; ++j)
+                acc[j] = 0.f;
+        }
+        row = nrow;
+        i = ni;
+        m = nm;
+        r = nr;
+        rd = nrd;
+        cur = next;
     }
 }
 
@@ -437,7 +563,18 @@ void launchGemv(const GemvArgs& a, cudaStream_t stream) {
         cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
         configured = smem;
     }
-    kernel<<<(total + kWarps - 1) / kWarps, kThreads, smem, stream>>>(a, total);
+    // As many blocks as fit on the GPU at once (fewer when the matrix is small).
+    static int residentFor = -1, resident = 0;
+    if (residentFor != int(smem)) {
+        int device = 0, sms = 0, perSm = 0;
+        cudaGetDevice(&device);
+        cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, kThreads, smem);
+        resident = std::max(1, sms * std::max(1, perSm));
+        residentFor = int(smem);
+    }
+    const int blocks = std::min((total + kWarps - 1) / kWarps, resident);
+    launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, total);
 }
 
 template <typename T>
@@ -469,6 +606,8 @@ __global__ void dequantInt4Kernel(const MatView m, int K) {
 
 template <typename T>
 __global__ void ropeKvKernel(const RopeKvArgs a) {
+    letNextLaunch();
+    waitForPrevious();
     const int head = blockIdx.x, D = a.headDim, half = D / 2;
     const int64_t pos = *a.position;
     T* src = static_cast<T*>(a.qkv) + size_t(head) * D;
@@ -497,110 +636,241 @@ __global__ void ropeKvKernel(const RopeKvArgs a) {
 
 int splitsOf(int capacity) { return (capacity + kAttentionSplit - 1) / kAttentionSplit; }
 
-/// Block (head, split): keys [split·S, (split+1)·S) ∩ [window start, position]; each warp takes every
-/// 4th key with an online softmax; the block writes (max, sum, Σ p·v) unnormalised to the scratch.
-template <typename T, int EPL>
-__global__ void __launch_bounds__(kAttnWarps * 32) attentionSplitKernel(const AttentionArgs a, int numSplits) {
-    constexpr int D = EPL * 32;
-    const int h = blockIdx.x, split = blockIdx.y, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    const int kvh = h / (a.heads / a.kvHeads);
+/// Block (kv head, split), 128 threads: the keys [split·S, (split+1)·S) ∩ [window start, position] for
+/// the G query heads that share the kv head (GQA), each K and V row read once.  Every phase issues all
+/// its loads before it uses one (a latency round each, instead of one per key):
+///   1. the KT = 128 / S threads of key k each take 1/KT of its row: partial scores against the G
+///      query rows (shared), summed across the KT lanes;
+///   2. warp w takes heads w, w + 4: the block's max and Σ exp for each head (one key per lane);
+///   3. thread (column group, slice) takes 16 bytes of V columns for the keys slice, slice + slices, ...
+///      and accumulates p·v for every head; the slices are summed through shared memory.
+/// The block writes (max, Σ p, Σ p·v) unnormalised per head to the scratch; empty splits write max
+/// = -inf (the combine skips them).
+template <typename T, int D>
+__global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const AttentionArgs a, int numSplits) {
+    constexpr int S = kAttentionSplit, NT = kAttentionThreads, KT = NT / S, VN = Vec16<T>::N, NC = D / VN;
+    constexpr int CG = NC, SL = NT / CG;   // phase 3: column groups, key slices
+    static_assert(S == 32 && NT % S == 0 && NC % KT == 0 && CG <= NT, "attention layout");
+    extern __shared__ __align__(16) float attnSmem[];
+    const int G = a.heads / a.kvHeads;   // <= kMaxAttentionGroup (checked by the caller)
+    float* qs = attnSmem;                // (G, D) query rows, scaled
+    float* ps = qs + G * D;              // (G, S) scores, then probabilities
+    float* red = ps + G * S;             // (SL, G, D) partial p·v
+    __shared__ float mh[kMaxAttentionGroup], lh[kMaxAttentionGroup];
+    letNextLaunch();
+    const int kvh = blockIdx.x, split = blockIdx.y, t = threadIdx.x, lane = t & 31, warp = t >> 5;
+    const T* kc = static_cast<const T*>(a.keyCache) + size_t(kvh) * a.capacity * D;
+    const T* vc = static_cast<const T*>(a.valueCache) + size_t(kvh) * a.capacity * D;
+    const int key = t / KT, part = t % KT;
+    // The position was set before the step's first kernel: the rows of the keys before it (written
+    // by earlier steps) start moving into L2 while the previous kernels finish.
+    {
+        const int c = split * S + key;
+        constexpr int kLines = (D * int(sizeof(T)) + 127) / 128;
+        if (c < a.capacity && c < int(*a.position))
+            for (int l = part; l < 2 * kLines; l += KT) {
+                const T* row = (l < kLines ? kc : vc) + size_t(c) * D;
+                asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(row) + (l % kLines) * 128));
+            }
+    }
+    waitForPrevious();
     const int len = int(*a.position) + 1;
     const int start = a.window > 0 ? max(0, len - a.window) : 0;
-    const int c0 = max(start, split * kAttentionSplit), c1 = min(len, (split + 1) * kAttentionSplit);
-    const T* qp = static_cast<const T*>(a.q) + size_t(h) * D + lane * EPL;
-    float q[EPL], acc[EPL];
-#pragma unroll
-    for (int e = 0; e < EPL; ++e) {
-        q[e] = Num<T>::get(qp[e]);
-        acc[e] = 0.f;
+    const int c0 = split * S, lo = max(start, c0), hi = min(len, c0 + S);
+    float* out = a.scratch + (size_t(kvh) * G * numSplits + split) * (D + 2);   // head h: + h·numSplits·(D + 2)
+    if (lo >= hi) {
+        if (t < G)
+            out[size_t(t) * numSplits * (D + 2)] = negInf();
+        return;
     }
-    const T* kc = static_cast<const T*>(a.keyCache) + size_t(kvh) * a.capacity * D + lane * EPL;
-    const T* vc = static_cast<const T*>(a.valueCache) + size_t(kvh) * a.capacity * D + lane * EPL;
-    float m = negInf(), l = 0.f;
-    for (int c = c0 + warp; c < c1; c += kAttnWarps) {
-        const T* kr = kc + size_t(c) * D;
-        float s = 0.f;
-#pragma unroll
-        for (int e = 0; e < EPL; ++e)
-            s = fmaf(q[e], Num<T>::get(kr[e]), s);
-        s = warpSum(s) * a.scale;
-        const float mn = fmaxf(m, s);
-        const float corr = expf(m - mn);   // 0 for the first key (m = -inf)
-        const float p = expf(s - mn);
-        l = l * corr + p;
-        const T* vr = vc + size_t(c) * D;
-#pragma unroll
-        for (int e = 0; e < EPL; ++e)
-            acc[e] = fmaf(p, Num<T>::get(vr[e]), acc[e] * corr);
-        m = mn;
-    }
-    __shared__ float sm[kAttnWarps], sl[kAttnWarps], sacc[kAttnWarps][D];
-    if (lane == 0) {
-        sm[warp] = m;
-        sl[warp] = l;
-    }
-#pragma unroll
-    for (int e = 0; e < EPL; ++e)
-        sacc[warp][lane * EPL + e] = acc[e];
+    const T* qg = static_cast<const T*>(a.q) + size_t(kvh) * G * D;
+    for (int i = t; i < G * D; i += NT)
+        qs[i] = Num<T>::get(qg[i]) * a.scale;
     __syncthreads();
-    float M = negInf();
+
+    // 1. Scores: chunks part, part + KT, ... of the key's row.
+    {
+        const int c = c0 + key;
+        const bool valid = c >= lo && c < hi;
+        constexpr int PC = NC / KT;   // chunks per thread
+        uint4 kv[PC];
+        const uint4* kr = reinterpret_cast<const uint4*>(kc + size_t(valid ? c : lo) * D);
 #pragma unroll
-    for (int w = 0; w < kAttnWarps; ++w)
-        M = fmaxf(M, sm[w]);
-    float* out = a.scratch + (size_t(h) * numSplits + split) * (D + 2);
-    for (int d = threadIdx.x; d < D; d += blockDim.x) {
-        float A = 0.f;
+        for (int u = 0; u < PC; ++u)
+            kv[u] = kr[part + u * KT];
+        float sc[kMaxAttentionGroup];
 #pragma unroll
-        for (int w = 0; w < kAttnWarps; ++w)
-            if (sm[w] != negInf())
-                A += sacc[w][d] * expf(sm[w] - M);
-        out[2 + d] = A;
+        for (int h = 0; h < kMaxAttentionGroup; ++h)
+            sc[h] = 0.f;
+#pragma unroll
+        for (int u = 0; u < PC; ++u) {
+            float kf[VN];
+            Vec16<T>::unpack(kv[u], kf);
+            const float* qc = qs + (part + u * KT) * VN;
+#pragma unroll
+            for (int h = 0; h < kMaxAttentionGroup; ++h)
+                if (h < G)
+#pragma unroll
+                    for (int e = 0; e < VN; ++e)
+                        sc[h] = fmaf(qc[h * D + e], kf[e], sc[h]);
+        }
+#pragma unroll
+        for (int h = 0; h < kMaxAttentionGroup; ++h) {
+#pragma unroll
+            for (int o = KT / 2; o > 0; o >>= 1)
+                sc[h] += __shfl_xor_sync(0xffffffffu, sc[h], o);
+            if (h < G && part == 0)
+                ps[h * S + key] = valid ? sc[h] : negInf();
+        }
     }
-    if (threadIdx.x == 0) {
-        float L = 0.f;
+    __syncthreads();
+
+    // 2. Softmax statistics per head, one key per lane.
+    for (int h = warp; h < G; h += NT / 32) {
+        const float v = ps[h * S + lane];
+        float m = v;
 #pragma unroll
-        for (int w = 0; w < kAttnWarps; ++w)
-            if (sm[w] != negInf())
-                L += sl[w] * expf(sm[w] - M);
-        out[0] = M;
-        out[1] = L;
+        for (int o = 16; o > 0; o >>= 1)
+            m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+        const float p = v == negInf() ? 0.f : expf(v - m);
+        ps[h * S + lane] = p;
+        const float l = warpSum(p);
+        if (lane == 0) {
+            mh[h] = m;
+            lh[h] = l;
+        }
+    }
+    __syncthreads();
+
+    // 3. Σ p·v.
+    const int cg = t % CG, slice = t / CG;
+    if (slice < SL) {
+        float acc[kMaxAttentionGroup][VN];
+#pragma unroll
+        for (int h = 0; h < kMaxAttentionGroup; ++h)
+#pragma unroll
+            for (int e = 0; e < VN; ++e)
+                acc[h][e] = 0.f;
+        constexpr int PER = (S + SL - 1) / SL, B = PER < 8 ? PER : 8;   // keys per thread, loads in flight
+#pragma unroll
+        for (int j0 = 0; j0 < PER; j0 += B) {
+            uint4 vv[B];
+#pragma unroll
+            for (int u = 0; u < B; ++u) {
+                const int k = slice + (j0 + u) * SL, c = c0 + k;
+                vv[u] = k < S && c >= lo && c < hi ? reinterpret_cast<const uint4*>(vc + size_t(c) * D)[cg] : make_uint4(0, 0, 0, 0);
+            }
+#pragma unroll
+            for (int u = 0; u < B; ++u) {
+                const int k = slice + (j0 + u) * SL;
+                if (k >= S)
+                    break;
+                float vf[VN];
+                Vec16<T>::unpack(vv[u], vf);
+#pragma unroll
+                for (int h = 0; h < kMaxAttentionGroup; ++h)
+                    if (h < G) {
+                        const float p = ps[h * S + k];
+#pragma unroll
+                        for (int e = 0; e < VN; ++e)
+                            acc[h][e] = fmaf(p, vf[e], acc[h][e]);
+                    }
+            }
+        }
+#pragma unroll
+        for (int h = 0; h < kMaxAttentionGroup; ++h)
+            if (h < G)
+#pragma unroll
+                for (int e = 0; e < VN; ++e)
+                    red[(slice * G + h) * D + cg * VN + e] = acc[h][e];
+    }
+    __syncthreads();
+    for (int i = t; i < G * D; i += NT) {
+        float A = 0.f;
+        for (int sl = 0; sl < SL; ++sl)
+            A += red[sl * G * D + i];
+        const int h = i / D, d = i % D;
+        out[size_t(h) * numSplits * (D + 2) + 2 + d] = A;
+    }
+    if (t < G) {
+        out[size_t(t) * numSplits * (D + 2)] = mh[t];
+        out[size_t(t) * numSplits * (D + 2) + 1] = lh[t];
     }
 }
 
+/// Block h: out_h = Σ_s e^(M_s − M)·A_s / Σ_s e^(M_s − M)·L_s over the splits' partial results; the
+/// splits' (M, L) are read in parallel first, then every thread's columns with all loads independent.
 template <typename T>
 __global__ void attentionCombineKernel(const AttentionArgs a, int numSplits) {
-    const int h = blockIdx.x, D = a.headDim;
+    extern __shared__ float weight[];   // numSplits: e^(M_s − M) / Σ (0 for empty splits)
+    __shared__ float red[32];
+    letNextLaunch();
+    waitForPrevious();
+    const int h = blockIdx.x, D = a.headDim, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x / 32;
     const float* base = a.scratch + size_t(h) * numSplits * (D + 2);
-    float M = negInf();
-    for (int s = 0; s < numSplits; ++s)
-        M = fmaxf(M, base[size_t(s) * (D + 2)]);
+    float m = negInf();
+    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
+        weight[s] = base[size_t(s) * (D + 2)];
+        m = fmaxf(m, weight[s]);
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1)
+        m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+    if (lane == 0)
+        red[warp] = m;
+    __syncthreads();
+    m = red[0];
+    for (int w = 1; w < warps; ++w)
+        m = fmaxf(m, red[w]);
+    float l = 0.f;
+    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
+        const float e = weight[s] == negInf() ? 0.f : expf(weight[s] - m);
+        weight[s] = e;
+        l += e * base[size_t(s) * (D + 2) + 1];
+    }
+    l = warpSum(l);
+    __syncthreads();   // everyone has read red[] before it is reused
+    if (lane == 0)
+        red[warp] = l;
+    __syncthreads();
+    l = 0.f;
+    for (int w = 0; w < warps; ++w)
+        l += red[w];
     T* out = static_cast<T*>(a.out) + size_t(h) * D;
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
-        float L = 0.f, A = 0.f;
-        for (int s = 0; s < numSplits; ++s) {
-            const float* p = base + size_t(s) * (D + 2);
-            if (p[0] == negInf())
-                continue;
-            const float f = expf(p[0] - M);
-            L += p[1] * f;
-            A += p[2 + d] * f;
-        }
-        out[d] = Num<T>::put(A / L);
+        float A = 0.f;
+#pragma unroll 4
+        for (int s = 0; s < numSplits; ++s)
+            A = fmaf(weight[s], base[size_t(s) * (D + 2) + 2 + d], A);
+        out[d] = Num<T>::put(A / l);
     }
+}
+
+template <typename T, int D>
+void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
+    const int G = a.heads / a.kvHeads;
+    constexpr int SL = kAttentionThreads / (D / Vec16<T>::N);
+    const size_t smem = size_t(G * D + G * kAttentionSplit + SL * G * D) * sizeof(float);
+    auto kernel = attentionSplitKernel<T, D>;
+    static size_t configured = 48 * 1024;   // above this the kernel must opt in (once, before any graph capture)
+    if (smem > configured) {
+        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+        configured = smem;
+    }
+    launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits);
+    launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits);
 }
 
 template <typename T>
 void launchAttention(const AttentionArgs& a, cudaStream_t s) {
     const int splits = splitsOf(a.capacity);
-    const dim3 grid(a.heads, splits);
     switch (a.headDim) {
-    case 64: attentionSplitKernel<T, 2><<<grid, kAttnWarps * 32, 0, s>>>(a, splits); break;
-    case 96: attentionSplitKernel<T, 3><<<grid, kAttnWarps * 32, 0, s>>>(a, splits); break;
-    case 128: attentionSplitKernel<T, 4><<<grid, kAttnWarps * 32, 0, s>>>(a, splits); break;
-    case 256: attentionSplitKernel<T, 8><<<grid, kAttnWarps * 32, 0, s>>>(a, splits); break;
+    case 64: launchSplit<T, 64>(a, splits, s); break;
+    case 96: launchSplit<T, 96>(a, splits, s); break;
+    case 128: launchSplit<T, 128>(a, splits, s); break;
+    case 256: launchSplit<T, 256>(a, splits, s); break;
     default: return;
     }
-    attentionCombineKernel<T><<<a.heads, a.headDim, 0, s>>>(a, splits);
 }
 
 } // namespace
@@ -629,9 +899,9 @@ void ropeKv(const RopeKvArgs& a, void* stream) {
     const auto s = static_cast<cudaStream_t>(stream);
     const int blocks = a.heads + 2 * a.kvHeads, threads = a.headDim / 2 < 64 ? 32 : 64;
     switch (a.dtype) {
-    case Dtype::F32: ropeKvKernel<float><<<blocks, threads, 0, s>>>(a); break;
-    case Dtype::F16: ropeKvKernel<__half><<<blocks, threads, 0, s>>>(a); break;
-    case Dtype::BF16: ropeKvKernel<__nv_bfloat16><<<blocks, threads, 0, s>>>(a); break;
+    case Dtype::F32: launch(ropeKvKernel<float>, dim3(blocks), dim3(threads), 0, s, a); break;
+    case Dtype::F16: launch(ropeKvKernel<__half>, dim3(blocks), dim3(threads), 0, s, a); break;
+    case Dtype::BF16: launch(ropeKvKernel<__nv_bfloat16>, dim3(blocks), dim3(threads), 0, s, a); break;
     }
 }
 

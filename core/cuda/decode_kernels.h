@@ -87,9 +87,12 @@ struct AttentionArgs {
     float scale = 1.f;
 };
 /// Keys per split-K block.
-constexpr int kAttentionSplit = 128;
+constexpr int kAttentionSplit = 32;
+/// Query heads per kv head that the attention kernel takes (GQA group; Llama-3, Mistral, TinyLlama and
+/// Qwen2.5 have at most 8).
+constexpr int kMaxAttentionGroup = 8;
 int64_t attentionScratchFloats(int heads, int headDim, int capacity);
-/// headDim ∈ {64, 96, 128, 256}.
+/// headDim ∈ {64, 96, 128, 256}; heads / kvHeads ≤ kMaxAttentionGroup.
 void attention(const AttentionArgs& a, void* stream);
 
 } // namespace slim::cuda

@@ -79,7 +79,8 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
                 return std::nullopt;
         const auto& v = views[l].p;
         if (v[int(Proj::Q)].int4 != v[int(Proj::K)].int4 || v[int(Proj::Q)].int4 != v[int(Proj::V)].int4 ||
-            v[int(Proj::Gate)].int4 != v[int(Proj::Up)].int4 || L.numKvHeads < 1 || L.numHeads % L.numKvHeads != 0)
+            v[int(Proj::Gate)].int4 != v[int(Proj::Up)].int4 || L.numKvHeads < 1 || L.numHeads % L.numKvHeads != 0 ||
+            L.numHeads / L.numKvHeads > kc::kMaxAttentionGroup)
             return std::nullopt;
     }
     DecodeView head;
