@@ -62,7 +62,15 @@ std::vector<AwqGroupResult> awqLayer(model::LlamaModel& m, int64_t l, AwqLayerIn
                                  {"gate_up", {Proj::Gate, Proj::Up}, &in.gateUp, mlp, Group::Prev::PostNorm},
                                  {"down", {Proj::Down}, &in.down, downProj, Group::Prev::UpProj}};
     std::vector<AwqGroupResult> results;
-    std::map<Proj, at::Tensor> scaledInput; // inputs divided by the chosen scales, for clipping
+    // The clip search's inputs: every (T·B / clipTokens)-th token (llm-awq's n_sample_token) of each
+    // clipped projection's input divided by the chosen scales, kept instead of whole activations.
+    std::map<Proj, at::Tensor> scaledInput;
+    const auto clipSample = [&](const at::Tensor& x) {
+        const at::Tensor flat = x.reshape({-1, x.size(-1)});
+        const int64_t step = std::max<int64_t>(1, flat.size(0) / o.clipTokens);
+        return flat.slice(0, 0, flat.size(0), step).clone();
+    };
+    const auto clipped = [](Proj p) { return p != Proj::Q && p != Proj::K; };
     for (auto& g : groups) {
         ctx.checkCancel();
         AwqGroupResult r;
@@ -73,7 +81,8 @@ std::vector<AwqGroupResult> awqLayer(model::LlamaModel& m, int64_t l, AwqLayerIn
                         std::to_string(dense(m, l, Proj::O).weight().size(1)) + "): grouped-query attention";
             results.push_back(r);
             for (Proj p : g.linears)
-                scaledInput[p] = x;
+                if (o.clip && clipped(p))
+                    scaledInput[p] = clipSample(x);
             continue;
         }
         const at::Tensor xMax = x.abs().reshape({-1, x.size(-1)}).to(at::kFloat).mean(0); // (in)
@@ -133,7 +142,8 @@ std::vector<AwqGroupResult> awqLayer(model::LlamaModel& m, int64_t l, AwqLayerIn
         for (Proj p : g.linears) {
             at::Tensor& w = dense(m, l, p).weight();
             w.mul_(s.unsqueeze(0).to(w.scalar_type()));
-            scaledInput[p] = x / s.to(x.scalar_type());
+            if (o.clip && clipped(p))
+                scaledInput[p] = clipSample(x) / s.to(x.scalar_type());
         }
         results.push_back(r);
     }
@@ -148,25 +158,32 @@ std::vector<AwqGroupResult> awqLayer(model::LlamaModel& m, int64_t l, AwqLayerIn
             if (ci % gs)
                 continue;
             const int64_t ng = ci / gs;
-            at::Tensor xs = scaledInput.at(p).reshape({-1, ci}).to(at::kFloat);
-            const int64_t step = std::max<int64_t>(1, xs.size(0) / o.clipTokens);
-            xs = xs.slice(0, 0, xs.size(0), step);                       // (t, ci)
+            const at::Tensor xs = scaledInput.at(p).to(at::kFloat);                    // (t, ci), sampled
             const at::Tensor xg = xs.reshape({xs.size(0), ng, gs}).permute({1, 0, 2}); // (ng, t, gs)
             const at::Tensor wg = w.reshape({co, ng, gs});
             const at::Tensor orgMax = wg.abs().amax(-1, true);          // (co, ng, 1)
             at::Tensor bestMax = orgMax.clone();
-            at::Tensor minErr = at::full({co, ng, 1}, 1e30, w.options());
-            // Partial outputs per group: (ng, t, gs) x (ng, gs, co) -> (ng, t, co)
-            const at::Tensor orgOut = at::bmm(xg, wg.permute({1, 2, 0}));
-            for (int i = 0; i < int(o.maxShrink * o.grid); ++i) {
-                const at::Tensor maxVal = orgMax * (1.0 - double(i) / double(o.grid));
-                const at::Tensor cur = at::max(at::min(wg, maxVal), -maxVal);
-                const at::Tensor q = fakeQuantize(cur.reshape({co, ci}), o.spec).reshape({co, ng, gs});
-                const at::Tensor out = at::bmm(xg, q.permute({1, 2, 0}));
-                const at::Tensor err = (out - orgOut).pow(2).mean(1).t().unsqueeze(2); // (co, ng, 1)
-                const at::Tensor better = err.lt(minErr);
-                minErr = at::where(better, err, minErr);
-                bestMax = at::where(better, maxVal, bestMax);
+            // Output channels in batches (as llm-awq's oc_batch_size): the (ng, t, rows) partial outputs
+            // of a whole down_proj would be ~1 GB each on the Llama-3-8B shape.  Rows are independent,
+            // so the result is the same.
+            const int64_t rowsPerBatch = std::max<int64_t>(64, (int64_t(64) << 20) / std::max<int64_t>(1, ng * xs.size(0)));
+            for (int64_t r0 = 0; r0 < co; r0 += rowsPerBatch) {
+                const int64_t nr = std::min(rowsPerBatch, co - r0);
+                const at::Tensor wb = wg.narrow(0, r0, nr), maxB = orgMax.narrow(0, r0, nr);
+                at::Tensor minErr = at::full({nr, ng, 1}, 1e30, w.options()), best = maxB.clone();
+                // Partial outputs per group: (ng, t, gs) x (ng, gs, rows) -> (ng, t, rows)
+                const at::Tensor orgOut = at::bmm(xg, wb.permute({1, 2, 0}));
+                for (int i = 0; i < int(o.maxShrink * o.grid); ++i) {
+                    const at::Tensor maxVal = maxB * (1.0 - double(i) / double(o.grid));
+                    const at::Tensor cur = at::max(at::min(wb, maxVal), -maxVal);
+                    const at::Tensor q = fakeQuantize(cur.reshape({nr, ci}), o.spec).reshape({nr, ng, gs});
+                    const at::Tensor out = at::bmm(xg, q.permute({1, 2, 0}));
+                    const at::Tensor err = (out - orgOut).pow(2).mean(1).t().unsqueeze(2); // (rows, ng, 1)
+                    const at::Tensor better = err.lt(minErr);
+                    minErr = at::where(better, err, minErr);
+                    best = at::where(better, maxVal, best);
+                }
+                bestMax.narrow(0, r0, nr).copy_(best);
             }
             wref.copy_(at::max(at::min(wg, bestMax), -bestMax).reshape({co, ci}).to(wref.scalar_type()));
         }

@@ -12,6 +12,8 @@
 #   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
 #                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
+#   tests/bench/gpu_session.sh offload8b  build, then Wanda / GPTQ / AWQ / SparseGPT with --offload on the
+#                                         Llama-3-8B shape: peak GPU memory and time
 # Outputs go to $OUT (the device tool's result folder) when set, else /tmp/slim-out.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -515,5 +517,31 @@ d=max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}
 print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% of it' % (sys.argv[1], d, r['weight_bytes']/2**30, g['bandwidth_bound_tokens_per_s'], 100*d/g['bandwidth_bound_tokens_per_s']))" "$1"
     done
     ;;
-  *) echo "usage: $0 check | decode | cpu | cpu-llamacpp | cuda-build | estimate | bench NAME | eval | prune | reference | quant | w4a16" >&2; exit 1 ;;
+  offload8b)
+    # Issues #9 / #10: Wanda, GPTQ, AWQ and SparseGPT on the Llama-3-8B shape with the model in host
+    # memory and one layer at a time on the GPU: peak GPU memory (target <= 8 GiB) and wall-clock.
+    # Calibration: OFF_SAMPLES x OFF_LENGTH sequential WikiText windows (default 32 x 2048).
+    TARGETS="slimbench-cli" build
+    CLI="$BUILD/app/cli/slimbench-cli"
+    M="$CKPT/llama3-8b"
+    [ -f "$M/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only llama3-8b "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -1
+    [ -f "$M/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$M/"
+    S=${OFF_SAMPLES:-32}; L=${OFF_LENGTH:-2048}
+    CAL=(--calib "$WIKI" --calib-mode sequential --calib-samples "$S" --calib-length "$L" --device cuda --dtype bf16 --offload --json)
+    IFS=';' read -ra RUNS <<< "${OFF_RUNS:-prune sparse --method wanda --sparsity 0.5;quantize --method gptq --bits 4 --group 128;quantize --method awq --bits 4 --group 128;prune sparse --method sparsegpt --pattern 2:4}"
+    for run in "${RUNS[@]}"; do
+      tag=$(echo "$run" | tr -s ' ' '-' | tr -d ':')
+      /usr/bin/time -f "%e s wall, host peak RSS %M KB" "$CLI" $run "$M" "${CAL[@]}" --out "$CKPT/off-$tag" 2> "$OUT/off-$tag.err" | tail -1 > "$OUT/off-$tag.json"
+      python3 - "$OUT/off-$tag.json" "$run" "$(tail -1 "$OUT/off-$tag.err")" "$S x $L" <<'PY'
+import json, sys
+try:
+    r = json.loads(open(sys.argv[1]).read())["report"]; lw = r["layerwise"]
+    print(f"8B {sys.argv[2]:45s} --offload, calib {sys.argv[4]}: layer-wise {lw['seconds']:.1f} s, peak GPU {lw['peak_device_bytes']/2**30:.2f} GiB | {sys.argv[3]}")
+except Exception as e:
+    print(f"8B {sys.argv[2]}: failed ({e}); {sys.argv[3]}")
+PY
+      rm -rf "$CKPT/off-$tag"
+    done
+    ;;
+  *) echo "usage: $0 check | decode | cpu | cpu-llamacpp | cuda-build | estimate | bench NAME | eval | prune | reference | quant | w4a16 | offload8b" >&2; exit 1 ;;
 esac
