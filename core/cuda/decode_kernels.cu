@@ -120,6 +120,13 @@ __device__ __forceinline__ uint32_t zeroPoint(const int32_t* qzeros, int rows, i
     return (static_cast<uint32_t>(__ldg(qzeros + size_t(g) * (rows / 8) + (r >> 3))) >> (4 * (r & 7))) & 15u;
 }
 
+__device__ __forceinline__ float warpMax(float v) {
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1)
+        v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
 __device__ __forceinline__ float warpSum(float v) {
 #pragma unroll
     for (int o = 16; o > 0; o >>= 1)
@@ -482,9 +489,7 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_IN
         float v = 0.f;
         for (int k = threadIdx.x; k < K; k += kThreads)
             v = fmaxf(v, fabsf(Num<T>::get(xs[k])));
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1)
-            v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+        v = warpMax(v);
         if (lane == 0)
             amax[warp] = v;
         __syncthreads();
@@ -728,10 +733,7 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     // 2. Softmax statistics per head, one key per lane.
     for (int h = warp; h < G; h += NT / 32) {
         const float v = ps[h * S + lane];
-        float m = v;
-#pragma unroll
-        for (int o = 16; o > 0; o >>= 1)
-            m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+        const float m = warpMax(v);
         const float p = v == negInf() ? 0.f : expf(v - m);
         ps[h * S + lane] = p;
         const float l = warpSum(p);
@@ -813,9 +815,7 @@ __global__ void attentionCombineKernel(const AttentionArgs a, int numSplits) {
         weight[s] = base[size_t(s) * (D + 2)];
         m = fmaxf(m, weight[s]);
     }
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1)
-        m = fmaxf(m, __shfl_xor_sync(0xffffffffu, m, o));
+    m = warpMax(m);
     if (lane == 0)
         red[warp] = m;
     __syncthreads();
