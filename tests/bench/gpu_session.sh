@@ -531,11 +531,14 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
     IFS=';' read -ra RUNS <<< "${OFF_RUNS:-prune sparse --method wanda --sparsity 0.5;quantize --method gptq --bits 4 --group 128;quantize --method awq --bits 4 --group 128;prune sparse --method sparsegpt --pattern 2:4}"
     for run in "${RUNS[@]}"; do
       tag=$(echo "$run" | tr -s ' ' '-' | tr -d ':')
-      /usr/bin/time -f "%e s wall, host peak RSS %M KB" "$CLI" $run "$M" "${CAL[@]}" --out "$CKPT/off-$tag" 2> "$OUT/off-$tag.err" | tail -1 > "$OUT/off-$tag.json"
-      python3 - "$OUT/off-$tag.json" "$run" "$(tail -1 "$OUT/off-$tag.err")" "$S x $L" <<'PY'
+      # One summary line and one report line per run, in two files (the device tool returns few files).
+      /usr/bin/time -f "%e s wall, host peak RSS %M KB" "$CLI" $run "$M" "${CAL[@]}" --out "$CKPT/off-$tag" 2> /tmp/off.err | tail -1 > /tmp/off.json
+      python3 - /tmp/off.json "$run" "$(tail -1 /tmp/off.err)" "$S x $L" "$OUT/offload8b-reports.jsonl" <<'PY' | tee -a "$OUT/offload8b.txt"
 import json, sys
 try:
-    r = json.loads(open(sys.argv[1]).read())["report"]; lw = r["layerwise"]
+    r = json.loads(open(sys.argv[1]).read()); lw = r["report"]["layerwise"]
+    r["report"].pop("layers", None); r["report"].pop("projections", None)
+    open(sys.argv[5], "a").write(json.dumps({"run": sys.argv[2], "time": sys.argv[3], "report": r["report"], "settings": r.get("settings")}) + "\n")
     print(f"8B {sys.argv[2]:45s} --offload, calib {sys.argv[4]}: layer-wise {lw['seconds']:.1f} s, peak GPU {lw['peak_device_bytes']/2**30:.2f} GiB | {sys.argv[3]}")
 except Exception as e:
     print(f"8B {sys.argv[2]}: failed ({e}); {sys.argv[3]}")
