@@ -1,6 +1,6 @@
 // slimbench-cli prune sparse | depth: write a pruned variant of a checkpoint (docs/compression.md).
 //   prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M)
-//                [calibration] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] --out DIR
+//                [calibration] [--true-sequential] [--offload] [--tf32] [--batch B] [--percdamp D] [--blocksize B] --out DIR
 //   prune depth  MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl --count N) [calibration]
 //                [--keep-first K] [--keep-last K] --out DIR
 // Every output folder is written atomically with slimbench_provenance.json.
@@ -53,9 +53,9 @@ std::string outDir(const Args& a) {
 }
 
 int pruneSparse(const std::vector<std::string>& argv, Output& out) {
-    Args a(argv, {"json", "true-sequential", "offload", "bos-per-sample"});
-    auto known = withCommon(
-        {"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential", "offload", "store"});
+    Args a(argv, {"json", "true-sequential", "offload", "bos-per-sample", "tf32"});
+    auto known = withCommon({"method", "sparsity", "pattern", "batch", "percdamp", "blocksize", "out", "true-sequential",
+                             "offload", "store", "tf32"});
     for (auto& k : calibrationOptions())
         known.push_back(k);
     a.allowOnly(known);
@@ -69,6 +69,7 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
     o.layerwise.batchSize = a.getInt("batch", 8);
     o.layerwise.trueSequential = a.flag("true-sequential");
     o.layerwise.offload = a.flag("offload");
+    o.layerwise.tf32 = a.flag("tf32");
     o.layerwise.computeDevice = parseDevice(a);
     if (!(o.percdamp > 0) || o.blockSize < 1)
         throw ConfigError("--percdamp must be > 0 and --blocksize >= 1");
@@ -118,6 +119,7 @@ int pruneSparse(const std::vector<std::string>& argv, Output& out) {
         {"pattern", o.target.isNM() ? nlohmann::json(o.target.describe()) : nlohmann::json(nullptr)},
         {"true_sequential", o.layerwise.trueSequential},
         {"offload", o.layerwise.offload},
+        {"tf32", o.layerwise.tf32},
         {"batch", o.layerwise.batchSize},
         {"dtype", dtypeName(model->dtype())},
         {"device", deviceName(o.layerwise.offload ? o.layerwise.computeDevice : model->device())},

@@ -1,7 +1,7 @@
 // slimbench-cli quantize: write a weight-quantized variant of a checkpoint (docs/compression.md).
 //   quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits B] [--group G|-1] [--sym] [--act-order]
 //            [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant]
-//            [--awq-grid N] [--no-clip] [--lm-head] [calibration] [--offload] [--batch B] --out DIR
+//            [--awq-grid N] [--no-clip] [--lm-head] [calibration] [--offload] [--tf32] [--batch B] --out DIR
 // The output folder is written atomically with slimbench_provenance.json and loads back packed.
 #include "app/cli/commands.h"
 
@@ -20,9 +20,9 @@ namespace slim::cli {
 
 int cmdQuantize(const std::vector<std::string>& argv, Output& out) {
     Args a(argv, {"json", "sym", "act-order", "static-groups", "true-sequential", "offload", "double-quant", "no-clip",
-                  "bos-per-sample", "lm-head"});
+                  "bos-per-sample", "lm-head", "tf32"});
     auto known = withCommon({"method", "bits", "group", "sym", "act-order", "static-groups", "true-sequential", "offload",
-                             "batch", "percdamp", "blocksize", "double-quant", "awq-grid", "no-clip", "lm-head", "out"});
+                             "tf32", "batch", "percdamp", "blocksize", "double-quant", "awq-grid", "no-clip", "lm-head", "out"});
     for (auto& k : calibrationOptions())
         known.push_back(k);
     a.allowOnly(known);
@@ -50,6 +50,7 @@ int cmdQuantize(const std::vector<std::string>& argv, Output& out) {
     o.layerwise.batchSize = a.getInt("batch", 8);
     o.layerwise.trueSequential = a.flag("true-sequential");
     o.layerwise.offload = a.flag("offload");
+    o.layerwise.tf32 = a.flag("tf32");
     o.layerwise.computeDevice = parseDevice(a);
     o.validate();
     if (o.awqGrid < 1)

@@ -122,6 +122,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
             a.insert(a.end(), {"--sparsity", str(p.at("sparsity"))});
         addFlag(a, p, "true_sequential", "--true-sequential");
         addFlag(a, p, "offload", "--offload");
+        addFlag(a, p, "tf32", "--tf32");
         if (p.contains("store") && str(p.at("store")) != "dense")
             a.insert(a.end(), {"--store", str(p.at("store"))});
         addCalibration(a, j);
@@ -200,6 +201,7 @@ std::map<std::string, pipeline::NodeRunner> runners() {
         addFlag(a, p, "double_quant", "--double-quant");
         addFlag(a, p, "lm_head", "--lm-head");
         addFlag(a, p, "offload", "--offload");
+        addFlag(a, p, "tf32", "--tf32");
         if (p.at("method") == "gptq" || p.at("method") == "awq")
             addCalibration(a, j);
         invoke(cmdQuantize, a, j, ctx);

@@ -39,11 +39,11 @@ const Command kCommands[] = {
      "      (defaults: GPU prompt 128, 128 new tokens, batch 1,8, 8 x 2048-token windows; CPU prompt 64, 32 new, batch 1, 2 x 512)", cmdBench},
     {"analyze", "analyze MODEL_DIR [--calib FILE] [--samples N] [--length L] [--seed S] [--calib-mode random|sequential] [--batch B] [--all-tokens] [--block-size n|--fraction f] [--similarity] [--weights [--bins B] [--hist-range LO:HI] [--group-by layer|kind]] [--activations [--outlier-threshold T]]",
      "layer similarity (PruneMe/ShortGPT), weight and activation statistics", cmdAnalyze},
-    {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--batch B] [--percdamp D] [--blocksize B] [--store dense|compressed] --out DIR\n"
+    {"prune", "prune sparse MODEL_DIR --method magnitude|wanda|sparsegpt (--sparsity R | --pattern N:M) [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--true-sequential] [--offload] [--tf32] [--batch B] [--percdamp D] [--blocksize B] [--store dense|compressed] --out DIR\n"
                "  prune depth MODEL_DIR (--layers 3,4,5 | --criterion angular|bi|ppl|taylor --count N) [calibration options] [--keep-first K] [--keep-last K] --out DIR\n"
                "  prune width MODEL_DIR --ratio R --importance l1|l2|taylor|param-mix [--layer-range A:B] [--no-attention] [--no-mlp] [calibration options] --out DIR",
      "write a pruned variant: unstructured / N:M sparsity, or whole layers removed (0-based)", cmdPrune},
-    {"quantize", "quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits 8|4|3|2] [--group 32|64|128|-1] [--sym] [--act-order] [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant] [--awq-grid N] [--no-clip] [--lm-head] [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--offload] [--batch B] --out DIR",
+    {"quantize", "quantize MODEL_DIR --method rtn|gptq|awq|hqq|nf4 [--bits 8|4|3|2] [--group 32|64|128|-1] [--sym] [--act-order] [--static-groups] [--true-sequential] [--percdamp D] [--blocksize B] [--double-quant] [--awq-grid N] [--no-clip] [--lm-head] [--calib FILE --calib-samples N --calib-length L --calib-mode random|sequential --seed S] [--offload] [--tf32] [--batch B] --out DIR",
      "write a weight-quantized variant, stored packed (GPTQ layout, NF4 as bitsandbytes)", cmdQuantize},
     {"export", "export MODEL_DIR --format gguf[:f16|q8_0|q4_0|q4_k]|gptq|hf --out PATH [--name NAME]",
      "write a GGUF file for llama.cpp, a GPTQ-layout checkpoint, or de-quantized HF safetensors", cmdExport},

@@ -7,6 +7,7 @@
 #include "core/model/llama_model.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Context.h>
 #include <ATen/core/grad_mode.h>
 
 #include <algorithm>
@@ -18,6 +19,24 @@ namespace slim::analysis {
 using model::Proj;
 
 namespace {
+
+/// Sets cuBLAS's TF32 permission for its lifetime, then restores the previous one.
+class Tf32Scope {
+public:
+    explicit Tf32Scope(bool allow) : m_previous(at::globalContext().allowTF32CuBLAS()) {
+        if (allow != m_previous)
+            at::globalContext().setAllowTF32CuBLAS(allow);
+    }
+    ~Tf32Scope() {
+        if (at::globalContext().allowTF32CuBLAS() != m_previous)
+            at::globalContext().setAllowTF32CuBLAS(m_previous);
+    }
+    Tf32Scope(const Tf32Scope&) = delete;
+    Tf32Scope& operator=(const Tf32Scope&) = delete;
+
+private:
+    bool m_previous;
+};
 
 /// The projections that read the same input tensor inside a layer, by the first of them.
 const ProjGroup& inputSlot(Proj first) {
@@ -107,9 +126,13 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
             it = inputsOf.emplace(B, model.layerInputs(B, T, dev)).first;
         return it->second;
     };
+    // TF32 (option tf32) only inside the pass's forward passes; observe and compress see the caller's setting.
+    const bool callerTf32 = at::globalContext().allowTF32CuBLAS();
+    const bool forwardTf32 = callerTf32 || (o.tf32 && dev.is_cuda());
     auto run = [&](int64_t l, const at::Tensor& h, const model::ForwardHooks* hooks) {
         const at::Tensor x = h.to(dev);
         const auto& li = layerInputs(x.size(0));
+        Tf32Scope tf32(forwardTf32);
         return model.runLayer(l, x, li.cos, li.sin, li.maskOf(model.config(), l, T), nullptr, hooks);
     };
 
@@ -141,8 +164,10 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                     for (Proj s : slot)
                         if (contains(group, s))
                             sharing.push_back(s);
-                    if (!sharing.empty() && visitor.observe)
+                    if (!sharing.empty() && visitor.observe) {
+                        Tf32Scope tf32(callerTf32);
                         visitor.observe(layer, sharing, x.reshape({-1, x.size(-1)}));
+                    }
                 };
                 for (size_t b = 0; b < hidden.size(); ++b) {
                     ctx.checkCancel();

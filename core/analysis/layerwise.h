@@ -42,6 +42,11 @@ struct LayerwiseOptions {
     int64_t batchSize = 8; ///< calibration samples per forward of one layer
     bool trueSequential = false;
     bool offload = false; ///< weights on the host, one layer on `computeDevice`
+    /// CUDA: the pass's own forward passes of fp32 layers run their matmuls on TF32 tensor cores
+    /// (10-bit mantissa inputs, fp32 accumulation; several times faster on Ampere and later).  The
+    /// method's statistics, Hessians and weight updates (observe, compress) keep the caller's setting,
+    /// which is strict fp32 by default.  No effect on the CPU or for 16-bit layers.
+    bool tf32 = false;
     at::Device computeDevice = at::kCPU;
     enum class Propagate { Compressed, Original } propagate = Propagate::Compressed;
     /// Only these projections are observed and compressed (default: all seven).

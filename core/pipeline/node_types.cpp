@@ -209,6 +209,7 @@ std::vector<NodeType> build() {
                   P("pattern", K::String, "", "N:M pattern, e.g. 2:4 (empty = unstructured)"),
                   P("true_sequential", K::Bool, false, "q,k,v -> o -> gate,up -> down within a layer"),
                   P("offload", K::Bool, false, "keep the model in host memory, one layer on the device"),
+                  P("tf32", K::Bool, false, "CUDA, fp32 models: calibration forward passes on TF32 tensor cores (faster; statistics and updates stay fp32)"),
                   C("store", {"dense", "compressed"}, "dense",
                     "compressed: 2:4 weights as values + 2-bit positions (needs pattern 2:4; 0.56x the bytes)")}});
     t.push_back({"prune-depth", "Prune layers", "Prune", "Remove whole decoder layers, given or chosen by a criterion.",
@@ -242,7 +243,8 @@ std::vector<NodeType> build() {
                   P("act_order", K::Bool, false, "GPTQ: columns by decreasing Hessian diagonal"),
                   P("double_quant", K::Bool, false, "NF4: quantize the block scales too"),
                   P("lm_head", K::Bool, false, "quantize the output projection too (as llama.cpp's files do; faster CPU decode)"),
-                  P("offload", K::Bool, false, "keep the model in host memory, one layer on the device")}});
+                  P("offload", K::Bool, false, "keep the model in host memory, one layer on the device"),
+                  P("tf32", K::Bool, false, "CUDA, fp32 models: calibration forward passes on TF32 tensor cores (faster; statistics and updates stay fp32)")}});
     ParamSpec tasks = P("tasks", K::StringList, json::array({"ppl:${resources}/wikitext-2-raw/wiki.test.raw:context=256,max-tokens=8192"}),
                         "NAME:FILE[:options] as slimbench-cli eval --task takes them");
     t.push_back({"evaluate", "Evaluate", "Evaluate", "Perplexity and zero-shot tasks, stored as result records.", {modelIn},

@@ -120,6 +120,7 @@ nlohmann::json QuantizeOptions::toJson() const {
     }
     if (needsCalibration(method)) {
         j["offload"] = layerwise.offload;
+        j["tf32"] = layerwise.tf32;
         j["batch"] = layerwise.batchSize;
     }
     return j;

@@ -23,6 +23,7 @@
 #include "core/tokenizer/tokenizer.h"
 
 #include <ATen/ATen.h>
+#include <ATen/Context.h>
 #include <QtTest/QtTest>
 
 #include <algorithm>
@@ -308,6 +309,32 @@ private slots:
         const auto untouched = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
         QVERIFY(at::allclose(original.to(at::kDouble), statsOf(*untouched), 1e-4, 1e-6));
         QVERIFY(!at::allclose(compressed, original, 1e-3, 1e-6));
+    }
+
+    void layerwiseTf32OnlyInItsForwardPasses() {
+        // The method's observe / compress calls always see the caller's TF32 setting, and the pass
+        // leaves it as it found it.  TF32 is a CUDA feature: on the CPU the option changes nothing.
+        const at::Tensor ids = calibrationIds(fixture("llama-fp32"), 2, 16);
+        auto m = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        const bool before = at::globalContext().allowTF32CuBLAS();
+        for (const bool caller : {false, true})
+            for (const bool option : {false, true}) {
+                at::globalContext().setAllowTF32CuBLAS(caller);
+                std::vector<bool> seen;
+                analysis::LayerwiseVisitor v;
+                v.observe = [&](int64_t, const analysis::ProjGroup&, const at::Tensor&) {
+                    seen.push_back(at::globalContext().allowTF32CuBLAS());
+                };
+                v.compress = [&](int64_t, const analysis::ProjGroup&) { seen.push_back(at::globalContext().allowTF32CuBLAS()); };
+                analysis::LayerwiseOptions o;
+                o.tf32 = option;
+                analysis::runLayerwise(*m, ids, o, v, JobContext::none());
+                QVERIFY(!seen.empty());
+                for (const bool s : seen)
+                    QCOMPARE(s, caller);
+                QCOMPARE(at::globalContext().allowTF32CuBLAS(), caller);
+            }
+        at::globalContext().setAllowTF32CuBLAS(before);
     }
 
     void pruneSparseMethods_data() {
