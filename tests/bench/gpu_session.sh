@@ -394,14 +394,15 @@ PY
     build
     CLI="$BUILD/app/cli/slimbench-cli"
     REF="$ROOT/.devcarry/ref"
-    TL="$CKPT/tinyllama"
     S=${REF_SAMPLES:-128}; L=${REF_LENGTH:-2048}
+    # OURS_ARGS: extra options for our side only (e.g. --tf32); SHAPE: tinyllama (default) or llama3-8b.
+    TL="$CKPT/${SHAPE:-tinyllama}"
     IFS=';' read -ra RUNS <<< "${REF_RUNS:-wanda --sparsity 0.5;sparsegpt --sparsity 0.5;wanda --pattern 2:4;sparsegpt --pattern 2:4}"
-    [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "${SHAPE:-tinyllama}" "${TOKARG[@]}" 2>&1 | tail -1
     for m in "${RUNS[@]}"; do
       set -- $m; tag="$1${3/:/-}"
       "$CLI" prune sparse "$TL" --method $m --calib "$WIKI" --calib-mode sequential --calib-samples $S --calib-length $L \
-        --device cuda --dtype fp32 --out "$CKPT/ours-$tag" --json 2>/dev/null | tail -1 > "$OUT/ours-$tag.json"
+        --device cuda --dtype fp32 ${OURS_ARGS:-} --out "$CKPT/ours-$tag" --json 2>/dev/null | tail -1 > "$OUT/ours-$tag.json"
       python3 "$ROOT/tests/reference/prune_reference.py" "$TL" --ref "$REF" --method $1 $2 $3 --calib "$WIKI" \
         --samples $S --length $L --out "$CKPT/ref-$tag" 2>/dev/null | tail -1 > "$OUT/ref-$tag.json"
       cmp=$(python3 "$ROOT/tests/reference/prune_reference.py" compare "$CKPT/ours-$tag" "$CKPT/ref-$tag")
@@ -452,7 +453,7 @@ PY
       [ -n "${run// /}" ] || continue
       set -- $run; m=$1; b=$2; g=$3; S=$4; L=$5; tag="$m$b-g$g"
       /usr/bin/time -f "%e s wall" "$CLI" quantize "$TL" --method $m --bits $b --group $g --calib "$WIKI" --calib-mode sequential \
-        --calib-samples $S --calib-length $L --device cuda --dtype fp32 --out "$CKPT/ours-$tag" --json 2> "$OUT/ours-$tag.err" | tail -1 > "$OUT/ours-$tag.json"
+        --calib-samples $S --calib-length $L --device cuda --dtype fp32 ${OURS_ARGS:-} --out "$CKPT/ours-$tag" --json 2> "$OUT/ours-$tag.err" | tail -1 > "$OUT/ours-$tag.json"
       tail -1 "$OUT/ours-$tag.err"
       python3 "$ROOT/tests/reference/quant_reference.py" "$TL" --ref "$REF" --method $m --bits $b --group $g --calib "$WIKI" \
         --samples $S --length $L --out "$CKPT/ref-$tag" > "$OUT/ref-$tag.log" 2>&1
