@@ -22,19 +22,10 @@ namespace {
 constexpr int kWarps = 8;              // rows per GEMV block (one warp per row)
 constexpr int kThreads = kWarps * 32;
 constexpr int kAttentionThreads = 128;
-#ifndef SLIMBENCH_GEMV_MIN_BLOCKS
-#define SLIMBENCH_GEMV_MIN_BLOCKS 1      // blocks per SM the GEMV registers must allow (tuning)
-#endif
-// 16-byte chunks per lane and batch (both matrices of gate/up together).
-#ifndef SLIMBENCH_DENSE_CHUNKS
-#define SLIMBENCH_DENSE_CHUNKS 8
-#endif
-#ifndef SLIMBENCH_INT4_CHUNKS
-#define SLIMBENCH_INT4_CHUNKS 4
-#endif
-#ifndef SLIMBENCH_GEMV_MIN_BLOCKS_INT4
-#define SLIMBENCH_GEMV_MIN_BLOCKS_INT4 3 // 4-bit rows: fewer registers per batch, more warps pay (H200)
-#endif
+// Tuning, measured on the H200 with tests/bench/cuda/decode_step_bench.cu:
+constexpr int kGemvMinBlocks = 1;      // blocks per SM the dense GEMV's registers must allow
+constexpr int kGemvMinBlocksInt4 = 3;  // the same for 4-bit rows with fp32 activations
+constexpr int kDenseChunks = 8;        // dense rows: 16-byte chunks per lane and batch (gate and up together)
 
 __device__ __forceinline__ float negInf() { return __int_as_float(static_cast<int>(0xff800000u)); }
 
@@ -177,7 +168,7 @@ struct DenseReader {
             for (int j = 0; j < NR; ++j)
                 b.w[j][u] = i + 32 * u < n ? __ldcs(w[j] + i + 32 * u) : make_uint4(0, 0, 0, 0);   // streamed: read once
     }
-    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, const uint4*, float (&acc)[NR]) const {
+    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, float (&acc)[NR]) const {
         const uint4* xv = reinterpret_cast<const uint4*>(xs);
 #pragma unroll
         for (int u = 0; u < U; ++u) {
@@ -237,7 +228,7 @@ struct Int4Reader {
             for (int j = 0; j < NR; ++j)
                 b.w[j][u] = i + 32 * u < n ? __ldcs(q[j] + i + 32 * u) : 0u;
     }
-    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, const uint4*, float (&acc)[NR]) const {
+    __device__ __forceinline__ void dot(const Batch& b, int i, const T* xs, float (&acc)[NR]) const {
 #pragma unroll
         for (int u = 0; u < U; ++u) {
             if (i + 32 * u >= n)
@@ -257,92 +248,13 @@ __device__ __forceinline__ __half2 asHalf2(uint32_t u) {
     return h;
 }
 
-/// 4-bit rows with 16-bit activations: packed fp16 arithmetic.  The activations were scaled by a power
-/// of two into |x| < 128 and stored as fp16 pairs (x_i, x_{i+4}) of every 8 inputs (exact for bf16
-/// and fp16 inputs in range), 16 bytes per 8 inputs, one padding slot after every 4 (no bank
-/// conflicts when each lane reads 64 consecutive bytes).  A lane takes 4 words (32 codes, one group):
-/// (w >> 4t) & 0x000F000F | 0x64006400 is the fp16 pair (1024 + q_t, 1024 + q_{t+4}); minus
-/// (1024 + z) gives q − z exactly; 16 products accumulate in fp16 (|sum| < 15·128·16 < 65504), the
-/// group's sum is then scaled in fp32.  The scale and zero point travel in the batch with the codes.
-template <int NR, int U>
-struct Int4HalfReader {
-    static constexpr int kStep = 32 * U;
-    struct Batch {
-        uint4 w[NR][U];
-        float sc[NR][U];
-        uint32_t zz[NR][U];
-    };
-    const uint4* q[NR];
-    Rows m[NR];
-    int r, n;   // n = 16-byte chunks (4 words) per row
-    __device__ Int4HalfReader(const Rows (&mats)[NR], int row, int K) : r(row), n(K / 32) {
-#pragma unroll
-        for (int j = 0; j < NR; ++j) {
-            m[j] = mats[j];
-            q[j] = static_cast<const uint4*>(mats[j].weight) + size_t(row) * n;
-        }
-    }
-    __device__ __forceinline__ void load(Batch& b, int i) const {
-#pragma unroll
-        for (int u = 0; u < U; ++u)
-#pragma unroll
-            for (int j = 0; j < NR; ++j) {
-                const int c = i + 32 * u;
-                if (c < n) {
-                    b.w[j][u] = __ldcs(q[j] + c);
-                    const int g = m[j].groupShift >= 0 ? (c * 32) >> m[j].groupShift : c * 32 / m[j].group;
-                    b.sc[j][u] = __half2float(__ldg(m[j].scales + size_t(g) * m[j].rows + r));
-                    const uint32_t z = zeroPoint(m[j].qzeros, m[j].rows, g, r) | 0x6400u;
-                    b.zz[j][u] = z | (z << 16);
-                } else {
-                    b.w[j][u] = make_uint4(0, 0, 0, 0);
-                    b.sc[j][u] = 0.f;
-                    b.zz[j][u] = 0x64006400u;
-                }
-            }
-    }
-    template <typename T>
-    __device__ __forceinline__ void dot(const Batch& b, int i, const T*, const uint4* xh, float (&acc)[NR]) const {
-#pragma unroll
-        for (int u = 0; u < U; ++u) {
-            const int c = i + 32 * u;
-            if (c >= n)
-                break;
-            const uint4* xb = xh + 5 * c;   // block 4c + t sits in slot (4c + t) + (4c + t) / 4
-            uint4 xv[4];
-#pragma unroll
-            for (int t = 0; t < 4; ++t)
-                xv[t] = xb[t];
-#pragma unroll
-            for (int j = 0; j < NR; ++j) {
-                const __half2 zh = asHalf2(b.zz[j][u]);
-                __half2 a = __float2half2_rn(0.f);
-                const uint32_t words[4] = {b.w[j][u].x, b.w[j][u].y, b.w[j][u].z, b.w[j][u].w};
-#pragma unroll
-                for (int t = 0; t < 4; ++t) {
-                    const uint32_t w = words[t];
-                    const uint32_t xw[4] = {xv[t].x, xv[t].y, xv[t].z, xv[t].w};
-#pragma unroll
-                    for (int e = 0; e < 4; ++e) {
-                        const __half2 d = __hsub2(asHalf2(((w >> (4 * e)) & 0x000F000Fu) | 0x64006400u), zh);
-                        a = __hfma2(d, asHalf2(xw[e]), a);
-                    }
-                }
-                const float2 f = __half22float2(a);
-                acc[j] = fmaf(b.sc[j][u], f.x + f.y, acc[j]);
-            }
-        }
-    }
-};
-
 /// fp16 arithmetic for 4-bit rows with 16-bit activations; fp32 activations keep the fp32 route.
 template <typename T, bool kInt4>
 constexpr bool kHalfInt4 = kInt4 && !std::is_same_v<T, float>;
 
 template <typename T, bool kInt4, int NR>
 struct ReaderOf {
-    using type = std::conditional_t<kHalfInt4<T, kInt4>, Int4HalfReader<NR, SLIMBENCH_INT4_CHUNKS / NR>,
-                                    std::conditional_t<kInt4, Int4Reader<T, NR, 16 / NR>, DenseReader<T, NR, SLIMBENCH_DENSE_CHUNKS / NR>>>;
+    using type = std::conditional_t<kInt4, Int4Reader<T, NR, 16 / NR>, DenseReader<T, NR, kDenseChunks / NR>>;
 };
 
 // Programmatic dependent launch (sm_90): a kernel launched with the PDL attribute may start while
@@ -407,14 +319,9 @@ __device__ __forceinline__ Reader readerFor(const GemvArgs& a, int m, int r, int
     return Reader(rows, r, K);
 }
 
-/// Lane 0 writes row r of matrix m from the lanes' partial sums (scaled by xhInv).
-template <typename T, int kMode, int NR>
-__device__ __forceinline__ void storeRow(const GemvArgs& a, int m, int r, const float (&acc)[NR], float xhInv, int lane) {
-    float y = warpSum(acc[0]) * xhInv, u = 0.f;
-    if constexpr (NR == 2)
-        u = warpSum(acc[1]) * xhInv;
-    if (lane != 0)
-        return;
+/// Writes row r of matrix m: y = x·W_r (+ bias) [and u = x·U_r for SiLU·up], reduced over the lanes.
+template <typename T, int kMode>
+__device__ __forceinline__ void writeRow(const GemvArgs& a, int m, int r, float y, float u) {
     const MatView& mv = m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2];
     T* out = static_cast<T*>(mv.out);
     if (mv.bias)
@@ -432,30 +339,26 @@ __device__ __forceinline__ void storeRow(const GemvArgs& a, int m, int r, const 
     }
 }
 
-template <typename T, bool kInt4, int kMode>
-__global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_INT4 : SLIMBENCH_GEMV_MIN_BLOCKS) gemvKernel(const GemvArgs a, int totalRows) {
-    extern __shared__ __align__(16) unsigned char smemRaw[];
-    T* xs = reinterpret_cast<T*>(smemRaw);
-    __shared__ float red[kWarps];
+/// Lane 0 writes row r of matrix m from the lanes' partial sums.
+template <typename T, int kMode, int NR>
+__device__ __forceinline__ void storeRow(const GemvArgs& a, int m, int r, const float (&acc)[NR], int lane) {
+    const float y = warpSum(acc[0]);
+    float u = 0.f;
+    if constexpr (NR == 2)
+        u = warpSum(acc[1]);
+    if (lane == 0)
+        writeRow<T, kMode>(a, m, r, y, u);
+}
+
+/// Step 1 of every GEMV, after the wait for the previous kernel: the input vector into shared memory
+/// `xs` (K elements of T), RMS-normalised like transformers' LlamaRMSNorm when the launch has a norm
+/// weight: h = x·rsqrt(mean(x²)+eps) in fp32, rounded to T, times the weight, rounded.  Returns the
+/// largest |h| of the vector when kAmax (to every thread; 0 otherwise).
+template <typename T, bool kAmax = false>
+__device__ __forceinline__ float loadInput(const GemvArgs& a, T* xs, float* red) {
     const int K = a.K, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const T* x = static_cast<const T*>(a.x);
-    letNextLaunch();
-
-    // 0. Each warp takes the rows warp + 8·block, + 8·grid, ... (the grid is what fits on the GPU at
-    //    once, so that step 1 runs once per block).  The first batch of weights is requested before
-    //    anything the previous kernel writes is read: the loads overlap that kernel's tail and step 1.
-    constexpr int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1;   // gate and up rows read together
-    using Reader = typename ReaderOf<T, kInt4, NR>::type;
-    const int rowStride = gridDim.x * kWarps;
-    int row = blockIdx.x * kWarps + warp, m = 0, r = 0;
-    locateRow<kMode>(a, row, m, r);
-    Reader rd = readerFor<kMode, Reader>(a, m, r, K);
-    typename Reader::Batch cur;
-    rd.load(cur, row < totalRows ? lane : rd.n);
-    waitForPrevious();
-
-    // 1. The input vector into shared memory, RMS-normalised like transformers' LlamaRMSNorm:
-    //    h = x·rsqrt(mean(x²)+eps) in fp32, rounded to T, times the weight, rounded.
+    float mx = 0.f;
     if (a.normWeight) {
         const T* nw = static_cast<const T*>(a.normWeight);
         float ss = 0.f;
@@ -472,52 +375,60 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_IN
         for (int w = 0; w < kWarps; ++w)
             total += red[w];
         const float inv = rsqrtf(total / float(K) + a.eps);
-        for (int k = threadIdx.x; k < K; k += kThreads)
-            xs[k] = Num<T>::put(Num<T>::get(nw[k]) * Num<T>::round(Num<T>::get(x[k]) * inv));
+        for (int k = threadIdx.x; k < K; k += kThreads) {
+            const T h = Num<T>::put(Num<T>::get(nw[k]) * Num<T>::round(Num<T>::get(x[k]) * inv));
+            xs[k] = h;
+            if constexpr (kAmax)
+                mx = fmaxf(mx, fabsf(Num<T>::get(h)));
+        }
+    } else if constexpr (kAmax) {
+        for (int k = threadIdx.x; k < K; k += kThreads) {
+            xs[k] = x[k];
+            mx = fmaxf(mx, fabsf(Num<T>::get(x[k])));
+        }
     } else {
         const uint4* src = reinterpret_cast<const uint4*>(x);
         uint4* dst = reinterpret_cast<uint4*>(xs);
         for (int i = threadIdx.x; i < K * int(sizeof(T)) / 16; i += kThreads)
             dst[i] = src[i];
     }
-    __syncthreads();
-    // 4-bit rows with 16-bit activations: x as scaled fp16 pairs (see Int4HalfReader).
-    const uint4* xh = nullptr;
-    float xhInv = 1.f;
-    if constexpr (kHalfInt4<T, kInt4>) {
-        __shared__ float amax[kWarps];
-        float v = 0.f;
-        for (int k = threadIdx.x; k < K; k += kThreads)
-            v = fmaxf(v, fabsf(Num<T>::get(xs[k])));
-        v = warpMax(v);
+    __shared__ float amax[kWarps];
+    if constexpr (kAmax) {
+        mx = warpMax(mx);
         if (lane == 0)
-            amax[warp] = v;
-        __syncthreads();
-        float mx = 0.f;
+            amax[warp] = mx;
+    }
+    __syncthreads();
+    if constexpr (kAmax) {
+        mx = 0.f;
 #pragma unroll
         for (int w = 0; w < kWarps; ++w)
             mx = fmaxf(mx, amax[w]);
-        int ex = 0;
-        if (mx > 0.f)
-            frexpf(mx, &ex);   // mx = f · 2^ex, f in [0.5, 1)
-        const float sc = ldexpf(1.f, 7 - ex);
-        xhInv = ldexpf(1.f, ex - 7);
-        uint4* xw = reinterpret_cast<uint4*>(smemRaw + size_t(K) * sizeof(T));
-        for (int b = threadIdx.x; b < K / 8; b += kThreads) {
-            float f[8];
-            load8(xs, b * 8, f);
-            uint4 o;
-            const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
-                          p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
-            memcpy(&o.x, &p0, 4);
-            memcpy(&o.y, &p1, 4);
-            memcpy(&o.z, &p2, 4);
-            memcpy(&o.w, &p3, 4);
-            xw[b + (b >> 2)] = o;
-        }
-        xh = xw;
-        __syncthreads();
     }
+    return mx;
+}
+
+template <typename T, bool kInt4, int kMode>
+__global__ void __launch_bounds__(kThreads, kInt4 ? kGemvMinBlocksInt4 : kGemvMinBlocks) gemvKernel(const GemvArgs a, int totalRows) {
+    extern __shared__ __align__(16) unsigned char smemRaw[];
+    T* xs = reinterpret_cast<T*>(smemRaw);
+    __shared__ float red[kWarps];
+    const int K = a.K, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    letNextLaunch();
+
+    // 0. Each warp takes the rows warp + 8·block, + 8·grid, ... (the grid is what fits on the GPU at
+    //    once, so that step 1 runs once per block).  The first batch of weights is requested before
+    //    anything the previous kernel writes is read: the loads overlap that kernel's tail and step 1.
+    constexpr int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1;   // gate and up rows read together
+    using Reader = typename ReaderOf<T, kInt4, NR>::type;
+    const int rowStride = gridDim.x * kWarps;
+    int row = blockIdx.x * kWarps + warp, m = 0, r = 0;
+    locateRow<kMode>(a, row, m, r);
+    Reader rd = readerFor<kMode, Reader>(a, m, r, K);
+    typename Reader::Batch cur;
+    rd.load(cur, row < totalRows ? lane : rd.n);
+    waitForPrevious();
+    loadInput(a, xs, red);
 
     // 2. This warp's rows, one batch in flight while the one before is multiplied; the next batch is
     //    the row's next chunks or the first chunks of the warp's next row.
@@ -537,9 +448,9 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_IN
         }
         typename Reader::Batch next;
         nrd.load(next, nrow < totalRows ? ni : nrd.n);   // chunks past the row read as zeros without a load
-        rd.dot(cur, i, xs, xh, acc);
+        rd.dot(cur, i, xs, acc);
         if (nrow != row) {
-            storeRow<T, kMode, NR>(a, m, r, acc, xhInv, lane);
+            storeRow<T, kMode, NR>(a, m, r, acc, lane);
 #pragma unroll
             for (int j = 0; j < NR; ++j)
                 acc[j] = 0.f;
@@ -553,33 +464,277 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? SLIMBENCH_GEMV_MIN_BLOCKS_IN
     }
 }
 
+// ---- 4-bit GEMV with 16-bit activations: tiles of 4 rows ---------------------------------
+//
+// A block takes a tile of kTileRows consecutive rows (of gate and up together for SiLU·up) at a
+// time; its 8 warps split the tile's inputs, and the partial sums meet in shared memory.  In a
+// warp, lane = 8·(row in tile) + c: each step, lane takes 16-byte chunk 8·step + c of its row (32
+// codes, inside one group since groups are multiples of 32).  So one warp-wide load covers 4 rows ×
+// 128 contiguous bytes, the scales and zero points of those 4 rows sit side by side (one or two
+// sectors per load instead of eight), and the 8 chunks of x a step needs are read by 4 lanes each
+// (a shared-memory broadcast).  Tiles are handed out round robin over a grid that fits on the GPU
+// at once, so every SM gets the same number of tiles (± 1) and the block builds x once.
+//
+// Arithmetic: x, scaled by a power of two into |x| < 128, is stored as fp16 pairs (x_i, x_{i+4}) of
+// every 8 inputs (exact for bf16 and fp16 inputs in range), 16 bytes per 8 inputs with one padding
+// slot after every 4 (no bank conflicts).  For a code word w, w & 0x000F000F | 0x64006400 is the
+// fp16 pair (1024 + q_0, 1024 + q_4) and w & 0x00F000F0 | 0x64006400 is (1024 + 16 q_1, 1024 + 16 q_5);
+// minus (1024 + z), or times 1/16 minus (64 + z), gives q − z exactly (the trick of the Marlin and
+// FasterTransformer kernels).  16 products accumulate in fp16 (|sum| < 15·128·16 < 65504); the
+// chunk's sum is scaled in fp32.
+constexpr int kTileRows = 4;
+constexpr int kLanesPerRow = 32 / kTileRows;
+constexpr int kTileBytes = 64;      // bytes of codes per lane and batch in flight, all matrices together
+constexpr int kTileMinBlocks = 2;   // blocks per SM the registers must allow (2: 8B shape 2.34 ms per step, 3: 2.46)
+
+template <int NR>
+struct Int4Tile {
+    static constexpr int U = kTileBytes / 16 / NR;   // 16-byte steps per batch
+    uint4 w[NR][U];
+    uint32_t zero[NR][U];   // the int32 of qzeros holding the row's zero point
+    __half scale[NR][U];
+};
+
+/// Loads steps s·U .. s·U + U − 1 of the tile whose first row is r of matrices ms (nothing when
+/// `valid` is false: the tile reads as zeros).
+template <int NR>
+__device__ __forceinline__ void loadTile(Int4Tile<NR>& t, const Rows (&mats)[NR], int r, int s, int n, bool valid) {
+    const int lane = threadIdx.x & 31, rr = r + lane / kLanesPerRow, c8 = lane % kLanesPerRow;
+#pragma unroll
+    for (int u = 0; u < Int4Tile<NR>::U; ++u) {
+        const int c = (s * Int4Tile<NR>::U + u) * kLanesPerRow + c8;
+#pragma unroll
+        for (int j = 0; j < NR; ++j) {
+            const Rows& m = mats[j];
+            if (valid && c < n) {
+                const int g = m.groupShift >= 0 ? (c * 32) >> m.groupShift : c * 32 / m.group;
+                t.w[j][u] = __ldcs(static_cast<const uint4*>(m.weight) + size_t(rr) * n + c);
+                t.zero[j][u] = static_cast<uint32_t>(__ldg(m.qzeros + size_t(g) * (m.rows / 8) + (rr >> 3)));
+                t.scale[j][u] = __ldg(m.scales + size_t(g) * m.rows + rr);
+            } else {
+                t.w[j][u] = make_uint4(0, 0, 0, 0);
+                t.zero[j][u] = 0;
+                t.scale[j][u] = __float2half(0.f);
+            }
+        }
+    }
+}
+
+template <int NR>
+__device__ __forceinline__ void dotTile(const Int4Tile<NR>& t, int r, int s, int n, const uint4* xh, float (&acc)[NR]) {
+    const int lane = threadIdx.x & 31, shift = 4 * ((r + lane / kLanesPerRow) & 7), c8 = lane % kLanesPerRow;
+    const __half2 sixteenth = __float2half2_rn(1.f / 16.f), k960 = __float2half2_rn(960.f);
+#pragma unroll
+    for (int u = 0; u < Int4Tile<NR>::U; ++u) {
+        const int c = (s * Int4Tile<NR>::U + u) * kLanesPerRow + c8;
+        if (c >= n)
+            break;
+        const uint4* xb = xh + 5 * c;   // block 4c + t sits in slot (4c + t) + (4c + t) / 4
+        uint4 xv[4];
+#pragma unroll
+        for (int q = 0; q < 4; ++q)
+            xv[q] = xb[q];
+#pragma unroll
+        for (int j = 0; j < NR; ++j) {
+            const uint32_t z = ((t.zero[j][u] >> shift) & 15u) | 0x6400u;
+            const __half2 zLo = asHalf2(z | (z << 16));      // 1024 + z
+            const __half2 zHi = __hsub2(k960, zLo);          // −(64 + z)
+            __half2 a = __float2half2_rn(0.f);
+            const uint32_t words[4] = {t.w[j][u].x, t.w[j][u].y, t.w[j][u].z, t.w[j][u].w};
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const uint32_t xw[4] = {xv[q].x, xv[q].y, xv[q].z, xv[q].w};
+                const uint32_t w0 = words[q], w1 = words[q] >> 8;
+                const __half2 d0 = __hsub2(asHalf2((w0 & 0x000F000Fu) | 0x64006400u), zLo);
+                const __half2 d1 = __hfma2(asHalf2((w0 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
+                const __half2 d2 = __hsub2(asHalf2((w1 & 0x000F000Fu) | 0x64006400u), zLo);
+                const __half2 d3 = __hfma2(asHalf2((w1 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
+                a = __hfma2(d0, asHalf2(xw[0]), a);
+                a = __hfma2(d1, asHalf2(xw[1]), a);
+                a = __hfma2(d2, asHalf2(xw[2]), a);
+                a = __hfma2(d3, asHalf2(xw[3]), a);
+            }
+            const float2 f = __half22float2(a);
+            acc[j] = fmaf(__half2float(t.scale[j][u]), f.x + f.y, acc[j]);
+        }
+    }
+}
+
+/// The tile's matrices: the stacked matrix holding row `row` (q/k/v), or gate and up.
+template <int kMode, int NR>
+__device__ __forceinline__ void tileRows(const GemvArgs& a, int row, Rows (&rows)[NR], int& m, int& r) {
+    locateRow<kMode>(a, row, m, r);
+    rows[0] = rowsOf(m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2]);
+    if constexpr (NR == 2)
+        rows[1] = rowsOf(a.mats[1]);
+}
+
+template <typename T, int kMode>
+__global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(const GemvArgs a, int tiles, int split) {
+    extern __shared__ __align__(16) unsigned char smemRaw[];
+    T* xs = reinterpret_cast<T*>(smemRaw);
+    __shared__ float red[kWarps];
+    constexpr int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1;
+    __shared__ float part[2][kWarps][NR * kTileRows];
+    const int K = a.K, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    const int n = K / 32, steps = (n + kLanesPerRow * Int4Tile<NR>::U - 1) / (kLanesPerRow * Int4Tile<NR>::U);
+    // A block takes G = 8 / split tiles per round; warp w works on tile w / split of the round, on
+    // steps w % split, + split, ...
+    const int perRound = kWarps / split, sub = warp / split, first = warp % split;
+    const int roundStride = gridDim.x * perRound;
+    letNextLaunch();
+
+    // The first batch before the wait (it overlaps the previous kernel's tail and the input).
+    int base = blockIdx.x * perRound, m = 0, r = 0;
+    Rows rows[NR];
+    tileRows<kMode>(a, (base + sub) * kTileRows, rows, m, r);
+    Int4Tile<NR> cur;
+    loadTile(cur, rows, r, first, n, base + sub < tiles && first < steps);
+    waitForPrevious();
+    // x as scaled fp16 pairs with padding slots (see above); 1 / scale multiplies the sums.
+    const float mx = loadInput<T, true>(a, xs, red);
+    int ex = 0;
+    if (mx > 0.f)
+        frexpf(mx, &ex);   // mx = f · 2^ex, f in [0.5, 1)
+    const float sc = ldexpf(1.f, 7 - ex), xhInv = ldexpf(1.f, ex - 7);
+    uint4* xh = reinterpret_cast<uint4*>(smemRaw + size_t(K) * sizeof(T));
+    for (int b = threadIdx.x; b < K / 8; b += kThreads) {
+        float f[8];
+        load8(xs, b * 8, f);
+        uint4 o;
+        const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
+                      p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
+        memcpy(&o.x, &p0, 4);
+        memcpy(&o.y, &p1, 4);
+        memcpy(&o.z, &p2, 4);
+        memcpy(&o.w, &p3, 4);
+        xh[b + (b >> 2)] = o;
+    }
+    __syncthreads();
+
+    // Each warp keeps the next batch (its tile's next step, or its first step of the next round's
+    // tile) in flight while it multiplies the current one.
+    int buf = 0;
+    for (; base < tiles; base += roundStride) {
+        const int tile = base + sub, nextTile = tile + roundStride;
+        Rows nrows[NR];
+        int nm = 0, nr = 0;
+        tileRows<kMode>(a, nextTile * kTileRows, nrows, nm, nr);   // past the end: nothing is loaded
+        float acc[NR];
+#pragma unroll
+        for (int j = 0; j < NR; ++j)
+            acc[j] = 0.f;
+        if (tile < tiles)
+            for (int s = first; s < steps; s += split) {
+                Int4Tile<NR> next;
+                if (s + split < steps)   // warp-uniform
+                    loadTile(next, rows, r, s + split, n, true);
+                else
+                    loadTile(next, nrows, nr, first, n, nextTile < tiles);
+                dotTile(cur, r, s, n, xh, acc);
+                cur = next;
+            }
+        // The lanes of a row sum their chunks; the split warps' sums meet in shared memory (two
+        // buffers: one barrier per round).
+#pragma unroll
+        for (int j = 0; j < NR; ++j) {
+#pragma unroll
+            for (int o = 1; o < kLanesPerRow; o <<= 1)
+                acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
+            if (lane % kLanesPerRow == 0)
+                part[buf][warp][j * kTileRows + lane / kLanesPerRow] = acc[j];
+        }
+        __syncthreads();
+        if (warp == 0 && lane < perRound * kTileRows && base + lane / kTileRows < tiles) {
+            const int t = lane / kTileRows, row = lane % kTileRows;
+            int tm = 0, tr = 0;
+            locateRow<kMode>(a, (base + t) * kTileRows, tm, tr);
+            float y = 0.f, u = 0.f;
+            for (int w = t * split; w < (t + 1) * split; ++w) {
+                y += part[buf][w][row];
+                if constexpr (NR == 2)
+                    u += part[buf][w][kTileRows + row];
+            }
+            writeRow<T, kMode>(a, tm, tr + row, y * xhInv, u * xhInv);
+        }
+        buf ^= 1;
+        m = nm;
+        r = nr;
+#pragma unroll
+        for (int j = 0; j < NR; ++j)
+            rows[j] = nrows[j];
+    }
+}
+
+/// Warps per tile (1, 2, 4 or 8) for `tiles` tiles on `blocks` resident blocks: the fewest that keep
+/// at least 90 % of the warps busy over the rounds (else the best share).
+int tileSplit(int tiles, int blocks) {
+    int best = kWarps;
+    double bestShare = 0.0;
+    for (int split = 1; split <= kWarps; split *= 2) {
+        const int64_t perRound = int64_t(blocks) * (kWarps / split);
+        const int64_t rounds = (tiles + perRound - 1) / perRound;
+        const double share = double(tiles) / double(rounds * perRound);
+        if (share >= 0.9)
+            return split;
+        if (share > bestShare + 1e-9) {
+            best = split;
+            bestShare = share;
+        }
+    }
+    return best;
+}
+
+/// As many blocks of `kernel` as fit on the GPU at once with `smem` bytes of shared memory each.
+template <typename Kernel>
+int residentBlocks(Kernel kernel, size_t smem) {
+    int device = 0, sms = 0, perSm = 0;
+    cudaGetDevice(&device);
+    cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+    cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, kThreads, smem);
+    return std::max(1, sms * std::max(1, perSm));
+}
+
+/// Kernels above 48 KiB of dynamic shared memory must opt in (once, before any graph capture).
+template <typename Kernel>
+void allowSharedMemory(Kernel kernel, size_t smem) {
+    if (smem > 48 * 1024)
+        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+}
+
 template <typename T, bool kInt4, int kMode>
 void launchGemv(const GemvArgs& a, cudaStream_t stream) {
     int total = a.mats[0].rows;
     if (kMode == int(GemvMode::Plain))
         for (int i = 1; i < a.numMats; ++i)
             total += a.mats[i].rows;
-    size_t smem = size_t(a.K) * sizeof(T);
-    if (kHalfInt4<T, kInt4>)
-        smem += size_t(a.K / 8 + a.K / 32) * 16;   // the fp16 pairs with their padding slots
-    auto kernel = gemvKernel<T, kInt4, kMode>;
-    static size_t configured = 48 * 1024;   // above this the kernel must opt in (once, before any graph capture)
-    if (smem > configured) {
-        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
-        configured = smem;
+    if constexpr (kHalfInt4<T, kInt4>) {
+        const size_t smem = size_t(a.K) * sizeof(T) + size_t(a.K / 8 + a.K / 32) * 16;   // x, then its fp16 pairs
+        auto kernel = gemvInt4TileKernel<T, kMode>;
+        static size_t configured = 0;
+        static int resident = 0;
+        if (configured != smem) {
+            allowSharedMemory(kernel, smem);
+            resident = residentBlocks(kernel, smem);
+            configured = smem;
+        }
+        const int tiles = total / kTileRows;
+        const int split = tileSplit(tiles, resident);
+        const int blocks = std::min(resident, (tiles + kWarps / split - 1) / (kWarps / split));
+        launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, tiles, split);
+    } else {
+        const size_t smem = size_t(a.K) * sizeof(T);
+        auto kernel = gemvKernel<T, kInt4, kMode>;
+        static size_t configured = 0;
+        static int resident = 0;
+        if (configured != smem) {
+            allowSharedMemory(kernel, smem);
+            resident = residentBlocks(kernel, smem);
+            configured = smem;
+        }
+        const int blocks = std::min((total + kWarps - 1) / kWarps, resident);
+        launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, total);
     }
-    // As many blocks as fit on the GPU at once (fewer when the matrix is small).
-    static int residentFor = -1, resident = 0;
-    if (residentFor != int(smem)) {
-        int device = 0, sms = 0, perSm = 0;
-        cudaGetDevice(&device);
-        cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
-        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, kThreads, smem);
-        resident = std::max(1, sms * std::max(1, perSm));
-        residentFor = int(smem);
-    }
-    const int blocks = std::min((total + kWarps - 1) / kWarps, resident);
-    launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, total);
 }
 
 template <typename T>

@@ -12,7 +12,9 @@
 ///
 /// Weights are either dense rows in the activation dtype or 4-bit codes whose rows are contiguous
 /// (the GPTQ `qweight` transposed: (out, in/8) int32, code i of a word at bits 4i) with the GPTQ
-/// zero points and fp16 scales.  The rounding points follow transformers' eager Llama (RMSNorm in
+/// zero points and fp16 scales.  Dense rows: one warp per row.  4-bit rows with 16-bit activations:
+/// tiles of 4 rows, one warp-wide load covering 4 rows × 128 bytes, the tile's inputs split over 1-8
+/// warps of a block (chosen per launch so that the GPU's warps stay busy), packed fp16 arithmetic.  The rounding points follow transformers' eager Llama (RMSNorm in
 /// fp32 then rounded, every projection rounded once, residual sums rounded); the dot products and
 /// the softmax accumulate in fp32.  Plain pointers only: the ATen side is core/model/fused_decode.cpp.
 /// Compiled only in CUDA builds.
