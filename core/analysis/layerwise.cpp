@@ -54,6 +54,27 @@ const ProjGroup& inputSlot(Proj first) {
     }
 }
 
+/// Adds the seconds of its scope to `bucket`, the device synchronised at both ends (so that the time
+/// of queued kernels lands in the phase that queued them).
+class PhaseTimer {
+public:
+    PhaseTimer(double& bucket, const at::Device& device) : m_bucket(bucket), m_device(device) {
+        eval::synchronizeDevice(m_device);
+        m_start = std::chrono::steady_clock::now();
+    }
+    ~PhaseTimer() {
+        eval::synchronizeDevice(m_device);
+        m_bucket += std::chrono::duration<double>(std::chrono::steady_clock::now() - m_start).count();
+    }
+    PhaseTimer(const PhaseTimer&) = delete;
+    PhaseTimer& operator=(const PhaseTimer&) = delete;
+
+private:
+    double& m_bucket;
+    at::Device m_device;
+    std::chrono::steady_clock::time_point m_start;
+};
+
 bool contains(const ProjGroup& g, Proj p) {
     return std::find(g.begin(), g.end(), p) != g.end();
 }
@@ -65,7 +86,9 @@ nlohmann::json LayerwiseReport::toJson() const {
             {"samples", samples},
             {"tokens", tokens},
             {"seconds", seconds},
-            {"peak_device_bytes", peakDeviceBytes}};
+            {"peak_device_bytes", peakDeviceBytes},
+            {"phase_seconds",
+             {{"forward", forwardSeconds}, {"observe", observeSeconds}, {"compress", compressSeconds}, {"layer_moves", moveSeconds}}}};
 }
 
 std::vector<ProjGroup> layerGroups(bool trueSequential, const std::vector<Proj>& wanted) {
@@ -111,6 +134,8 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     const at::Device store = o.offload ? at::Device(at::kCPU) : dev;
     const int64_t nb = (N + o.batchSize - 1) / o.batchSize;
     eval::resetPeakMemory(dev);
+    LayerwiseReport r;
+    double passSeconds = 0.0;   // every forward pass, observe calls included (subtracted at the end)
 
     // 1. Hidden states entering layer 0, one tensor per batch (B, T, hidden).
     ctx.setStatus("calibration: embedding " + std::to_string(N) + " samples of " + std::to_string(T) + " tokens");
@@ -130,6 +155,7 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     const bool callerTf32 = at::globalContext().allowTF32CuBLAS();
     const bool forwardTf32 = callerTf32 || (o.tf32 && dev.is_cuda());
     auto run = [&](int64_t l, const at::Tensor& h, const model::ForwardHooks* hooks) {
+        PhaseTimer timer(passSeconds, dev);
         const at::Tensor x = h.to(dev);
         const auto& li = layerInputs(x.size(0));
         Tf32Scope tf32(forwardTf32);
@@ -139,8 +165,10 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     const auto groups = layerGroups(o.trueSequential, o.projections);
     for (int64_t l = 0; l < L; ++l) {
         ctx.checkCancel();
-        if (o.offload)
+        if (o.offload) {
+            PhaseTimer timer(r.moveSeconds, dev);
             model.moveLayer(l, dev);
+        }
         const bool process = l >= first && l <= last && !groups.empty();
         std::vector<at::Tensor> original;
         if (process) {
@@ -165,6 +193,7 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                         if (contains(group, s))
                             sharing.push_back(s);
                     if (!sharing.empty() && visitor.observe) {
+                        PhaseTimer timer(r.observeSeconds, dev);
                         Tf32Scope tf32(callerTf32);
                         visitor.observe(layer, sharing, x.reshape({-1, x.size(-1)}));
                     }
@@ -174,8 +203,10 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                     (void)run(l, hidden[b], &hooks);
                 }
                 ctx.setStatus("layer " + std::to_string(l + 1) + "/" + std::to_string(L) + ": compressing");
-                if (visitor.compress)
+                if (visitor.compress) {
+                    PhaseTimer timer(r.compressSeconds, dev);
                     visitor.compress(l, group);
+                }
                 ctx.setProgress(
                     (static_cast<double>(l) + static_cast<double>(g + 1) / static_cast<double>(groups.size() + 1)) /
                     static_cast<double>(L));
@@ -190,12 +221,14 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                 h = run(l, h, nullptr).to(store);
             }
         }
-        if (o.offload)
+        if (o.offload) {
+            PhaseTimer timer(r.moveSeconds, dev);
             model.moveLayer(l, at::kCPU);
+        }
         ctx.setProgress(static_cast<double>(l + 1) / static_cast<double>(L));
     }
 
-    LayerwiseReport r;
+    r.forwardSeconds = std::max(0.0, passSeconds - r.observeSeconds);
     r.layers = last - first + 1;
     r.samples = N;
     r.tokens = N * T;

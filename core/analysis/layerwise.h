@@ -71,6 +71,10 @@ struct LayerwiseReport {
     int64_t layers = 0, samples = 0, tokens = 0;
     double seconds = 0.0;
     int64_t peakDeviceBytes = 0; ///< CUDA allocator peak on the compute device (-1 on the CPU)
+    /// Where the time went (the device synchronised at each boundary): the layers' forward passes,
+    /// the visitor's observe (statistics of projection inputs) and compress calls, and moving
+    /// layers between host and device (--offload).
+    double forwardSeconds = 0.0, observeSeconds = 0.0, compressSeconds = 0.0, moveSeconds = 0.0;
     nlohmann::json toJson() const;
 };
 
