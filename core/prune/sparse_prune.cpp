@@ -1,6 +1,7 @@
 #include "core/prune/sparse_prune.h"
 
 #include "core/analysis/hessian.h"
+#include "core/analysis/obs_block.h"
 #include "core/common/errors.h"
 #include "core/common/job_context.h"
 #include "core/model/linear.h"
@@ -142,19 +143,25 @@ double sparseGptPrune(at::Tensor& W, const at::Tensor& hessian, const SparsityTa
         } else {
             mask1 = at::zeros_like(W1, W1.options().dtype(at::kBool));
         }
-        for (int64_t i = 0; i < count; ++i) {
-            const at::Tensor w = W1.select(1, i);
-            const at::Tensor d = Hinv1[i][i];
-            if (t.isNM() && i % t.m == 0) {
-                const at::Tensor tmp = W1.narrow(1, i, t.m).pow(2) / d1.narrow(0, i, t.m).pow(2).unsqueeze(0);
-                const at::Tensor idx = std::get<1>(at::topk(tmp, t.n, 1, /*largest=*/false)) + i;
-                mask1.scatter_(1, idx, true);
+        if (analysis::fusedObsEnabled(W.device(), blockSize)) {
+            // One pass per row (core/analysis/obs_block.h), the N:M choice made inside.
+            analysis::ObsBlock ob{W1, Hinv1.contiguous(), Err1};
+            analysis::sparseGptBlock(ob, mask1, t.isNM() ? t.n : 0, t.isNM() ? t.m : 0, Q1);
+        } else {
+            for (int64_t i = 0; i < count; ++i) {
+                const at::Tensor w = W1.select(1, i);
+                const at::Tensor d = Hinv1[i][i];
+                if (t.isNM() && i % t.m == 0) {
+                    const at::Tensor tmp = W1.narrow(1, i, t.m).pow(2) / d1.narrow(0, i, t.m).pow(2).unsqueeze(0);
+                    const at::Tensor idx = std::get<1>(at::topk(tmp, t.n, 1, /*largest=*/false)) + i;
+                    mask1.scatter_(1, idx, true);
+                }
+                const at::Tensor q = w.masked_fill(mask1.select(1, i), 0.0);
+                Q1.select(1, i).copy_(q);
+                const at::Tensor err = (w - q) / d; // (out)
+                W1.narrow(1, i, count - i).sub_(err.unsqueeze(1).matmul(Hinv1.narrow(0, i, 1).narrow(1, i, count - i)));
+                Err1.select(1, i).copy_(err);
             }
-            const at::Tensor q = w.masked_fill(mask1.select(1, i), 0.0);
-            Q1.select(1, i).copy_(q);
-            const at::Tensor err = (w - q) / d; // (out)
-            W1.narrow(1, i, count - i).sub_(err.unsqueeze(1).matmul(Hinv1.narrow(0, i, 1).narrow(1, i, count - i)));
-            Err1.select(1, i).copy_(err);
         }
         W.narrow(1, i1, count).copy_(Q1);
         if (i2 < columns)

@@ -9,6 +9,7 @@
 #include "core/analysis/activation_stats.h"
 #include "core/analysis/calibration.h"
 #include "core/analysis/hessian.h"
+#include "core/analysis/obs_block.h"
 #include "core/analysis/layerwise.h"
 #include "core/common/errors.h"
 #include "core/io/atomic_file.h"
@@ -178,6 +179,44 @@ private slots:
         // The activation scale changes the choice (else Wanda would be magnitude per row).
         QVERIFY(!prune::wandaMask(W, at::ones({64}), half).equal(wm));
         slimtest::expectError<ConfigError>([&] { prune::wandaMask(W, at::ones({10}), half); }, {"10", "64"});
+    }
+
+    void sparseGptOnePassLoopEqualsTensorLoop_data() {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<int>("block");
+        QTest::newRow("50 %, blocks of 128") << "0.5" << 128;
+        QTest::newRow("70 %, blocks of 40") << "0.7" << 40;
+        QTest::newRow("2:4, blocks of 128") << "2:4" << 128;
+        QTest::newRow("4:8, blocks of 64") << "4:8" << 64;
+    }
+    void sparseGptOnePassLoopEqualsTensorLoop() {
+        // core/analysis/obs_block: the per-row pass (N:M chosen inside it) against the tensor loop.
+        QFETCH(QString, target);
+        QFETCH(int, block);
+        const auto t = target.contains(':') ? prune::SparsityTarget::parse(std::nullopt, target.toStdString())
+                                            : prune::SparsityTarget::parse(target.toStdString(), std::nullopt);
+        at::manual_seed(17);
+        const int64_t R = 36, C = 256, N = 700;
+        at::Tensor X = at::matmul(at::randn({C, C}) * 0.2 + at::eye(C), at::randn({C, N}));
+        X[3].zero_();
+        const at::Tensor W = at::randn({R, C});
+        analysis::HessianAccumulator acc;
+        acc.add(X.t(), 8);
+        at::Tensor a = W.clone(), b = W.clone();
+        analysis::setFusedObsOverride(0);
+        prune::sparseGptPrune(a, acc.hessian(), t, 0.01, block);
+        analysis::setFusedObsOverride(1);
+        prune::sparseGptPrune(b, acc.hessian(), t, 0.01, block);
+        analysis::setFusedObsOverride(-1);
+        const double maskDiffer = a.eq(0).ne(b.eq(0)).to(at::kDouble).mean().item<double>();
+        const double worst = (a - b).abs().max().item<double>();
+        qInfo("masks differ on %.4f %%, max |difference| %.3g", 100 * maskDiffer, worst);
+        QVERIFY2(maskDiffer <= 0.001, qPrintable(QString::number(maskDiffer)));
+        QVERIFY2(worst <= 1e-5 * W.abs().max().item<double>(), qPrintable(QString::number(worst)));
+        if (t.isNM()) {   // exact N:M in every group of M
+            const at::Tensor zeros = b.eq(0).reshape({R, C / t.m, t.m}).sum(-1);
+            QVERIFY(zeros.ge(t.n).all().item<bool>());
+        }
     }
 
     void sparseGptMatchesThePublishedAlgorithm_data() {

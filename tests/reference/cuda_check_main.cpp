@@ -4,8 +4,15 @@
 // sliding window shorter than the sequence; fp32, bf16 and fp16; dense and 4-bit (RTN g64, also the
 // lm_head).  Teacher-forced: both paths see the same tokens, and every step's logits are compared
 // (relative L2 error).  The 4-bit reference is de-quantize + GEMM (SLIMBENCH_NO_W4A16=1).  Then the
-// CUDA-graph replay must give the eager fused step's tokens.  Exit 0 when every check passes.
+// CUDA-graph replay must give the eager fused step's tokens.  Then the one-pass OBS block loop of GPTQ
+// and SparseGPT (core/cuda/obs_block_kernels.cu) against their tensor loops on CUDA, with the time of
+// both on a 4096 x 4096 matrix.  Exit 0 when every check passes.
+#include "core/analysis/hessian.h"
+#include "core/analysis/obs_block.h"
+#include "core/eval/device_memory.h"
 #include "core/model/fused_decode.h"
+#include "core/prune/sparse_prune.h"
+#include "core/quant/gptq.h"
 #include "core/model/llama_model.h"
 #include "core/model/static_decoder.h"
 #include "core/quant/quantized_linear.h"
@@ -13,6 +20,7 @@
 #include <ATen/ATen.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -140,6 +148,64 @@ void checkCase(const std::string& kind, at::ScalarType dt, bool int4) {
     }
 }
 
+/// Seconds of fn() on the GPU (synchronised).
+template <typename F>
+double timed(F&& fn) {
+    const at::Device dev(at::kCUDA, 0);
+    eval::synchronizeDevice(dev);
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
+    eval::synchronizeDevice(dev);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+/// The one-pass OBS loop (override 1) against the tensor loop (override 0), both on CUDA.
+void checkObs(int64_t rows, int64_t cols, bool timeIt) {
+    const auto opts = at::TensorOptions().device(at::kCUDA).dtype(at::kFloat);
+    at::manual_seed(3);
+    const at::Tensor X = at::matmul(at::randn({4 * cols, cols}, opts), at::randn({cols, cols}, opts) * 0.1 + at::eye(cols, opts));
+    const at::Tensor W = at::randn({rows, cols}, opts);
+    analysis::HessianAccumulator acc;
+    acc.add(X, 16);
+    const at::Tensor H = acc.hessian();
+    const std::string shape = std::to_string(rows) + "x" + std::to_string(cols);
+    for (int group : {128, 32}) {
+        quant::GptqOptions o;
+        o.spec.bits = 4;
+        o.spec.groupSize = group;
+        quant::GptqResult a, b;
+        analysis::setFusedObsOverride(0);
+        const double ta = timed([&] { a = quant::gptqQuantize(W, H, o); });
+        analysis::setFusedObsOverride(1);
+        const double tb = timed([&] { b = quant::gptqQuantize(W, H, o); });
+        analysis::setFusedObsOverride(-1);
+        const double differ = a.q.codes.ne(b.q.codes).to(at::kDouble).mean().item<double>();
+        const bool ok = differ <= 1e-3 && std::abs(a.loss - b.loss) <= 1e-4 * std::max(1.0, std::abs(a.loss));
+        char detail[200];
+        std::snprintf(detail, sizeof detail, "codes differ %.4f %%, loss %.6g vs %.6g%s", 100 * differ, a.loss, b.loss,
+                      timeIt ? (", tensor loop " + std::to_string(ta) + " s, one pass " + std::to_string(tb) + " s").c_str() : "");
+        report(ok, "obs gptq g" + std::to_string(group) + " " + shape, detail);
+    }
+    for (const char* target : {"0.5", "2:4"}) {
+        const bool nm = std::string(target).find(':') != std::string::npos;
+        const auto t = nm ? prune::SparsityTarget::parse(std::nullopt, std::string(target))
+                          : prune::SparsityTarget::parse(std::string(target), std::nullopt);
+        at::Tensor a = W.clone(), b = W.clone();
+        analysis::setFusedObsOverride(0);
+        const double ta = timed([&] { prune::sparseGptPrune(a, H, t, 0.01, 128); });
+        analysis::setFusedObsOverride(1);
+        const double tb = timed([&] { prune::sparseGptPrune(b, H, t, 0.01, 128); });
+        analysis::setFusedObsOverride(-1);
+        const double maskDiffer = a.eq(0).ne(b.eq(0)).to(at::kDouble).mean().item<double>();
+        const double worst = (a - b).abs().max().item<double>();
+        const bool ok = maskDiffer <= 1e-3 && worst <= 1e-4 * W.abs().max().item<double>();
+        char detail[200];
+        std::snprintf(detail, sizeof detail, "masks differ %.4f %%, max |difference| %.3g%s", 100 * maskDiffer, worst,
+                      timeIt ? (", tensor loop " + std::to_string(ta) + " s, one pass " + std::to_string(tb) + " s").c_str() : "");
+        report(ok, std::string("obs sparsegpt ") + target + " " + shape, detail);
+    }
+}
+
 } // namespace
 
 int main() {
@@ -152,6 +218,8 @@ int main() {
         for (at::ScalarType dt : {at::kFloat, at::kBFloat16, at::kHalf})
             for (bool int4 : {false, true})
                 checkCase(kind, dt, int4);
+    checkObs(72, 320, false);
+    checkObs(4096, 4096, true);
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 && g_passed > 0 ? 0 : 1;
 }
