@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <type_traits>
 #include <utility>
 
@@ -685,21 +687,26 @@ int tileSplit(int tiles, int blocks) {
     return best;
 }
 
-/// As many blocks of `kernel` as fit on the GPU at once with `smem` bytes of shared memory each.
-template <typename Kernel>
-int residentBlocks(Kernel kernel, size_t smem) {
+/// As many blocks of `kernel` as fit on the GPU at once with `smem` bytes of dynamic shared memory,
+/// cached per size.  Above 48 KiB the kernel opts in to the largest size asked so far (once per size,
+/// before any graph capture: the first step runs eagerly).
+template <auto kernel>
+int residentBlocks(size_t smem) {
+    static std::mutex mutex;
+    static std::map<size_t, int> resident;
+    static size_t optedIn = 48 * 1024;
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = resident.find(smem); it != resident.end())
+        return it->second;
+    if (smem > optedIn) {
+        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+        optedIn = smem;
+    }
     int device = 0, sms = 0, perSm = 0;
     cudaGetDevice(&device);
     cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
     cudaOccupancyMaxActiveBlocksPerMultiprocessor(&perSm, kernel, kThreads, smem);
-    return std::max(1, sms * std::max(1, perSm));
-}
-
-/// Kernels above 48 KiB of dynamic shared memory must opt in (once, before any graph capture).
-template <typename Kernel>
-void allowSharedMemory(Kernel kernel, size_t smem) {
-    if (smem > 48 * 1024)
-        cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+    return resident[smem] = std::max(1, sms * std::max(1, perSm));
 }
 
 template <typename T, bool kInt4, int kMode>
@@ -710,29 +717,16 @@ void launchGemv(const GemvArgs& a, cudaStream_t stream) {
             total += a.mats[i].rows;
     if constexpr (kHalfInt4<T, kInt4>) {
         const size_t smem = size_t(a.K) * sizeof(T) + size_t(a.K / 8 + a.K / 32) * 16;   // x, then its fp16 pairs
-        auto kernel = gemvInt4TileKernel<T, kMode>;
-        static size_t configured = 0;
-        static int resident = 0;
-        if (configured != smem) {
-            allowSharedMemory(kernel, smem);
-            resident = residentBlocks(kernel, smem);
-            configured = smem;
-        }
+        constexpr auto kernel = gemvInt4TileKernel<T, kMode>;
+        const int resident = residentBlocks<kernel>(smem);
         const int tiles = total / kTileRows;
         const int split = tileSplit(tiles, resident);
         const int blocks = std::min(resident, (tiles + kWarps / split - 1) / (kWarps / split));
         launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, tiles, split);
     } else {
         const size_t smem = size_t(a.K) * sizeof(T);
-        auto kernel = gemvKernel<T, kInt4, kMode>;
-        static size_t configured = 0;
-        static int resident = 0;
-        if (configured != smem) {
-            allowSharedMemory(kernel, smem);
-            resident = residentBlocks(kernel, smem);
-            configured = smem;
-        }
-        const int blocks = std::min((total + kWarps - 1) / kWarps, resident);
+        constexpr auto kernel = gemvKernel<T, kInt4, kMode>;
+        const int blocks = std::min((total + kWarps - 1) / kWarps, residentBlocks<kernel>(smem));
         launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, total);
     }
 }
