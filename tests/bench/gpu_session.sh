@@ -413,7 +413,9 @@ import json, sys
 o = json.loads(open(sys.argv[1]).read()); r = json.loads(open(sys.argv[2]).read()); c = json.loads(sys.argv[3])
 po, pr = json.loads(sys.argv[4])["ppl"], json.loads(sys.argv[5])["ppl"]
 lw = o["report"]["layerwise"]
-print(f"{sys.argv[6]:28s} ours {lw['seconds']:7.1f} s peak {lw['peak_device_bytes']/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
+ph = lw.get("phase_seconds", {})
+phases = " [" + " ".join(f"{k} {v:.1f}" for k, v in ph.items()) + "]" if ph else ""
+print(f"{sys.argv[6]:28s} ours {lw['seconds']:7.1f} s{phases} peak {lw['peak_device_bytes']/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
       f"peak {r['peak_gpu_bytes']/2**30:5.2f} GiB | time ratio {lw['seconds']/r['seconds']:.2f} | mask agreement >= {c['min_mask_agreement']:.5f}, "
       f"weights rel diff <= {c['max_relative_weight_difference']:.2e} | ppl ours {po:.3f} ref {pr:.3f} ({(po/pr-1)*100:+.3f} %)")
 PY
@@ -468,7 +470,9 @@ except Exception as e:
     print("failed:", e, open(sys.argv[2]).read()[-500:], sys.argv[3][-500:]); sys.exit()
 po, pr = float(sys.argv[4]), float(sys.argv[5])
 lw = o["report"].get("layerwise", {})
-print(f"{sys.argv[6]:18s} ours {lw.get('seconds', 0):7.1f} s peak {lw.get('peak_device_bytes', 0)/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
+ph = lw.get("phase_seconds", {})
+phases = " [" + " ".join(f"{k} {v:.1f}" for k, v in ph.items()) + "]" if ph else ""
+print(f"{sys.argv[6]:18s} ours {lw.get('seconds', 0):7.1f} s{phases} peak {lw.get('peak_device_bytes', 0)/2**30:5.2f} GiB | reference {r['seconds']:7.1f} s "
       f"peak {r['peak_gpu_bytes']/2**30:5.2f} GiB | time ratio {lw.get('seconds', 0)/r['seconds']:.2f} | {json.dumps(c)} | ppl ours {po:.4f} ref {pr:.4f} ({(po/pr-1)*100:+.3f} %)")
 PY
     done
@@ -540,7 +544,9 @@ try:
     r = json.loads(open(sys.argv[1]).read()); lw = r["report"]["layerwise"]
     r["report"].pop("layers", None); r["report"].pop("projections", None)
     open(sys.argv[5], "a").write(json.dumps({"run": sys.argv[2], "time": sys.argv[3], "report": r["report"], "settings": r.get("settings")}) + "\n")
-    print(f"8B {sys.argv[2]:45s} --offload, calib {sys.argv[4]}: layer-wise {lw['seconds']:.1f} s, peak GPU {lw['peak_device_bytes']/2**30:.2f} GiB | {sys.argv[3]}")
+    ph = lw.get("phase_seconds", {})
+    phases = " [" + " ".join(f"{k} {v:.1f}" for k, v in ph.items()) + "]" if ph else ""
+    print(f"8B {sys.argv[2]:45s} --offload, calib {sys.argv[4]}: layer-wise {lw['seconds']:.1f} s{phases}, peak GPU {lw['peak_device_bytes']/2**30:.2f} GiB | {sys.argv[3]}")
 except Exception as e:
     print(f"8B {sys.argv[2]}: failed ({e}); {sys.argv[3]}")
 PY
