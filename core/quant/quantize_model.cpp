@@ -288,7 +288,13 @@ QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibId
         const int64_t T = calibIds.size(1);
         analysis::LayerwiseOptions lw = o.layerwise;
         std::map<Proj, analysis::HessianAccumulator> hessians;
-        std::map<Proj, std::vector<at::Tensor>> captured;
+        // AWQ: each projection input of the layer, written into one (N·T, in) tensor as the batches pass
+        // (no list of batch copies concatenated afterwards: on the 8B shape that doubled 3.3 GiB).
+        struct Captured {
+            at::Tensor rows;
+            int64_t filled = 0;
+        };
+        std::map<Proj, Captured> captured;
         std::map<Proj, Proj> ownerOf; // q, k, v (and gate, up) share one Hessian, kept under the first
         analysis::LayerwiseVisitor v;
         v.beginGroup = [&](int64_t, const analysis::ProjGroup&) {
@@ -326,14 +332,21 @@ QuantizeReport quantizeModel(model::LlamaModel& model, const at::Tensor& calibId
             lw.propagate = analysis::LayerwiseOptions::Propagate::Original;
             lw.projections = {Proj::Q, Proj::K, Proj::V, Proj::O, Proj::Gate, Proj::Up, Proj::Down};
             v.observe = [&](int64_t, const analysis::ProjGroup& sharing, const at::Tensor& rows) {
-                captured[sharing.front()].push_back(rows.clone());
+                Captured& c = captured[sharing.front()];
+                if (!c.rows.defined())
+                    c.rows = at::empty({calibIds.size(0) * T, rows.size(-1)}, rows.options());
+                c.rows.narrow(0, c.filled, rows.size(0)).copy_(rows);
+                c.filled += rows.size(0);
             };
             v.compress = [&](int64_t layer, const analysis::ProjGroup&) {
-                auto cat = [&](Proj p) {
-                    at::Tensor x = at::cat(captured.at(p), 0);
-                    return x.reshape({-1, T, x.size(-1)});
+                auto inputOf = [&](Proj p) {
+                    const Captured& c = captured.at(p);
+                    if (c.filled != c.rows.size(0))
+                        throw ConfigError(method + " layer " + std::to_string(layer) + ": " + std::to_string(c.filled) +
+                                          " calibration rows seen of " + std::to_string(c.rows.size(0)));
+                    return c.rows.view({-1, T, c.rows.size(-1)});
                 };
-                AwqLayerInputs in{cat(Proj::Q), cat(Proj::O), cat(Proj::Gate), cat(Proj::Down)};
+                AwqLayerInputs in{inputOf(Proj::Q), inputOf(Proj::O), inputOf(Proj::Gate), inputOf(Proj::Down)};
                 captured.clear();
                 AwqOptions ao;
                 ao.spec = spec;
