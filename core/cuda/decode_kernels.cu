@@ -274,6 +274,43 @@ __device__ __forceinline__ void letNextLaunch() {
 #endif
 }
 
+/// This block's share of the launch's L2 prefetch ranges (see L2Prefetch): the ranges' bytes split
+/// evenly over the grid's blocks in 16-byte units, issued by one thread in pieces of at most 64 KiB.
+__device__ __forceinline__ void prefetchShare(const L2Prefetch (&ranges)[kMaxPrefetch]) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    if (threadIdx.x != 0)
+        return;
+    size_t total = 0;
+#pragma unroll
+    for (int i = 0; i < kMaxPrefetch; ++i)
+        total += ranges[i].bytes / 16;
+    if (total == 0)
+        return;
+    const size_t blocks = size_t(gridDim.x) * gridDim.y;
+    const size_t block = size_t(blockIdx.y) * gridDim.x + blockIdx.x;
+    const size_t per = (total + blocks - 1) / blocks;
+    size_t lo = block * per, hi = min(total, lo + per);
+#pragma unroll
+    for (int i = 0; i < kMaxPrefetch; ++i) {
+        const size_t units = ranges[i].bytes / 16;
+        if (lo < hi && lo < units) {
+            const size_t end = min(hi, units);
+            const char* p = static_cast<const char*>(ranges[i].ptr) + lo * 16;
+            for (size_t left = (end - lo) * 16; left > 0;) {
+                const uint32_t n = uint32_t(left < 65536 ? left : 65536);
+                asm volatile("cp.async.bulk.prefetch.L2.global [%0], %1;" ::"l"(p), "r"(n) : "memory");
+                p += n;
+                left -= n;
+            }
+        }
+        lo = lo > units ? lo - units : 0;
+        hi = hi > units ? hi - units : 0;
+    }
+#else
+    (void)ranges;
+#endif
+}
+
 /// SLIMBENCH_CUDA_PDL=0 launches the kernels plainly (for comparisons).
 bool pdlEnabled() {
     static const bool on = [] {
@@ -417,6 +454,7 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? kGemvMinBlocksInt4 : kGemvMi
     __shared__ float red[kWarps];
     const int K = a.K, lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     letNextLaunch();
+    prefetchShare(a.prefetch);
 
     // 0. Each warp takes the rows warp + 8·block, + 8·grid, ... (the grid is what fits on the GPU at
     //    once, so that step 1 runs once per block).  The first batch of weights is requested before
@@ -585,6 +623,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     const int perRound = kWarps / split, sub = warp / split, first = warp % split;
     const int roundStride = gridDim.x * perRound;
     letNextLaunch();
+    prefetchShare(a.prefetch);
 
     // The first batch before the wait (it overlaps the previous kernel's tail and the input).
     int base = blockIdx.x * perRound, m = 0, r = 0;
@@ -812,6 +851,7 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     float* red = ps + G * S;             // (SL, G, D) partial p·v
     __shared__ float mh[kMaxAttentionGroup], lh[kMaxAttentionGroup];
     letNextLaunch();
+    prefetchShare(a.prefetch);
     const int kvh = blockIdx.x, split = blockIdx.y, t = threadIdx.x, lane = t & 31, warp = t >> 5;
     const T* kc = static_cast<const T*>(a.keyCache) + size_t(kvh) * a.capacity * D;
     const T* vc = static_cast<const T*>(a.valueCache) + size_t(kvh) * a.capacity * D;

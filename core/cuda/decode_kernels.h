@@ -38,6 +38,16 @@ struct MatView {
     int group = 0;
 };
 
+/// A byte range a kernel asks the GPU to bring into L2 while it runs (weights of a later launch of the
+/// step, which no kernel writes): optional, off when `bytes` is 0.  The launch's blocks share the
+/// range; each issues bulk prefetches (Hopper `cp.async.bulk.prefetch.L2`) of its slice at its start,
+/// before it waits for the previous kernel.  Results do not change; only what is cached does.
+struct L2Prefetch {
+    const void* ptr = nullptr;   ///< 16-byte aligned
+    size_t bytes = 0;            ///< a multiple of 16
+};
+constexpr int kMaxPrefetch = 3;
+
 enum class GemvMode {
     Plain = 0,    ///< out = x·Wᵀ (+ bias), each of up to 3 matrices into its own `out`
     Residual = 1, ///< mats[0].out = residual + x·Wᵀ  (may alias the residual)
@@ -55,6 +65,7 @@ struct GemvArgs {
     MatView mats[3];
     int numMats = 1;
     const void* residual = nullptr;
+    L2Prefetch prefetch[kMaxPrefetch];   ///< e.g. the next projection's codes (see L2Prefetch)
 };
 
 /// Requirements (the caller checks them): K % 8 == 0 (K % 32 for int4), 16-byte aligned rows,
@@ -87,6 +98,7 @@ struct AttentionArgs {
     int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
     int window = 0;                   ///< sliding window (0 = none)
     float scale = 1.f;
+    L2Prefetch prefetch[kMaxPrefetch];   ///< e.g. o_proj's codes (see L2Prefetch)
 };
 /// Keys per split-K block.
 constexpr int kAttentionSplit = 32;

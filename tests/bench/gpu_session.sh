@@ -12,6 +12,9 @@
 #   tests/bench/gpu_session.sh bench NAME build, make a random NAME-shaped checkpoint (tinyllama|llama3-8b;
 #                                         demo-model = the trained demo model in .devcarry/demo-model),
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
+#   tests/bench/gpu_session.sh stepbench  tests/bench/cuda/decode_step_bench.cu alone (nvcc, seconds): the decode
+#                                         step's launches on random weights for SHAPES, once per L2 prefetch
+#                                         plan in PLANS (default: none, o, qkv, gu:16, all three)
 #   tests/bench/gpu_session.sh offload8b  build, then Wanda / GPTQ / AWQ / SparseGPT with --offload on the
 #                                         Llama-3-8B shape: peak GPU memory and time
 # Outputs go to $OUT (the device tool's result folder) when set, else /tmp/slim-out.
@@ -522,6 +525,17 @@ d=max(g['decode_tokens_per_s']['median'], g.get('static_decode_tokens_per_s', {}
 print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% of it' % (sys.argv[1], d, r['weight_bytes']/2**30, g['bandwidth_bound_tokens_per_s'], 100*d/g['bandwidth_bound_tokens_per_s']))" "$1"
     done
     ;;
+  stepbench)
+    /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -I"$ROOT" "$ROOT/tests/bench/cuda/decode_step_bench.cu" \
+      "$ROOT/core/cuda/decode_kernels.cu" -o /tmp/dsb || exit 1
+    for shape in ${SHAPES:-llama3-8b tinyllama}; do
+      for plan in ${PLANS:-none o qkv gu:16 o,qkv,gu:16}; do
+        echo "== $shape, prefetch $plan"
+        /tmp/dsb --shape "$shape" --formats "${FORMATS:-bf16,int4}" --prefetch "$plan" --reps 50 2>&1 | tee -a "$OUT/stepbench.txt" \
+          | grep -E "check|step"
+      done
+    done
+    ;;
   offload8b)
     # Issues #9 / #10: Wanda, GPTQ, AWQ and SparseGPT on the Llama-3-8B shape with the model in host
     # memory and one layer at a time on the GPU: peak GPU memory (target <= 8 GiB) and wall-clock.
@@ -553,5 +567,5 @@ PY
       rm -rf "$CKPT/off-$tag"
     done
     ;;
-  *) echo "usage: $0 check | decode | cpu | cpu-llamacpp | cuda-build | estimate | bench NAME | eval | prune | reference | quant | w4a16 | offload8b" >&2; exit 1 ;;
+  *) echo "usage: $0 check | decode | stepbench | cpu | cpu-llamacpp | cuda-build | estimate | bench NAME | eval | prune | reference | quant | w4a16 | offload8b" >&2; exit 1 ;;
 esac

@@ -7,6 +7,9 @@
 //
 //   nvcc -std=c++20 -arch=sm_90 -O3 -I. tests/bench/cuda/decode_step_bench.cu core/cuda/decode_kernels.cu -o /tmp/dsb
 //   /tmp/dsb [--shape llama3-8b|tinyllama] [--context 600] [--bandwidth 4.8e12] [--reps 50]
+//            [--prefetch o,qkv,gu:MB]   (later weights asked into L2 by earlier launches: o_proj's codes by
+//                                        the attention, the next layer's q/k/v by down_proj, the first MB
+//                                        of gate's and up's codes by o_proj)
 //
 // SLIMBENCH_CUDA_PDL=0 launches without programmatic dependent launch, for the comparison.
 #include "core/cuda/decode_kernels.h"
@@ -74,14 +77,23 @@ constexpr uint32_t kHalfMask = 0x03FF03FFu, kHalfBits = 0x20002000u;
 
 struct Matrix {
     slim::cuda::MatView view;
-    size_t bytes = 0;
+    size_t bytes = 0;       // everything the launch reads
+    size_t codeBytes = 0;   // the weight codes / rows alone
 };
+
+// --prefetch: which later weights kernels ask into L2 (decode_kernels.h, L2Prefetch).
+struct PrefetchPlan {
+    bool oInAttention = false;   // o_proj's codes, requested by the attention launch
+    bool qkvInDown = false;      // the next layer's q/k/v codes, requested by down_proj
+    double gateUpInO = 0;        // the first MB of gate's and up's codes each, requested by o_proj
+};
+PrefetchPlan g_prefetch;
 
 Matrix makeMatrix(int rows, int K, bool int4, uint32_t seed) {
     Matrix m;
     m.view.rows = rows;
     if (!int4) {
-        m.bytes = size_t(rows) * K * 2;
+        m.bytes = m.codeBytes = size_t(rows) * K * 2;
         m.view.weight = randomBuffer(m.bytes, seed, kBf16Mask, kBf16Bits);
         return m;
     }
@@ -91,6 +103,7 @@ Matrix makeMatrix(int rows, int K, bool int4, uint32_t seed) {
     m.view.qzeros = static_cast<const int32_t*>(randomBuffer(size_t(groups) * rows / 2, seed + 1, 0xFFFFFFFFu, 0));
     m.view.scales = randomBuffer(size_t(groups) * rows * 2, seed + 2, kHalfMask, kHalfBits);
     m.bytes = size_t(rows) * K / 2 + size_t(groups) * rows / 2 + size_t(groups) * rows * 2;
+    m.codeBytes = size_t(rows) * K / 2;
     return m;
 }
 
@@ -159,8 +172,10 @@ struct Model {
     void step(cudaStream_t st, int mask) const {
         namespace kc = slim::cuda;
         const int D = s.headDim;
-        auto gemv = [&](kc::GemvMode mode, const void* x, const void* norm, int K, std::initializer_list<kc::MatView> mats) {
+        auto gemv = [&](kc::GemvMode mode, const void* x, const void* norm, int K, std::initializer_list<kc::MatView> mats,
+                        std::initializer_list<kc::L2Prefetch> prefetch = {}) {
             kc::GemvArgs g;
+            std::copy(prefetch.begin(), prefetch.end(), g.prefetch);
             g.dtype = kc::Dtype::BF16;
             g.int4 = int4;
             g.mode = mode;
@@ -179,7 +194,12 @@ struct Model {
             return v;
         };
         char* q = static_cast<char*>(qkv);
-        for (const Layer& L : layers) {
+        auto range = [](const Matrix& m, double mb = 0) {
+            const size_t b = mb > 0 ? std::min(m.codeBytes, size_t(mb * 1e6) / 16 * 16) : m.codeBytes;
+            return kc::L2Prefetch{m.view.weight, b};
+        };
+        for (size_t li = 0; li < layers.size(); ++li) {
+            const Layer& L = layers[li];
             if (mask & kQkv)
                 gemv(kc::GemvMode::Plain, hidden, L.norm1, s.hidden,
                      {with(L.q, q), with(L.k, q + size_t(s.heads) * D * 2), with(L.v, q + size_t(s.heads + s.kvHeads) * D * 2)});
@@ -209,14 +229,27 @@ struct Model {
                 a.headDim = D;
                 a.capacity = capacity;
                 a.scale = 1.f / std::sqrt(float(D));
+                if (g_prefetch.oInAttention)
+                    a.prefetch[0] = range(L.o);
                 kc::attention(a, st);
             }
-            if (mask & kO)
-                gemv(kc::GemvMode::Residual, attn, nullptr, s.heads * D, {with(L.o, hidden)});
+            if (mask & kO) {
+                if (g_prefetch.gateUpInO > 0)
+                    gemv(kc::GemvMode::Residual, attn, nullptr, s.heads * D, {with(L.o, hidden)},
+                         {range(L.gate, g_prefetch.gateUpInO), range(L.up, g_prefetch.gateUpInO)});
+                else
+                    gemv(kc::GemvMode::Residual, attn, nullptr, s.heads * D, {with(L.o, hidden)});
+            }
             if (mask & kGateUp)
                 gemv(kc::GemvMode::SiluMul, hidden, L.norm2, s.hidden, {with(L.gate, act), with(L.up, act)});
-            if (mask & kDown)
-                gemv(kc::GemvMode::Residual, act, nullptr, s.inter, {with(L.down, hidden)});
+            if (mask & kDown) {
+                if (g_prefetch.qkvInDown && li + 1 < layers.size()) {
+                    const Layer& N = layers[li + 1];
+                    gemv(kc::GemvMode::Residual, act, nullptr, s.inter, {with(L.down, hidden)}, {range(N.q), range(N.k), range(N.v)});
+                } else {
+                    gemv(kc::GemvMode::Residual, act, nullptr, s.inter, {with(L.down, hidden)});
+                }
+            }
         }
         if (mask & kHead)
             gemv(kc::GemvMode::Plain, hidden, finalNorm, s.hidden, {with(head, logits)});
@@ -423,6 +456,18 @@ int main(int argc, char** argv) {
             bandwidth = std::atof(v.c_str());
         else if (k == "--formats")
             formats = v;
+        else if (k == "--prefetch")   // comma-separated: o, qkv, gu:MB
+            for (size_t p = 0; p < v.size();) {
+                const size_t e = std::min(v.find(',', p), v.size());
+                const std::string t = v.substr(p, e - p);
+                if (t == "o")
+                    g_prefetch.oInAttention = true;
+                else if (t == "qkv")
+                    g_prefetch.qkvInDown = true;
+                else if (t.rfind("gu:", 0) == 0)
+                    g_prefetch.gateUpInO = std::atof(t.c_str() + 3);
+                p = e + 1;
+            }
     }
     const Shape* sh = nullptr;
     for (const Shape& s : kShapes)
@@ -435,8 +480,10 @@ int main(int argc, char** argv) {
     cudaDeviceProp prop;
     CHECK(cudaGetDeviceProperties(&prop, 0));
     const char* pdl = std::getenv("SLIMBENCH_CUDA_PDL");
-    std::printf("%s, %s shape, context %d, PDL %s, bound from %.2f TB/s\n", prop.name, sh->name, context,
-                pdl && std::strcmp(pdl, "0") == 0 ? "off" : "on", bandwidth / 1e12);
+    std::printf("%s, %s shape, context %d, PDL %s, bound from %.2f TB/s, L2 prefetch: o in attention %s, next q/k/v "
+                "in down %s, gate/up in o %.1f MB\n",
+                prop.name, sh->name, context, pdl && std::strcmp(pdl, "0") == 0 ? "off" : "on", bandwidth / 1e12,
+                g_prefetch.oInAttention ? "on" : "off", g_prefetch.qkvInDown ? "on" : "off", g_prefetch.gateUpInO);
     bool failed = false;
     for (const bool int4 : {false, true}) {
         if (formats.find(int4 ? "int4" : "bf16") == std::string::npos)
