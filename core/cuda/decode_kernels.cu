@@ -707,6 +707,177 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     }
 }
 
+template <auto kernel>
+int residentBlocks(size_t smem);
+
+// ---- 4-bit GEMV over 2-4 activation rows (batched decode outside the fused step) ---------------
+//
+// The tiles and arithmetic of gemvInt4TileKernel, each chunk of codes de-quantized once and multiplied
+// with every row of x (each row scaled by its own power of two); all 8 warps of a block split each
+// tile's inputs.  Plain y = x·Wᵀ (+ bias), no norm, no epilogue.
+
+/// acc[v] += the chunk's dot products with row v of x (fp16 pairs, `slots` 16-byte slots per row).
+template <int NB>
+__device__ __forceinline__ void dotTileRows(const Int4Tile<1>& t, int r, int s, int n, const uint4* xh, int slots,
+                                            float (&acc)[NB]) {
+    const int lane = threadIdx.x & 31, shift = 4 * ((r + lane / kLanesPerRow) & 7), c8 = lane % kLanesPerRow;
+    const __half2 sixteenth = __float2half2_rn(1.f / 16.f), k960 = __float2half2_rn(960.f);
+#pragma unroll
+    for (int u = 0; u < Int4Tile<1>::U; ++u) {
+        const int c = (s * Int4Tile<1>::U + u) * kLanesPerRow + c8;
+        if (c >= n)
+            break;
+        const uint32_t z = ((t.zero[0][u] >> shift) & 15u) | 0x6400u;
+        const __half2 zLo = asHalf2(z | (z << 16)), zHi = __hsub2(k960, zLo);
+        __half2 d[4][4];
+        const uint32_t words[4] = {t.w[0][u].x, t.w[0][u].y, t.w[0][u].z, t.w[0][u].w};
+#pragma unroll
+        for (int q = 0; q < 4; ++q) {
+            const uint32_t w0 = words[q], w1 = words[q] >> 8;
+            d[q][0] = __hsub2(asHalf2((w0 & 0x000F000Fu) | 0x64006400u), zLo);
+            d[q][1] = __hfma2(asHalf2((w0 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
+            d[q][2] = __hsub2(asHalf2((w1 & 0x000F000Fu) | 0x64006400u), zLo);
+            d[q][3] = __hfma2(asHalf2((w1 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
+        }
+        const float sc = __half2float(t.scale[0][u]);
+#pragma unroll
+        for (int v = 0; v < NB; ++v) {
+            const uint4* xb = xh + size_t(v) * slots + 5 * c;
+            __half2 a = __float2half2_rn(0.f);
+#pragma unroll
+            for (int q = 0; q < 4; ++q) {
+                const uint4 xv = xb[q];
+                a = __hfma2(d[q][0], asHalf2(xv.x), a);
+                a = __hfma2(d[q][1], asHalf2(xv.y), a);
+                a = __hfma2(d[q][2], asHalf2(xv.z), a);
+                a = __hfma2(d[q][3], asHalf2(xv.w), a);
+            }
+            const float2 f = __half22float2(a);
+            acc[v] = fmaf(sc, f.x + f.y, acc[v]);
+        }
+    }
+}
+
+template <typename T, int NB>
+__global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K, const MatView mv, int tiles) {
+    extern __shared__ __align__(16) unsigned char smemRaw[];
+    __shared__ float part[2][kWarps][NB * kTileRows];
+    __shared__ float amax[NB][kWarps], rowInv[NB];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n = K / 32;
+    const int steps = (n + kLanesPerRow * Int4Tile<1>::U - 1) / (kLanesPerRow * Int4Tile<1>::U);
+    const int slots = K / 8 + K / 32;
+    Rows rows[1] = {rowsOf(mv)};
+    int tile = blockIdx.x;
+    Int4Tile<1> cur;
+    loadTile(cur, rows, tile * kTileRows, warp, n, tile < tiles && warp < steps);
+
+    // The rows of x as scaled fp16 pairs (see gemvInt4TileKernel), one scale per row.
+    float rowMax[NB];
+#pragma unroll
+    for (int v = 0; v < NB; ++v) {
+        float m = 0.f;
+        for (int k = threadIdx.x; k < K; k += kThreads)
+            m = fmaxf(m, fabsf(Num<T>::get(x[size_t(v) * K + k])));
+        m = warpMax(m);
+        if (lane == 0)
+            amax[v][warp] = m;
+    }
+    __syncthreads();
+    uint4* xh = reinterpret_cast<uint4*>(smemRaw);
+#pragma unroll
+    for (int v = 0; v < NB; ++v) {
+        rowMax[v] = 0.f;
+#pragma unroll
+        for (int w = 0; w < kWarps; ++w)
+            rowMax[v] = fmaxf(rowMax[v], amax[v][w]);
+        int ex = 0;
+        if (rowMax[v] > 0.f)
+            frexpf(rowMax[v], &ex);
+        const float sc = ldexpf(1.f, 7 - ex);
+        if (threadIdx.x == 0)
+            rowInv[v] = ldexpf(1.f, ex - 7);
+        for (int b = threadIdx.x; b < K / 8; b += kThreads) {
+            float f[8];
+            load8(x + size_t(v) * K, b * 8, f);
+            uint4 o;
+            const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
+                          p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
+            memcpy(&o.x, &p0, 4);
+            memcpy(&o.y, &p1, 4);
+            memcpy(&o.z, &p2, 4);
+            memcpy(&o.w, &p3, 4);
+            xh[size_t(v) * slots + b + (b >> 2)] = o;
+        }
+    }
+    __syncthreads();
+
+    T* out = static_cast<T*>(mv.out);
+    const T* bias = static_cast<const T*>(mv.bias);
+    int buf = 0;
+    for (; tile < tiles; tile += gridDim.x) {
+        const int nextTile = tile + gridDim.x;
+        float acc[NB];
+#pragma unroll
+        for (int v = 0; v < NB; ++v)
+            acc[v] = 0.f;
+        for (int s = warp; s < steps; s += kWarps) {
+            Int4Tile<1> next;
+            if (s + kWarps < steps)   // warp-uniform
+                loadTile(next, rows, tile * kTileRows, s + kWarps, n, true);
+            else
+                loadTile(next, rows, nextTile * kTileRows, warp, n, nextTile < tiles);
+            dotTileRows<NB>(cur, tile * kTileRows, s, n, xh, slots, acc);
+            cur = next;
+        }
+#pragma unroll
+        for (int v = 0; v < NB; ++v) {
+#pragma unroll
+            for (int o = 1; o < kLanesPerRow; o <<= 1)
+                acc[v] += __shfl_xor_sync(0xffffffffu, acc[v], o);
+            if (lane % kLanesPerRow == 0)
+                part[buf][warp][v * kTileRows + lane / kLanesPerRow] = acc[v];
+        }
+        __syncthreads();
+        if (threadIdx.x < NB * kTileRows) {
+            const int v = threadIdx.x / kTileRows, r = tile * kTileRows + threadIdx.x % kTileRows;
+            float y = 0.f;
+#pragma unroll
+            for (int w = 0; w < kWarps; ++w)
+                y += part[buf][w][threadIdx.x];
+            y *= rowInv[v];
+            if (bias)
+                y += Num<T>::get(bias[r]);
+            out[size_t(v) * mv.rows + r] = Num<T>::put(y);
+        }
+        buf ^= 1;
+    }
+}
+
+template <typename T, int NB>
+void launchInt4Rows(const T* x, int K, const MatView& m, cudaStream_t stream) {
+    const size_t smem = size_t(NB) * (K / 8 + K / 32) * 16;
+    constexpr auto kernel = gemvInt4RowsKernel<T, NB>;
+    const int tiles = m.rows / kTileRows;
+    const int blocks = std::min(tiles, residentBlocks<kernel>(smem));
+    kernel<<<blocks, kThreads, smem, stream>>>(x, K, m, tiles);
+}
+
+template <typename T>
+void int4Rows(const void* xv, int batch, int K, const MatView& m, cudaStream_t stream) {
+    const T* x = static_cast<const T*>(xv);
+    for (int b0 = 0; b0 < batch; b0 += 4) {
+        MatView part = m;
+        part.out = static_cast<T*>(m.out) + size_t(b0) * m.rows;
+        const T* xb = x + size_t(b0) * K;
+        switch (std::min(4, batch - b0)) {
+        case 1: launchInt4Rows<T, 1>(xb, K, part, stream); break;
+        case 2: launchInt4Rows<T, 2>(xb, K, part, stream); break;
+        case 3: launchInt4Rows<T, 3>(xb, K, part, stream); break;
+        default: launchInt4Rows<T, 4>(xb, K, part, stream); break;
+        }
+    }
+}
+
 /// Warps per tile (1, 2, 4 or 8) for `tiles` tiles on `blocks` resident blocks: the fewest that keep
 /// at least 90 % of the warps busy over the rounds (else the best share).
 int tileSplit(int tiles, int blocks) {
@@ -1070,6 +1241,15 @@ void gemv(const GemvArgs& a, void* stream) {
     case Dtype::F32: dispatchGemv<float>(a, s); break;
     case Dtype::F16: dispatchGemv<__half>(a, s); break;
     case Dtype::BF16: dispatchGemv<__nv_bfloat16>(a, s); break;
+    }
+}
+
+void gemvInt4Rows(Dtype dtype, const void* x, int batch, int K, const MatView& m, void* stream) {
+    const auto s = static_cast<cudaStream_t>(stream);
+    switch (dtype) {
+    case Dtype::F16: int4Rows<__half>(x, batch, K, m, s); break;
+    case Dtype::BF16: int4Rows<__nv_bfloat16>(x, batch, K, m, s); break;
+    case Dtype::F32: break;   // the caller keeps fp32 on de-quantize + GEMM
     }
 }
 

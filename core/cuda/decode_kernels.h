@@ -72,6 +72,11 @@ struct GemvArgs {
 /// int4 rows % 8 == 0 and group % 32 == 0, K / group an integer.
 void gemv(const GemvArgs& a, void* stream);
 
+/// y (batch, m.rows) = x (batch, K) · Wᵀ (+ bias) for 4-bit rows and 16-bit activations (F16 / BF16),
+/// batch >= 1: the codes are read once per 4 rows of x (batched decode outside the fused step).
+/// Requirements as gemv's, and m.rows % 4 == 0.  Output rows land in m.out, row b at m.out + b·rows.
+void gemvInt4Rows(Dtype dtype, const void* x, int batch, int K, const MatView& m, void* stream);
+
 /// De-quantize 4-bit rows (`m` as in a GEMV; `m.out` receives (rows, K) in `dtype`): W = s·(q − z)
 /// in fp32, rounded once (prefill runs a dense GEMM on it).
 void dequantInt4(Dtype dtype, const MatView& m, int K, void* stream);

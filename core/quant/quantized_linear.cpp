@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "core/cpu/projection.h"
 
@@ -182,6 +183,25 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
             a.K = int(m_in);
             a.mats[0] = {v->weight, v->qzeros, v->scales, v->bias, y.data_ptr(), int(m_out), int(v->group)};
             slim::cuda::gemv(a, c10::cuda::getCurrentCUDAStream().stream());
+            return y;
+        }
+    // 2-8 rows on CUDA (batched decode): the 4-bit GEMV over several rows of x, the codes read once per 4
+    // rows.  Off until slimbench-cuda-check has compared it on the GPU machine (SLIMBENCH_W4A16_ROWS=1).
+    static const bool rowsKernel = [] {
+        const char* e = std::getenv("SLIMBENCH_W4A16_ROWS");
+        return e && std::strcmp(e, "1") == 0;
+    }();
+    if (!kernelOff && rowsKernel && m_layout == Layout::CudaRows && x.is_cuda() && x.scalar_type() == m_activation &&
+        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf) && x.dim() >= 2 && x.size(-1) == m_in &&
+        x.numel() / m_in >= 2 && x.numel() / m_in <= 8 && m_out % 4 == 0)
+        if (const auto v = decodeView()) {
+            const at::Tensor xc = x.contiguous();
+            std::vector<int64_t> shape = x.sizes().vec();
+            shape.back() = m_out;
+            at::Tensor y = at::empty(shape, x.options());
+            const slim::cuda::MatView mv{v->weight, v->qzeros, v->scales, v->bias, y.data_ptr(), int(m_out), int(v->group)};
+            slim::cuda::gemvInt4Rows(cudaDtype(x.scalar_type()), xc.data_ptr(), int(x.numel() / m_in), int(m_in), mv,
+                                     c10::cuda::getCurrentCUDAStream().stream());
             return y;
         }
 #endif

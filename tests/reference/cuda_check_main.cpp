@@ -8,6 +8,7 @@
 // and SparseGPT (core/cuda/obs_block_kernels.cu) against their tensor loops on CUDA, with the time of
 // both on a 4096 x 4096 matrix.  Exit 0 when every check passes.
 #include "core/analysis/hessian.h"
+#include "core/cuda/decode_kernels.h"
 #include "core/analysis/obs_block.h"
 #include "core/eval/device_memory.h"
 #include "core/model/fused_decode.h"
@@ -18,9 +19,13 @@
 #include "core/quant/quantized_linear.h"
 
 #include <ATen/ATen.h>
+#if defined(SLIMBENCH_WITH_CUDA)
+#include <c10/cuda/CUDAStream.h>
+#endif
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -148,6 +153,35 @@ void checkCase(const std::string& kind, at::ScalarType dt, bool int4) {
     }
 }
 
+/// The 4-bit GEMV over 1-8 rows of x (slim::cuda::gemvInt4Rows) against W = s·(q − z) built with
+/// tensor operations from the same codes, in fp32.
+void checkInt4Rows() {
+#if defined(SLIMBENCH_WITH_CUDA)
+    const auto dev = at::TensorOptions().device(at::kCUDA);
+    at::manual_seed(9);
+    const int64_t rows = 3072, K = 5632, group = 128, G = K / group;
+    const at::Tensor weight = at::randint(INT32_MIN, INT32_MAX, {rows, K / 8}, dev.dtype(at::kInt));
+    const at::Tensor qzeros = at::randint(INT32_MIN, INT32_MAX, {G, rows / 8}, dev.dtype(at::kInt));
+    const at::Tensor scales = (at::rand({G, rows}, dev) * 0.02 + 0.001).to(at::kHalf);
+    const at::Tensor bias = at::randn({rows}, dev).to(at::kBFloat16);
+    const at::Tensor shifts = at::arange(0, 32, 4, dev.dtype(at::kInt));
+    const at::Tensor codes = weight.unsqueeze(-1).bitwise_right_shift(shifts).bitwise_and(15).reshape({rows, K}).to(at::kFloat);
+    const at::Tensor zeros = qzeros.unsqueeze(-1).bitwise_right_shift(shifts).bitwise_and(15).reshape({G, rows}).to(at::kFloat);
+    const at::Tensor idx = at::arange(K, dev.dtype(at::kLong)).div(group, "floor");
+    const at::Tensor W = (codes - zeros.t().index_select(1, idx)) * scales.to(at::kFloat).t().index_select(1, idx);
+    for (int batch : {1, 2, 3, 4, 5, 8}) {
+        const at::Tensor x = at::randn({batch, K}, dev).to(at::kBFloat16);
+        at::Tensor y = at::empty({batch, rows}, dev.dtype(at::kBFloat16));
+        slim::cuda::MatView m{weight.data_ptr(), qzeros.data_ptr<int32_t>(), scales.data_ptr(), bias.data_ptr(), y.data_ptr(),
+                              int(rows), int(group)};
+        slim::cuda::gemvInt4Rows(slim::cuda::Dtype::BF16, x.data_ptr(), batch, int(K), m, c10::cuda::getCurrentCUDAStream().stream());
+        const at::Tensor ref = at::matmul(x.to(at::kFloat), W.t()) + bias.to(at::kFloat);
+        const double rel = (y.to(at::kFloat) - ref).norm().item<double>() / ref.norm().item<double>();
+        report(rel < 1e-2, "int4 rows batch " + std::to_string(batch), "relative L2 error " + std::to_string(rel) + " (tolerance 1e-2)");
+    }
+#endif
+}
+
 /// Seconds of fn() on the GPU (synchronised).
 template <typename F>
 double timed(F&& fn) {
@@ -218,6 +252,7 @@ int main() {
         for (at::ScalarType dt : {at::kFloat, at::kBFloat16, at::kHalf})
             for (bool int4 : {false, true})
                 checkCase(kind, dt, int4);
+    checkInt4Rows();
     checkObs(72, 320, false);
     checkObs(4096, 4096, true);
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
