@@ -193,7 +193,7 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
     }();
     if (!kernelOff && rowsKernel && m_layout == Layout::CudaRows && x.is_cuda() && x.scalar_type() == m_activation &&
         (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf) && x.dim() >= 2 && x.size(-1) == m_in &&
-        x.numel() / m_in >= 2 && x.numel() / m_in <= 8 && m_out % 4 == 0)
+        x.numel() / m_in >= 2 && x.numel() / m_in <= 8 && m_out % 4 == 0 && m_in % 32 == 0)
         if (const auto v = decodeView()) {
             const at::Tensor xc = x.contiguous();
             std::vector<int64_t> shape = x.sizes().vec();
