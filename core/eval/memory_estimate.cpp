@@ -1,9 +1,9 @@
 #include "core/eval/memory_estimate.h"
 
-#include "core/model/llama_model.h"
-
+#include "core/analysis/layerwise.h"
 #include "core/common/errors.h"
 #include "core/model/host_memory.h"
+#include "core/model/llama_model.h"
 
 #include <algorithm>
 
@@ -161,16 +161,28 @@ static MemoryEstimate estimateOnce(const model::ModelConfig& cfg, const std::map
             add("teacher", B.weights() + tokens * s.V * 4.0, "the teacher's weights and its fp32 logits");
     } else if (calibrating) {
         const double N = double(std::max<int64_t>(1, req.samples));
-        // Layer-wise pass: every calibration sample's hidden states in and out of the current layer.
-        add("calibration", 2.0 * N * T * s.H * b, "the layer's inputs and outputs for every calibration sample");
-        add("activations", B.layerForward(T, T), "one sample's forward through one layer");
+        // The pass runs analysis::LayerwiseOptions::batchSize samples per forward of a layer.
+        const double Bc = std::min(N, double(analysis::LayerwiseOptions{}.batchSize));
+        // Layer-wise pass: every calibration sample's hidden states in and out of the current layer,
+        // in host memory with --offload (one batch of them on the device at a time).
+        if (req.offload)
+            add("calibration", 2.0 * Bc * T * s.H * b, "one batch of the layer's inputs and outputs (the rest in host memory)");
+        else
+            add("calibration", 2.0 * N * T * s.H * b, "the layer's inputs and outputs for every calibration sample");
+        add("activations", B.layerForward(Bc * T, T), "one batch's forward through one layer");
         if (job == "gptq" || job == "sparsegpt") {
             // One fp32 Hessian (in × in) per projection of the layer: q, k, v, gate, up of width H,
             // o of width heads × head_dim, down of width intermediate; plus its inverse (Cholesky).
             const double h = 4.0 * (5.0 * s.H * s.H + s.attnWidth() * s.attnWidth() + s.I * s.I);
             add("hessians", h + 4.0 * s.I * s.I, "fp32 Hessians of the layer's seven projections and one inverse");
+            add("compress_work", 4.0 * (2.0 * s.H * s.I + 4096.0 * s.I),
+                "the largest projection in fp32 with its update, and a 4096-token chunk of its inputs in fp32");
         } else if (job == "awq") {
-            add("scale_search", 2.0 * N * T * s.I * b, "AWQ's grid search: the MLP input and output for every sample");
+            add("captured_inputs", N * T * (2.0 * s.H + s.attnWidth() + s.I) * b,
+                "AWQ: the layer's projection inputs (q/k/v, o, gate/up, down) for every sample");
+            add("scale_search", N * T * s.H * b + 3.0 * 4.0 * 2.0 * s.H * s.I,
+                "AWQ's grid search: the block's reference outputs for every sample, and gate / up scaled and "
+                "fake-quantized in fp32 (its trial forwards are a batch, as above)");
         } else if (job == "wanda") {
             add("norms", 4.0 * (5.0 * s.H + s.attnWidth() + s.I), "per-input-channel activation norms (fp32)");
         }
