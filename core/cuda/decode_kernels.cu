@@ -600,6 +600,21 @@ __device__ __forceinline__ void dotTile(const Int4Tile<NR>& t, int r, int s, int
     }
 }
 
+/// The 8 lanes of each row of a tile sum their partial dot products; lane 8·row writes sum j of its row
+/// to out[j · kTileRows + row].
+template <int N>
+__device__ __forceinline__ void tileRowSums(float (&acc)[N], float* out) {
+    const int lane = threadIdx.x & 31;
+#pragma unroll
+    for (int j = 0; j < N; ++j) {
+#pragma unroll
+        for (int o = 1; o < kLanesPerRow; o <<= 1)
+            acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
+        if (lane % kLanesPerRow == 0)
+            out[j * kTileRows + lane / kLanesPerRow] = acc[j];
+    }
+}
+
 /// The tile's matrices: the stacked matrix holding row `row` (q/k/v), or gate and up.
 template <int kMode, int NR>
 __device__ __forceinline__ void tileRows(const GemvArgs& a, int row, Rows (&rows)[NR], int& m, int& r) {
@@ -675,16 +690,8 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
                 dotTile(cur, r, s, n, xh, acc);
                 cur = next;
             }
-        // The lanes of a row sum their chunks; the split warps' sums meet in shared memory (two
-        // buffers: one barrier per round).
-#pragma unroll
-        for (int j = 0; j < NR; ++j) {
-#pragma unroll
-            for (int o = 1; o < kLanesPerRow; o <<= 1)
-                acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
-            if (lane % kLanesPerRow == 0)
-                part[buf][warp][j * kTileRows + lane / kLanesPerRow] = acc[j];
-        }
+        // The split warps' sums meet in shared memory (two buffers: one barrier per round).
+        tileRowSums(acc, part[buf][warp]);
         __syncthreads();
         if (warp == 0 && lane < perRound * kTileRows && base + lane / kTileRows < tiles) {
             const int t = lane / kTileRows, row = lane % kTileRows;
@@ -772,7 +779,6 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
     loadTile(cur, rows, tile * kTileRows, warp, n, tile < tiles && warp < steps);
 
     // The rows of x as scaled fp16 pairs (see gemvInt4TileKernel), one scale per row.
-    float rowMax[NB];
 #pragma unroll
     for (int v = 0; v < NB; ++v) {
         float m = 0.f;
@@ -786,13 +792,13 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
     uint4* xh = reinterpret_cast<uint4*>(smemRaw);
 #pragma unroll
     for (int v = 0; v < NB; ++v) {
-        rowMax[v] = 0.f;
+        float mx = 0.f;
 #pragma unroll
         for (int w = 0; w < kWarps; ++w)
-            rowMax[v] = fmaxf(rowMax[v], amax[v][w]);
+            mx = fmaxf(mx, amax[v][w]);
         int ex = 0;
-        if (rowMax[v] > 0.f)
-            frexpf(rowMax[v], &ex);
+        if (mx > 0.f)
+            frexpf(mx, &ex);
         const float sc = ldexpf(1.f, 7 - ex);
         if (threadIdx.x == 0)
             rowInv[v] = ldexpf(1.f, ex - 7);
@@ -829,14 +835,7 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
             dotTileRows<NB>(cur, tile * kTileRows, s, n, xh, slots, acc);
             cur = next;
         }
-#pragma unroll
-        for (int v = 0; v < NB; ++v) {
-#pragma unroll
-            for (int o = 1; o < kLanesPerRow; o <<= 1)
-                acc[v] += __shfl_xor_sync(0xffffffffu, acc[v], o);
-            if (lane % kLanesPerRow == 0)
-                part[buf][warp][v * kTileRows + lane / kLanesPerRow] = acc[v];
-        }
+        tileRowSums(acc, part[buf][warp]);
         __syncthreads();
         if (threadIdx.x < NB * kTileRows) {
             const int v = threadIdx.x / kTileRows, r = tile * kTileRows + threadIdx.x % kTileRows;
