@@ -600,6 +600,25 @@ __device__ __forceinline__ void dotTile(const Int4Tile<NR>& t, int r, int s, int
     }
 }
 
+/// x (K values of T, 16-byte aligned) times `sc` as the fp16 pairs the tile kernels read: for every 8
+/// inputs the pairs (x_i, x_{i+4}), 16 bytes, one padding slot after every 4 (the block's threads share
+/// the work).
+template <typename T>
+__device__ __forceinline__ void storeHalfPairs(const T* x, int K, float sc, uint4* xh) {
+    for (int b = threadIdx.x; b < K / 8; b += kThreads) {
+        float f[8];
+        load8(x, b * 8, f);
+        uint4 o;
+        const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
+                      p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
+        memcpy(&o.x, &p0, 4);
+        memcpy(&o.y, &p1, 4);
+        memcpy(&o.z, &p2, 4);
+        memcpy(&o.w, &p3, 4);
+        xh[b + (b >> 2)] = o;
+    }
+}
+
 /// The 8 lanes of each row of a tile sum their partial dot products; lane 8·row writes sum j of its row
 /// to out[j · kTileRows + row].
 template <int N>
@@ -654,18 +673,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
         frexpf(mx, &ex);   // mx = f · 2^ex, f in [0.5, 1)
     const float sc = ldexpf(1.f, 7 - ex), xhInv = ldexpf(1.f, ex - 7);
     uint4* xh = reinterpret_cast<uint4*>(smemRaw + size_t(K) * sizeof(T));
-    for (int b = threadIdx.x; b < K / 8; b += kThreads) {
-        float f[8];
-        load8(xs, b * 8, f);
-        uint4 o;
-        const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
-                      p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
-        memcpy(&o.x, &p0, 4);
-        memcpy(&o.y, &p1, 4);
-        memcpy(&o.z, &p2, 4);
-        memcpy(&o.w, &p3, 4);
-        xh[b + (b >> 2)] = o;
-    }
+    storeHalfPairs(xs, K, sc, xh);
     __syncthreads();
 
     // Each warp keeps the next batch (its tile's next step, or its first step of the next round's
@@ -802,18 +810,7 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
         const float sc = ldexpf(1.f, 7 - ex);
         if (threadIdx.x == 0)
             rowInv[v] = ldexpf(1.f, ex - 7);
-        for (int b = threadIdx.x; b < K / 8; b += kThreads) {
-            float f[8];
-            load8(x + size_t(v) * K, b * 8, f);
-            uint4 o;
-            const __half2 p0 = __floats2half2_rn(f[0] * sc, f[4] * sc), p1 = __floats2half2_rn(f[1] * sc, f[5] * sc),
-                          p2 = __floats2half2_rn(f[2] * sc, f[6] * sc), p3 = __floats2half2_rn(f[3] * sc, f[7] * sc);
-            memcpy(&o.x, &p0, 4);
-            memcpy(&o.y, &p1, 4);
-            memcpy(&o.z, &p2, 4);
-            memcpy(&o.w, &p3, 4);
-            xh[size_t(v) * slots + b + (b >> 2)] = o;
-        }
+        storeHalfPairs(x + size_t(v) * K, K, sc, xh + size_t(v) * slots);
     }
     __syncthreads();
 
