@@ -28,6 +28,7 @@
 #include <QtTest/QtTest>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -308,9 +309,19 @@ private slots:
         analysis::LayerwiseOptions o;
         o.batchSize = 2;   // batches of 2, 2 and 1
         o.trueSequential = true;
+        v.compress = [&](int64_t, const analysis::ProjGroup&) {
+            const auto t0 = std::chrono::steady_clock::now();
+            while (std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(5)) {
+            }
+        };
         const auto rep = analysis::runLayerwise(*m, ids, o, v, JobContext::none());
         QCOMPARE(rep.tokens, int64_t(5 * 32));
         QCOMPARE(order, (std::vector<std::string>{"0:3", "0:1", "0:2", "0:1", "1:3", "1:1", "1:2", "1:1"}));
+        // Where the time went: 8 compress calls of >= 5 ms; the phases fit in the total.
+        QVERIFY2(rep.compressSeconds >= 8 * 0.005, qPrintable(QString::number(rep.compressSeconds)));
+        QVERIFY(rep.forwardSeconds > 0 && rep.observeSeconds > 0 && rep.moveSeconds == 0);
+        QVERIFY(rep.forwardSeconds + rep.observeSeconds + rep.compressSeconds <= rep.seconds + 1e-3);
+        QVERIFY(rep.toJson()["phase_seconds"].contains("forward"));
         analysis::ActivationStatsOptions ao;
         ao.batchSize = 5;
         const auto stats = analysis::computeActivationStats(*m, ids, at::Tensor(), ao, JobContext::none());

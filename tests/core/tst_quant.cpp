@@ -335,6 +335,25 @@ private slots:
             QVERIFY(at::equal(a.q.gIdx, b.q.gIdx));
     }
 
+    void obsBlockRejectsBadShapes() {
+        // core/analysis/obs_block: shapes, dtypes and group indices checked, with the rule named.
+        QVERIFY(analysis::fusedObsEnabled(at::Device(at::kCPU), 128));
+        analysis::ObsBlock b{at::zeros({4, 8}), at::eye(8), at::zeros({4, 8})};
+        at::Tensor codes = at::zeros({4, 8}), loss = at::zeros({4});
+        const at::Tensor s = at::ones({1, 4}), z = at::zeros({1, 4});
+        const std::vector<int32_t> groups(8, 0);
+        analysis::gptqBlock(b, s, z, groups, 15, codes, loss);   // well-formed: runs
+        analysis::ObsBlock wrongHinv{at::zeros({4, 8}), at::eye(7), at::zeros({4, 8})};
+        slimtest::expectError<ConfigError>([&] { analysis::gptqBlock(wrongHinv, s, z, groups, 15, codes, loss); },
+                                           {"GPTQ block", "(count, count)"});
+        const std::vector<int32_t> outside(8, 1);
+        slimtest::expectError<ConfigError>([&] { analysis::gptqBlock(b, s, z, outside, 15, codes, loss); }, {"group 1", "1 groups"});
+        at::Tensor mask = at::zeros({4, 8}, at::kBool), q = at::zeros({4, 8});
+        slimtest::expectError<ConfigError>([&] { analysis::sparseGptBlock(b, mask, 2, 3, q); }, {"2:3", "8 columns"});
+        at::Tensor wrongMask = at::zeros({4, 8});
+        slimtest::expectError<ConfigError>([&] { analysis::sparseGptBlock(b, wrongMask, 2, 4, q); }, {"mask (rows, count) bool"});
+    }
+
     void hqqImprovesOnRtn() {
         at::manual_seed(6);
         const at::Tensor W = at::randn({32, 128}) * at::rand({1, 128}) * 3.0;
