@@ -99,6 +99,16 @@ private slots:
         const double one = component(eval::estimateMemory(cfg, bf16, r, -1), "weights");
         QVERIFY(one < all / 25 && one > all / 40);
         QVERIFY(component(eval::estimateMemory(cfg, bf16, r, -1), "hessians") > 0);
+        // With --offload the calibration hidden states stay in host memory: one batch of 8 on the device.
+        r.samples = 32;
+        r.context = 2048;
+        QCOMPARE(component(eval::estimateMemory(cfg, bf16, r, -1), "calibration"), 2.0 * 8 * 2048 * 4096 * 2);
+        r.offload = false;
+        QCOMPARE(component(eval::estimateMemory(cfg, bf16, r, -1), "calibration"), 2.0 * 32 * 2048 * 4096 * 2);
+        // AWQ keeps every sample's input of q/k/v, o, gate/up and down (attention width 32 x 128).
+        r.job = "awq";
+        r.offload = true;
+        QCOMPARE(component(eval::estimateMemory(cfg, bf16, r, -1), "captured_inputs"), 32.0 * 2048 * (2 * 4096 + 4096 + 14336) * 2);
     }
 
     void suggestsTheCheapestChangeThatFits() {
