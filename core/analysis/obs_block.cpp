@@ -67,12 +67,19 @@ void rowsLoop(ObsBlock& b, Column column, After after) {
     });
 }
 
-} // namespace
+#if defined(SLIMBENCH_WITH_CUDA)
+slim::cuda::ObsBlockArgs cudaArgs(ObsBlock& b) {
+    return {b.w.data_ptr<float>(), b.hinv.data_ptr<float>(), b.err.data_ptr<float>(), int(b.w.size(0)),
+            int(b.w.size(1))};
+}
+#endif
 
 std::atomic<int>& fusedOverride() {
     static std::atomic<int> mode{-1};
     return mode;
 }
+
+} // namespace
 
 void setFusedObsOverride(int mode) {
     fusedOverride().store(mode);
@@ -109,10 +116,8 @@ void gptqBlock(ObsBlock& b, const at::Tensor& scales, const at::Tensor& zeros, c
 #if defined(SLIMBENCH_WITH_CUDA)
     if (b.w.is_cuda()) {
         const at::Tensor groups = at::tensor(colGroup, at::kInt).to(b.w.device());
-        slim::cuda::ObsBlockArgs a{b.w.data_ptr<float>(), b.hinv.data_ptr<float>(), b.err.data_ptr<float>(), int(rows),
-                                   int(count)};
-        slim::cuda::gptqBlock(a, scales.data_ptr<float>(), zeros.data_ptr<float>(), groups.data_ptr<int32_t>(),
-                              int(maxq), codes.data_ptr<float>(), loss.data_ptr<float>(),
+        slim::cuda::gptqBlock(cudaArgs(b), scales.data_ptr<float>(), zeros.data_ptr<float>(),
+                              groups.data_ptr<int32_t>(), int(maxq), codes.data_ptr<float>(), loss.data_ptr<float>(),
                               c10::cuda::getCurrentCUDAStream().stream());
         return;
     }
@@ -150,9 +155,7 @@ void sparseGptBlock(ObsBlock& b, at::Tensor& mask, int64_t n, int64_t m, at::Ten
                           " does not fit a block of " + std::to_string(count) + " columns (M <= 32 dividing it)");
 #if defined(SLIMBENCH_WITH_CUDA)
     if (b.w.is_cuda()) {
-        slim::cuda::ObsBlockArgs a{b.w.data_ptr<float>(), b.hinv.data_ptr<float>(), b.err.data_ptr<float>(),
-                                   int(b.w.size(0)), int(count)};
-        slim::cuda::sparseGptBlock(a, mask.data_ptr<bool>(), int(n), int(m), q.data_ptr<float>(),
+        slim::cuda::sparseGptBlock(cudaArgs(b), mask.data_ptr<bool>(), int(n), int(m), q.data_ptr<float>(),
                                    c10::cuda::getCurrentCUDAStream().stream());
         return;
     }

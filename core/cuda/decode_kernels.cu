@@ -636,7 +636,8 @@ __device__ __forceinline__ void tileRowSums(float (&acc)[N], float* out) {
 
 /// The tile's matrices: the stacked matrix holding row `row` (q/k/v), or gate and up.
 template <int kMode, int NR>
-__device__ __forceinline__ void tileRows(const GemvArgs& a, int row, Rows (&rows)[NR], int& m, int& r) {
+__device__ __forceinline__ void tileRows(const GemvArgs& a, int row, Rows (&rows)[NR], int& r) {
+    int m = 0;
     locateRow<kMode>(a, row, m, r);
     rows[0] = rowsOf(m == 0 ? a.mats[0] : m == 1 ? a.mats[1] : a.mats[2]);
     if constexpr (NR == 2)
@@ -660,9 +661,9 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     prefetchShare(a.prefetch);
 
     // The first batch before the wait (it overlaps the previous kernel's tail and the input).
-    int base = blockIdx.x * perRound, m = 0, r = 0;
+    int base = blockIdx.x * perRound, r = 0;
     Rows rows[NR];
-    tileRows<kMode>(a, (base + sub) * kTileRows, rows, m, r);
+    tileRows<kMode>(a, (base + sub) * kTileRows, rows, r);
     Int4Tile<NR> cur;
     loadTile(cur, rows, r, first, n, base + sub < tiles && first < steps);
     waitForPrevious();
@@ -682,8 +683,8 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     for (; base < tiles; base += roundStride) {
         const int tile = base + sub, nextTile = tile + roundStride;
         Rows nrows[NR];
-        int nm = 0, nr = 0;
-        tileRows<kMode>(a, nextTile * kTileRows, nrows, nm, nr);   // past the end: nothing is loaded
+        int nr = 0;
+        tileRows<kMode>(a, nextTile * kTileRows, nrows, nr);   // past the end: nothing is loaded
         float acc[NR];
 #pragma unroll
         for (int j = 0; j < NR; ++j)
@@ -714,7 +715,6 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
             writeRow<T, kMode>(a, tm, tr + row, y * xhInv, u * xhInv);
         }
         buf ^= 1;
-        m = nm;
         r = nr;
 #pragma unroll
         for (int j = 0; j < NR; ++j)

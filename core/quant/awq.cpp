@@ -19,21 +19,27 @@ model::DenseLinear& dense(model::LlamaModel& m, int64_t l, Proj p) {
     return m.denseProjection(l, p, "AWQ");
 }
 
-/// Run `block` over the samples of x (N, T, in) in batches, the outputs written into one tensor
-/// (no second copy for a concatenation: on the Llama-3-8B shape with 32 x 2048 calibration tokens
-/// an output is 512 MiB).
+/// Calls f(x's samples b0 .. b0 + n − 1) for consecutive batches of at most `batch` samples of x
+/// (N, T, in), passing b0 too.
+template <typename F>
+void eachBatch(const at::Tensor& x, int64_t batch, F&& f) {
+    for (int64_t b0 = 0; b0 < x.size(0); b0 += batch)
+        f(b0, x.narrow(0, b0, std::min(batch, x.size(0) - b0)));
+}
+
+/// Run `block` over the samples of x in batches, the outputs written into one tensor (no second copy
+/// for a concatenation: on the Llama-3-8B shape with 32 x 2048 calibration tokens an output is 512 MiB).
 at::Tensor batched(const at::Tensor& x, int64_t batch, const std::function<at::Tensor(const at::Tensor&)>& block) {
     at::Tensor out;
-    for (int64_t b0 = 0; b0 < x.size(0); b0 += batch) {
-        const int64_t n = std::min(batch, x.size(0) - b0);
-        const at::Tensor y = block(x.narrow(0, b0, n));
+    eachBatch(x, batch, [&](int64_t b0, const at::Tensor& xb) {
+        const at::Tensor y = block(xb);
         if (!out.defined()) {
             auto shape = y.sizes().vec();
             shape[0] = x.size(0);
             out = at::empty(shape, y.options());
         }
-        out.narrow(0, b0, n).copy_(y);
-    }
+        out.narrow(0, b0, xb.size(0)).copy_(y);
+    });
     return out;
 }
 
@@ -42,21 +48,19 @@ at::Tensor batched(const at::Tensor& x, int64_t batch, const std::function<at::T
 /// without holding a second full output and its fp32 differences (~4 GiB on the 8B shape).
 double batchedMse(const at::Tensor& x, const at::Tensor& ref, int64_t batch, const std::function<at::Tensor(const at::Tensor&)>& block) {
     double sum = 0.0;
-    for (int64_t b0 = 0; b0 < x.size(0); b0 += batch) {
-        const int64_t n = std::min(batch, x.size(0) - b0);
-        const at::Tensor d = block(x.narrow(0, b0, n)).to(at::kFloat) - ref.narrow(0, b0, n).to(at::kFloat);
+    eachBatch(x, batch, [&](int64_t b0, const at::Tensor& xb) {
+        const at::Tensor d = block(xb).to(at::kFloat) - ref.narrow(0, b0, xb.size(0)).to(at::kFloat);
         sum += d.pow(2).sum().item<double>();
-    }
+    });
     return sum / double(ref.numel());
 }
 
-/// Mean |x| per input channel over every token of x (N, T, in), in fp32, a batch of samples at a
-/// time (a whole down_proj input in fp32 is 3.5 GiB on the 8B shape).
+/// Mean |x| per input channel over every token of x, in fp32, a batch of samples at a time (a whole
+/// down_proj input in fp32 is 3.5 GiB on the 8B shape).
 at::Tensor absMean(const at::Tensor& x, int64_t batch) {
     const int64_t in = x.size(-1);
     at::Tensor sum = at::zeros({in}, x.options().dtype(at::kFloat));
-    for (int64_t b0 = 0; b0 < x.size(0); b0 += batch)
-        sum += x.narrow(0, b0, std::min(batch, x.size(0) - b0)).abs().reshape({-1, in}).to(at::kFloat).sum(0);
+    eachBatch(x, batch, [&](int64_t, const at::Tensor& xb) { sum += xb.abs().reshape({-1, in}).to(at::kFloat).sum(0); });
     return sum / double(x.numel() / in);
 }
 

@@ -95,7 +95,7 @@ GptqResult gptqQuantize(const at::Tensor& w, const at::Tensor& Hin, const GptqOp
             int64_t lastGroup = -1;
             for (int64_t i = 0; i < count; ++i) {
                 const int64_t g = paramsOf(i1 + i);
-                if (sc.empty() || g != lastGroup || (gs > 0 && !o.staticGroups && (i1 + i) % gs == 0)) {
+                if (sc.empty() || g != lastGroup) {   // a group that opens here has a new index
                     sc.push_back(current.scale.to(at::kFloat));
                     zr.push_back(current.zero.to(at::kFloat));
                     lastGroup = g;

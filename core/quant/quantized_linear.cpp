@@ -168,40 +168,35 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
     // SLIMBENCH_NO_W4A16=1 keeps the de-quantize + GEMM path on CUDA and the CPU (for comparisons).
     static const bool kernelOff = std::getenv("SLIMBENCH_NO_W4A16") != nullptr;
 #ifdef SLIMBENCH_WITH_CUDA
-    // One row on CUDA (decode outside the fused step): the 4-bit GEMV over the codes in place.
-    if (!kernelOff && m_layout == Layout::CudaRows && x.is_cuda() && x.numel() == m_in && x.scalar_type() == m_activation &&
-        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf || x.scalar_type() == at::kFloat))
-        if (const auto v = decodeView()) {
-            const at::Tensor xc = x.contiguous();
-            std::vector<int64_t> shape = x.sizes().vec();
-            shape.back() = m_out;
-            at::Tensor y = at::empty(shape, x.options());
-            slim::cuda::GemvArgs a;
-            a.dtype = cudaDtype(x.scalar_type());
-            a.int4 = true;
-            a.x = xc.data_ptr();
-            a.K = int(m_in);
-            a.mats[0] = {v->weight, v->qzeros, v->scales, v->bias, y.data_ptr(), int(m_out), int(v->group)};
-            slim::cuda::gemv(a, c10::cuda::getCurrentCUDAStream().stream());
-            return y;
-        }
-    // 2-8 rows on CUDA (batched decode): the 4-bit GEMV over several rows of x, the codes read once per 4
-    // rows.  Off until slimbench-cuda-check has compared it on the GPU machine (SLIMBENCH_W4A16_ROWS=1).
+    // 1 row on CUDA (decode outside the fused step): the 4-bit GEMV over the codes in place; 2-8 rows
+    // (batched decode, 16-bit activations): the GEMV over several rows of x, the codes read once per 4
+    // rows — off until slimbench-cuda-check has compared it on the GPU machine (SLIMBENCH_W4A16_ROWS=1).
     static const bool rowsKernel = [] {
         const char* e = std::getenv("SLIMBENCH_W4A16_ROWS");
         return e && std::strcmp(e, "1") == 0;
     }();
-    if (!kernelOff && rowsKernel && m_layout == Layout::CudaRows && x.is_cuda() && x.scalar_type() == m_activation &&
-        (x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf) && x.dim() >= 2 && x.size(-1) == m_in &&
-        x.numel() / m_in >= 2 && x.numel() / m_in <= 8 && m_out % 4 == 0 && m_in % 32 == 0)
+    const int64_t xRows = x.size(-1) == m_in ? x.numel() / m_in : 0;
+    const bool half = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;
+    if (!kernelOff && m_layout == Layout::CudaRows && x.is_cuda() && x.scalar_type() == m_activation &&
+        (xRows == 1 ? half || x.scalar_type() == at::kFloat : rowsKernel && half && xRows >= 2 && xRows <= 8 && m_out % 4 == 0))
         if (const auto v = decodeView()) {
             const at::Tensor xc = x.contiguous();
             std::vector<int64_t> shape = x.sizes().vec();
             shape.back() = m_out;
             at::Tensor y = at::empty(shape, x.options());
             const slim::cuda::MatView mv{v->weight, v->qzeros, v->scales, v->bias, y.data_ptr(), int(m_out), int(v->group)};
-            slim::cuda::gemvInt4Rows(cudaDtype(x.scalar_type()), xc.data_ptr(), int(x.numel() / m_in), int(m_in), mv,
-                                     c10::cuda::getCurrentCUDAStream().stream());
+            const auto stream = c10::cuda::getCurrentCUDAStream().stream();
+            if (xRows == 1) {
+                slim::cuda::GemvArgs a;
+                a.dtype = cudaDtype(x.scalar_type());
+                a.int4 = true;
+                a.x = xc.data_ptr();
+                a.K = int(m_in);
+                a.mats[0] = mv;
+                slim::cuda::gemv(a, stream);
+            } else {
+                slim::cuda::gemvInt4Rows(cudaDtype(x.scalar_type()), xc.data_ptr(), int(xRows), int(m_in), mv, stream);
+            }
             return y;
         }
 #endif
