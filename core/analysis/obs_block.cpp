@@ -93,7 +93,7 @@ bool fusedObsEnabled(const at::Device& device, int64_t blockSize) {
     if (device.is_cpu())
         return true;
 #if defined(SLIMBENCH_WITH_CUDA)
-    static const bool cuda = envOn("SLIMBENCH_OBS_CUDA", false);
+    static const bool cuda = envOn("SLIMBENCH_OBS_CUDA", true);
     return device.is_cuda() && (cuda || forced == 1) && blockSize <= slim::cuda::kObsMaxColumns;
 #else
     (void)blockSize;

@@ -40,9 +40,9 @@ void gptqBlock(ObsBlock& b, const at::Tensor& scales, const at::Tensor& zeros, c
 void sparseGptBlock(ObsBlock& b, at::Tensor& mask, int64_t n, int64_t m, at::Tensor& q);
 
 /// Whether the one-pass loop runs for blocks of `blockSize` columns on `device`: on the CPU always; on
-/// CUDA for blocks of at most 256 columns when the build has the kernels and SLIMBENCH_OBS_CUDA=1 (off by default until
-/// checked on the GPU machine by slimbench-cuda-check). SLIMBENCH_OBS_FUSED=0 turns it off everywhere (the tensor loop,
-/// for comparisons).
+/// CUDA for blocks of at most 256 columns when the build has the kernels (SLIMBENCH_OBS_CUDA=0 turns that off;
+/// slimbench-cuda-check compares it with the tensor loop on the GPU machine). SLIMBENCH_OBS_FUSED=0 turns it off
+/// everywhere (the tensor loop, for comparisons).
 bool fusedObsEnabled(const at::Device& device, int64_t blockSize);
 /// Tests: force the one-pass loop on (1) or off (0) wherever it is available; -1 restores the default.
 void setFusedObsOverride(int mode);

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -873,6 +874,27 @@ void int4Rows(const void* xv, int batch, int K, const MatView& m, cudaStream_t s
         }
     }
 }
+
+} // namespace
+
+PrefetchPlan parsePrefetchPlan(const char* text) {
+    PrefetchPlan plan;
+    const std::string v = text ? text : "";
+    for (size_t p = 0; p < v.size();) {
+        const size_t e = std::min(v.find(',', p), v.size());
+        const std::string t = v.substr(p, e - p);
+        if (t == "o")
+            plan.oInAttention = true;
+        else if (t == "qkv")
+            plan.qkvInDown = true;
+        else if (t.rfind("gu:", 0) == 0)
+            plan.gateUpInO = std::atof(t.c_str() + 3);
+        p = e + 1;
+    }
+    return plan;
+}
+
+namespace {
 
 /// Warps per tile (1, 2, 4 or 8) for `tiles` tiles on `blocks` resident blocks: the fewest that keep
 /// at least 90 % of the warps busy over the rounds (else the best share).

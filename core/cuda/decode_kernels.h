@@ -48,6 +48,17 @@ struct L2Prefetch {
 };
 constexpr int kMaxPrefetch = 3;
 
+/// Which later weights the decode step's launches ask into L2 while they run (all off by default):
+/// "o" = o_proj's codes by the attention launch, "qkv" = the next layer's q/k/v codes by down_proj,
+/// "gu:MB" = the first MB of gate's and up's codes each by o_proj; comma-separated, as
+/// SLIMBENCH_L2_PLAN and decode_step_bench's --prefetch take it.  Unknown items are ignored.
+struct PrefetchPlan {
+    bool oInAttention = false;
+    bool qkvInDown = false;
+    double gateUpInO = 0;
+};
+PrefetchPlan parsePrefetchPlan(const char* text);
+
 enum class GemvMode {
     Plain = 0,    ///< out = x·Wᵀ (+ bias), each of up to 3 matrices into its own `out`
     Residual = 1, ///< mats[0].out = residual + x·Wᵀ  (may alias the residual)

@@ -103,10 +103,21 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
     at::Tensor hidden = embed(ids).reshape({E}).contiguous();
     const auto opts = hidden.options();
     const int64_t* position = cache.devicePositions().data_ptr<int64_t>();
+    // Later weights asked into L2 by earlier launches (SLIMBENCH_L2_PLAN, decode_kernels.h): the codes
+    // of projection p of layer l, or their first `mb` MB.
+    static const kc::PrefetchPlan plan = kc::parsePrefetchPlan(std::getenv("SLIMBENCH_L2_PLAN"));
+    auto range = [&](size_t l, Proj p, double mb = 0) {
+        const Linear& lin = m_layers[l].p(p);
+        const DecodeView& v = views[l].p[int(p)];
+        const size_t all = size_t(lin.outFeatures()) * size_t(lin.inFeatures()) * (v.int4 ? 1 : 2 * c10::elementSize(m_dtype)) / 2;
+        const size_t bytes = mb > 0 ? std::min(all, size_t(mb * 1e6) / 16 * 16) : all;
+        return kc::L2Prefetch{v.weight, bytes};
+    };
     // One GEMV launch: x (K) [RMS-normalised by `norm`] times the first matrix's format, into `mats`.
     auto gemv = [&](kc::GemvMode mode, const at::Tensor& x, const at::Tensor* norm, std::initializer_list<kc::MatView> mats,
-                    bool int4) {
+                    bool int4, std::initializer_list<kc::L2Prefetch> prefetch = {}) {
         kc::GemvArgs g;
+        std::copy(prefetch.begin(), prefetch.end(), g.prefetch);
         g.dtype = dt;
         g.int4 = int4;
         g.mode = mode;
@@ -160,13 +171,19 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         a.capacity = int(C);
         a.window = int(m_config.slidingWindowOf(int64_t(l)).value_or(0));
         a.scale = float(1.0 / std::sqrt(double(D)));
+        if (plan.oInAttention)
+            a.prefetch[0] = range(l, Proj::O);
         kc::attention(a, stream);
 
-        gemv(kc::GemvMode::Residual, attn, nullptr, {matOf(Proj::O, hidden.data_ptr())}, v[int(Proj::O)].int4);
+        const kc::L2Prefetch none{};
+        gemv(kc::GemvMode::Residual, attn, nullptr, {matOf(Proj::O, hidden.data_ptr())}, v[int(Proj::O)].int4,
+             {plan.gateUpInO > 0 ? range(l, Proj::Gate, plan.gateUpInO) : none, plan.gateUpInO > 0 ? range(l, Proj::Up, plan.gateUpInO) : none});
         at::Tensor act = at::empty({L.p(Proj::Gate).outFeatures()}, opts);
         gemv(kc::GemvMode::SiluMul, hidden, &L.postAttentionNorm,
              {matOf(Proj::Gate, act.data_ptr()), matOf(Proj::Up, act.data_ptr())}, v[int(Proj::Gate)].int4);
-        gemv(kc::GemvMode::Residual, act, nullptr, {matOf(Proj::Down, hidden.data_ptr())}, v[int(Proj::Down)].int4);
+        const bool next = plan.qkvInDown && l + 1 < m_layers.size();
+        gemv(kc::GemvMode::Residual, act, nullptr, {matOf(Proj::Down, hidden.data_ptr())}, v[int(Proj::Down)].int4,
+             {next ? range(l + 1, Proj::Q) : none, next ? range(l + 1, Proj::K) : none, next ? range(l + 1, Proj::V) : none});
     }
     at::Tensor logits = at::empty({m_lmHead->outFeatures()}, opts);
     gemv(kc::GemvMode::Plain, hidden, &m_finalNorm, {mat(head, *m_lmHead, logits.data_ptr())}, head.int4);

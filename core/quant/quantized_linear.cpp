@@ -170,10 +170,11 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
 #ifdef SLIMBENCH_WITH_CUDA
     // 1 row on CUDA (decode outside the fused step): the 4-bit GEMV over the codes in place; 2-8 rows
     // (batched decode, 16-bit activations): the GEMV over several rows of x, the codes read once per 4
-    // rows — off until slimbench-cuda-check has compared it on the GPU machine (SLIMBENCH_W4A16_ROWS=1).
+    // rows (slimbench-cuda-check compares it with W = s·(q − z) built by tensor operations, batches 1-8;
+    // SLIMBENCH_W4A16_ROWS=0 turns it off).
     static const bool rowsKernel = [] {
         const char* e = std::getenv("SLIMBENCH_W4A16_ROWS");
-        return e && std::strcmp(e, "1") == 0;
+        return !(e && std::strcmp(e, "0") == 0);
     }();
     const int64_t xRows = x.size(-1) == m_in ? x.numel() / m_in : 0;
     const bool half = x.scalar_type() == at::kBFloat16 || x.scalar_type() == at::kHalf;

@@ -14,7 +14,9 @@
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
 #   tests/bench/gpu_session.sh stepbench  tests/bench/cuda/decode_step_bench.cu alone (nvcc, seconds): the decode
 #                                         step's launches on random weights for SHAPES, once per L2 prefetch
-#                                         plan in PLANS (default: none, o, qkv, gu:16, all three)
+#                                         plan in PLANS (default: none, o, qkv, gu:16, all three); the decode
+#                                         step takes a plan from SLIMBENCH_L2_PLAN
+#   tests/bench/gpu_session.sh profile    ncu on decode_step_bench's 4-bit GEMVs and the tile kernel's SASS
 #   tests/bench/gpu_session.sh offload8b  build, then Wanda / GPTQ / AWQ / SparseGPT with --offload on the
 #                                         Llama-3-8B shape: peak GPU memory and time
 # Outputs go to $OUT (the device tool's result folder) when set, else /tmp/slim-out.
@@ -402,6 +404,7 @@ PY
     TL="$CKPT/${SHAPE:-tinyllama}"
     IFS=';' read -ra RUNS <<< "${REF_RUNS:-wanda --sparsity 0.5;sparsegpt --sparsity 0.5;wanda --pattern 2:4;sparsegpt --pattern 2:4}"
     [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "${SHAPE:-tinyllama}" "${TOKARG[@]}" 2>&1 | tail -1
+    [ -f "$TL/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$TL/"
     for m in "${RUNS[@]}"; do
       set -- $m; tag="$1${3/:/-}"
       "$CLI" prune sparse "$TL" --method $m --calib "$WIKI" --calib-mode sequential --calib-samples $S --calib-length $L \
@@ -443,6 +446,7 @@ PY
     REF="$ROOT/.devcarry/ref"
     TL="$CKPT/tinyllama"
     [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    [ -f "$TL/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$TL/"
     PPL=(--text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json)
     ppl() { "$CLI" perplexity "$1" "${PPL[@]}" 2>/dev/null | tail -1 | python3 -c "import json,sys; print('%.4f' % json.load(sys.stdin)['ppl'])"; }
     PARTS=${QUANT_PARTS:-base runs offload hf speed}   # a session of 10-minute commands runs them in turns
@@ -506,6 +510,7 @@ print(sys.argv[1], 'b1 decode %.1f tok/s, weights %.3f GiB' % (max(g['decode_tok
     CLI="$BUILD/app/cli/slimbench-cli"
     TL="$CKPT/tinyllama"
     [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only tinyllama "${TOKARG[@]}" 2>&1 | tail -1
+    [ -f "$TL/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$TL/"
     Q="$CKPT/tl-rtn4"
     [ -d "$Q" ] || "$CLI" quantize "$TL" --method rtn --bits 4 --group 128 --device cuda --dtype bf16 --out "$Q" > /dev/null 2>&1
     gen() { "$CLI" generate "$Q" --prompt "The history of the city" --max-new-tokens 48 --device cuda --dtype bf16 --json 2>/dev/null | tail -1; }
@@ -530,11 +535,30 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
       "$ROOT/core/cuda/decode_kernels.cu" -o /tmp/dsb || exit 1
     for shape in ${SHAPES:-llama3-8b tinyllama}; do
       for plan in ${PLANS:-none o qkv gu:16 o,qkv,gu:16}; do
-        echo "== $shape, prefetch $plan"
+        echo "== $shape, prefetch $plan" | tee -a "$OUT/stepbench.txt"
         /tmp/dsb --shape "$shape" --formats "${FORMATS:-bf16,int4}" --prefetch "$plan" --reps 50 2>&1 | tee -a "$OUT/stepbench.txt" \
           | grep -E "check|step"
       done
     done
+    # The fastest int4 whole step of the first shape and its plan.
+    sh1=${SHAPES:-llama3-8b}
+    awk '/^== /{h=$0} /^int4 +step/{for(i=1;i<=NF;i++) if($(i+1)=="tok/s"){print $i, h; break}}' "$OUT/stepbench.txt" \
+      | awk -v s="${sh1%% *}" 'index($0, s)' | sort -gr | head -1 | tee "$OUT/best-int4.txt"
+    ;;
+  profile)
+    # Nsight Compute on the decode step's 4-bit GEMVs (decode_step_bench, 8B shape): speed of light, memory,
+    # scheduler and warp-state statistics, source counters; and the SASS of the gate/up tile kernel.
+    # ncu reads the hardware counters on the Firecracker machines only (device KINDS.md).  Its kernel filter
+    # matches the base name; per layer the step launches q/k/v, o, gate/up and down, after the bench's check
+    # launches: SKIP / COUNT pick which (ncu.txt shows each one's grid and bytes, which tell them apart).
+    /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -lineinfo -I"$ROOT" "$ROOT/tests/bench/cuda/decode_step_bench.cu" \
+      "$ROOT/core/cuda/decode_kernels.cu" -o /tmp/dsb || exit 1
+    cuobjdump -sass /tmp/dsb | awk '/Function : /{on = /gemvInt4TileKernelI13__nv_bfloat16Li2E/} on' > "$OUT/sass-tile-gate-up.txt"
+    timeout "${PROFILE_TIMEOUT:-240}" ncu --clock-control none -k regex:gemvInt4Tile --launch-skip "${SKIP:-42}" --launch-count "${COUNT:-4}" \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section SchedulerStats --section WarpStateStats \
+      --section Occupancy --section LaunchStats --section SourceCounters \
+      /tmp/dsb --shape "${SHAPE:-llama3-8b}" --formats int4 --reps 1 > "$OUT/ncu.txt" 2>&1
+    grep -E "Duration|DRAM Throughput|Memory Throughput|Issue Slots Busy|No Eligible|Warp Cycles Per Issued|Stall" "$OUT/ncu.txt" | head -40
     ;;
   offload8b)
     # Issues #9 / #10: Wanda, GPTQ, AWQ and SparseGPT on the Llama-3-8B shape with the model in host

@@ -81,13 +81,8 @@ struct Matrix {
     size_t codeBytes = 0;   // the weight codes / rows alone
 };
 
-// --prefetch: which later weights kernels ask into L2 (decode_kernels.h, L2Prefetch).
-struct PrefetchPlan {
-    bool oInAttention = false;   // o_proj's codes, requested by the attention launch
-    bool qkvInDown = false;      // the next layer's q/k/v codes, requested by down_proj
-    double gateUpInO = 0;        // the first MB of gate's and up's codes each, requested by o_proj
-};
-PrefetchPlan g_prefetch;
+// --prefetch: which later weights kernels ask into L2 (decode_kernels.h, PrefetchPlan).
+slim::cuda::PrefetchPlan g_prefetch;
 
 Matrix makeMatrix(int rows, int K, bool int4, uint32_t seed) {
     Matrix m;
@@ -457,17 +452,7 @@ int main(int argc, char** argv) {
         else if (k == "--formats")
             formats = v;
         else if (k == "--prefetch")   // comma-separated: o, qkv, gu:MB
-            for (size_t p = 0; p < v.size();) {
-                const size_t e = std::min(v.find(',', p), v.size());
-                const std::string t = v.substr(p, e - p);
-                if (t == "o")
-                    g_prefetch.oInAttention = true;
-                else if (t == "qkv")
-                    g_prefetch.qkvInDown = true;
-                else if (t.rfind("gu:", 0) == 0)
-                    g_prefetch.gateUpInO = std::atof(t.c_str() + 3);
-                p = e + 1;
-            }
+            g_prefetch = slim::cuda::parsePrefetchPlan(v.c_str());
     }
     const Shape* sh = nullptr;
     for (const Shape& s : kShapes)
