@@ -9,6 +9,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <functional>
+#include <optional>
 
 namespace slim::model {
 
@@ -22,7 +23,14 @@ struct ForwardHooks {
     std::function<void(int64_t layer, const at::Tensor& attnOut)> onAttentionOutput;
     std::function<void(int64_t layer, const at::Tensor& mlpOut)> onMlpOutput;
 
+    /// Observation passes: once onProjInput has seen this projection's input, the layer stops (what
+    /// follows it would be computed only to be thrown away) and runLayer returns an undefined tensor.
+    /// q, k, v (and gate, up) share one input: naming any of them stops before all of them.
+    std::optional<Proj> stopAfterInputOf;
+
     bool wantsProjInput() const { return static_cast<bool>(onProjInput); }
+    /// Whether the pass ends at the input of `p` (see stopAfterInputOf).
+    bool stopsAt(Proj p) const { return stopAfterInputOf && *stopAfterInputOf == p; }
 };
 
 } // namespace slim::model

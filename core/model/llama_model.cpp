@@ -282,11 +282,15 @@ at::Tensor LlamaModel::runLayer(int64_t l, const at::Tensor& x, const at::Tensor
     const DecoderLayer& L = m_layers[static_cast<size_t>(l)];
     const at::Tensor h = rmsNorm(x, L.inputNorm, m_config.rmsNormEps);            // (B, T, E)
     const at::Tensor attnOut = attentionBlock(l, h, cos, sin, mask, cache, hooks);
+    if (!attnOut.defined())
+        return {};   // an observation pass that ended inside the attention block (ForwardHooks::stopAfterInputOf)
     if (hooks && hooks->onAttentionOutput)
         hooks->onAttentionOutput(l, attnOut);
     const at::Tensor x1 = x + attnOut;
     const at::Tensor h2 = rmsNorm(x1, L.postAttentionNorm, m_config.rmsNormEps);  // (B, T, E)
     const at::Tensor mlpOut = mlpBlock(l, h2, hooks);
+    if (!mlpOut.defined())
+        return {};
     if (hooks && hooks->onMlpOutput)
         hooks->onMlpOutput(l, mlpOut);
     return x1 + mlpOut;
@@ -303,6 +307,8 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         hooks->onProjInput(l, Proj::K, h);
         hooks->onProjInput(l, Proj::V, h);
     }
+    if (hooks && (hooks->stopsAt(Proj::Q) || hooks->stopsAt(Proj::K) || hooks->stopsAt(Proj::V)))
+        return {};
     at::Tensor q, k, v;
     {
         const cpu::SharedInputScope shared(h);   // h quantized once for the three (integer CPU kernels)
@@ -347,8 +353,17 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
 #if defined(TORCH_VERSION_MAJOR) && TORCH_VERSION_MAJOR >= 2
         // Fused attention (flash / memory-efficient).  mask: bool (B, 1, T, S), true = attend.
         const bool causalOnly = !mask.defined();
-        attn = at::scaled_dot_product_attention(q, k, v, causalOnly ? c10::optional<at::Tensor>() : mask, 0.0,
-                                                causalOnly && T > 1, scale, /*enable_gqa=*/KV != H);
+        // enable_gqa is taken only by the flash kernel (16-bit, no explicit mask, head dim <= 256); with
+        // anything else SDPA falls back to its math kernel, which materialises the (T, S) scores of every
+        // head: 4.3 GB per batch of 8 × 2048 tokens on TinyLlama in fp32 (calibration, perplexity).  There
+        // the K/V heads are repeated for their query heads first (transformers' repeat_kv, the same result)
+        // and the memory-efficient kernel runs.  Decode rows (T = 1) keep the broadcast: no (T, S) blowup.
+        const bool flash = (x.scalar_type() == at::kHalf || x.scalar_type() == at::kBFloat16) && causalOnly && D <= 256;
+        const bool repeatKv = KV != H && !flash && T > 1;
+        const at::Tensor kk = repeatKv ? k.repeat_interleave(H / KV, 1) : k;
+        const at::Tensor vv = repeatKv ? v.repeat_interleave(H / KV, 1) : v;
+        attn = at::scaled_dot_product_attention(q, kk, vv, causalOnly ? c10::optional<at::Tensor>() : mask, 0.0,
+                                                causalOnly && T > 1, scale, /*enable_gqa=*/KV != H && !repeatKv);
 #endif
     } else if (auto cpuAttn = T <= 8 && (!mask.defined() || mask.size(-1) == S) ? cpu::decodeAttention(q, k, v, mask, scale)
                                                                                 : std::nullopt) {
@@ -371,6 +386,8 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
     at::Tensor merged = attn.transpose(1, 2).reshape({B, T, H * D});              // (B, T, H*D)
     if (hooks && hooks->onProjInput)
         hooks->onProjInput(l, Proj::O, merged);
+    if (hooks && hooks->stopsAt(Proj::O))
+        return {};
     return L.p(Proj::O).forward(merged);                                         // (B, T, E)
 }
 
@@ -381,6 +398,8 @@ at::Tensor LlamaModel::mlpBlock(int64_t l, const at::Tensor& h2, const ForwardHo
         hooks->onProjInput(l, Proj::Gate, h2);
         hooks->onProjInput(l, Proj::Up, h2);
     }
+    if (hooks && (hooks->stopsAt(Proj::Gate) || hooks->stopsAt(Proj::Up)))
+        return {};
     at::Tensor act;
     {
         const cpu::SharedInputScope shared(h2);
@@ -388,6 +407,8 @@ at::Tensor LlamaModel::mlpBlock(int64_t l, const at::Tensor& h2, const ForwardHo
     }
     if (hooks && hooks->onProjInput)
         hooks->onProjInput(l, Proj::Down, act);
+    if (hooks && hooks->stopsAt(Proj::Down))
+        return {};
     return L.p(Proj::Down).forward(act);                                         // (B, T, E)
 }
 

@@ -15,6 +15,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/atomic_folder.h"
 #include "core/io/strict_json.h"
+#include "core/model/forward_hooks.h"
 #include "core/model/llama_model.h"
 #include "core/model/sparse24_linear.h"
 #include "core/cpu/gemv.h"
@@ -333,6 +334,42 @@ private slots:
             ++compared;
         }
         QCOMPARE(compared, 2 * 4);   // 2 layers × {qkv, o, gate/up, down}
+    }
+
+    void observationPassStopsAtTheLastInput() {
+        // ForwardHooks::stopAfterInputOf: the layer returns nothing once that input has been seen; every
+        // input before it is the one a whole layer sees, and nothing after it runs (no attention output
+        // when it stops inside the attention block, no MLP output when it stops at down_proj).
+        auto m = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+        const at::Tensor ids = calibrationIds(fixture("llama-fp32"), 2, 16);
+        const at::Tensor x = m->embed(ids);
+        const auto li = m->layerInputs(2, 16, m->device());
+        const at::Tensor mask = li.maskOf(m->config(), 0, 16);
+        auto pass = [&](std::optional<Proj> stop, std::vector<std::pair<Proj, at::Tensor>>& inputs, int& blocks) {
+            model::ForwardHooks h;
+            h.stopAfterInputOf = stop;
+            h.onProjInput = [&](int64_t, Proj p, const at::Tensor& in) { inputs.emplace_back(p, in.clone()); };
+            h.onAttentionOutput = [&](int64_t, const at::Tensor&) { ++blocks; };
+            h.onMlpOutput = [&](int64_t, const at::Tensor&) { ++blocks; };
+            return m->runLayer(0, x, li.cos, li.sin, mask, nullptr, &h);
+        };
+        std::vector<std::pair<Proj, at::Tensor>> full;
+        int fullBlocks = 0;
+        QVERIFY(pass(std::nullopt, full, fullBlocks).defined());
+        QCOMPARE(full.size(), size_t(7));
+        QCOMPARE(fullBlocks, 2);
+        for (const auto& [stop, seen, blocks] : {std::tuple{Proj::K, 3, 0}, std::tuple{Proj::O, 4, 0},
+                                                 std::tuple{Proj::Up, 6, 1}, std::tuple{Proj::Down, 7, 1}}) {
+            std::vector<std::pair<Proj, at::Tensor>> got;
+            int b = 0;
+            QVERIFY(!pass(stop, got, b).defined());
+            QCOMPARE(int(got.size()), seen);
+            QCOMPARE(b, blocks);
+            for (size_t i = 0; i < got.size(); ++i) {
+                QVERIFY(got[i].first == full[i].first);
+                QVERIFY(at::equal(got[i].second, full[i].second));
+            }
+        }
     }
 
     void layerwisePassPropagatesTheCompressedLayer() {
