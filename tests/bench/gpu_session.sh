@@ -95,6 +95,15 @@ print('$name bf16 fused=$fused: static decode %.1f tok/s (eager %.1f), prompt %.
       DEVICE=cuda SLIMBENCH_CLI="$CLI" LLAMACPP_BIN=/tmp/lcc/build/bin WORK="$W" ROUNDS=${ROUNDS:-1} \
         bash "$ROOT/tests/bench/cpu_vs_llamacpp.sh" "$CKPT/$name" 2>&1 | tee "$OUT/gpu-vs-llamacpp-$name.txt" | grep -v "^== round"
       cp "$W/results.jsonl" "$OUT/results-$name.jsonl" 2>/dev/null
+      # Batched decode (8 rows) of the 4-bit model: the rows kernel (default) against de-quantize + GEMM.
+      for rows in 1 0; do
+        SLIMBENCH_W4A16_ROWS=$rows "$CLI" bench "$W/int4-g128-head" --device cuda --dtype bf16 --batch 8 --prompt-len 128 \
+          --gen-len 64 --reps 2 --ppl-windows 0 --json 2>/dev/null | tail -1 | python3 -c "
+import json,sys; r=json.load(sys.stdin); g=r['generation'][0]
+s=g.get('static_decode_tokens_per_s', {}).get('median', 0)
+print('$name int4 batch 8, rows kernel $rows: decode %.1f tok/s (static %.1f)' % (g['decode_tokens_per_s']['median'], s))" \
+          | tee -a "$OUT/gpu-vs-llamacpp-$name.txt"
+      done
     done
     ;;
   cpu)
