@@ -991,6 +991,11 @@ __global__ void ropeKvKernel(const RopeKvArgs a) {
     letNextLaunch();
     waitForPrevious();
     const int head = blockIdx.x, D = a.headDim, half = D / 2;
+    // The attention launch after this one counts its finished split blocks here (after the wait: the
+    // previous layer's attention, which used them, is complete).
+    if (head == 0 && a.attentionCounters)
+        for (int i = threadIdx.x; i < a.kvHeads; i += blockDim.x)
+            a.attentionCounters[i] = 0u;
     const int64_t pos = *a.position;
     T* src = static_cast<T*>(a.qkv) + size_t(head) * D;
     if (head < a.heads + a.kvHeads) {
@@ -1028,8 +1033,76 @@ int splitsOf(int capacity) { return (capacity + kAttentionSplit - 1) / kAttentio
 ///      and accumulates p·v for every head; the slices are summed through shared memory.
 /// The block writes (max, Σ p, Σ p·v) unnormalised per head to the scratch; empty splits write max
 /// = -inf (the combine skips them).
+
+/// Head h's output from the splits' partial results: out_h = Σ_s e^(M_s − M)·A_s / Σ_s e^(M_s − M)·L_s;
+/// the splits' (M, L) are read in parallel first, then every thread's columns with all loads independent.
+/// The block's threads (a multiple of 32) share it; `weight` holds numSplits floats, `red` 32.  The
+/// partials are read from L2 (__ldcg: other blocks wrote them).
+template <typename T>
+__device__ void combineHead(const AttentionArgs& a, int numSplits, int h, float* weight, float* red) {
+    const int D = a.headDim, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x / 32;
+    const float* base = a.scratch + size_t(h) * numSplits * (D + 2);
+    float m = negInf();
+    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
+        weight[s] = __ldcg(base + size_t(s) * (D + 2));
+        m = fmaxf(m, weight[s]);
+    }
+    m = warpMax(m);
+    if (lane == 0)
+        red[warp] = m;
+    __syncthreads();
+    m = red[0];
+    for (int w = 1; w < warps; ++w)
+        m = fmaxf(m, red[w]);
+    float l = 0.f;
+    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
+        const float e = weight[s] == negInf() ? 0.f : expf(weight[s] - m);
+        weight[s] = e;
+        l += e * __ldcg(base + size_t(s) * (D + 2) + 1);
+    }
+    l = warpSum(l);
+    __syncthreads();   // everyone has read red[] before it is reused
+    if (lane == 0)
+        red[warp] = l;
+    __syncthreads();
+    l = 0.f;
+    for (int w = 0; w < warps; ++w)
+        l += red[w];
+    T* out = static_cast<T*>(a.out) + size_t(h) * D;
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float A = 0.f;
+#pragma unroll 4
+        for (int s = 0; s < numSplits; ++s)
+            A = fmaf(weight[s], __ldcg(base + size_t(s) * (D + 2) + 2 + d), A);
+        out[d] = Num<T>::put(A / l);
+    }
+    __syncthreads();   // weight[] and red[] free for the next head
+}
+
+/// With counters (AttentionArgs::counters): the split block that finishes last for its kv head combines
+/// the head's G query heads (the "last block" pattern: every block's partials made visible with a fence
+/// before it takes its ticket).  All threads of the block call it.
+template <typename T>
+__device__ void finishSplit(const AttentionArgs& a, int numSplits, int kvh, int G, bool fused, float* smem) {
+    if (!fused)
+        return;
+    __shared__ bool last;
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0)
+        last = atomicAdd(a.counters + kvh, 1u) == unsigned(numSplits - 1);
+    __syncthreads();
+    if (!last)
+        return;
+    __threadfence();
+    if (threadIdx.x == 0)
+        a.counters[kvh] = 0u;   // every block of this kv head has its ticket: ready for the next launch
+    for (int h = kvh * G; h < (kvh + 1) * G; ++h)
+        combineHead<T>(a, numSplits, h, smem, smem + numSplits);
+}
+
 template <typename T, int D>
-__global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const AttentionArgs a, int numSplits) {
+__global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const AttentionArgs a, int numSplits, bool fused) {
     constexpr int S = kAttentionSplit, NT = kAttentionThreads, KT = NT / S, VN = Vec16<T>::N, NC = D / VN;
     constexpr int CG = NC, SL = NT / CG;   // phase 3: column groups, key slices
     static_assert(S == 32 && NT % S == 0 && NC % KT == 0 && CG <= NT, "attention layout");
@@ -1064,6 +1137,7 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     if (lo >= hi) {
         if (t < G)
             out[size_t(t) * numSplits * (D + 2)] = negInf();
+        finishSplit<T>(a, numSplits, kvh, G, fused, attnSmem);
         return;
     }
     const T* qg = static_cast<const T*>(a.q) + size_t(kvh) * G * D;
@@ -1176,52 +1250,27 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
         out[size_t(t) * numSplits * (D + 2)] = mh[t];
         out[size_t(t) * numSplits * (D + 2) + 1] = lh[t];
     }
+    __syncthreads();   // red[] (in attnSmem) read by all before the combine may reuse it
+    finishSplit<T>(a, numSplits, kvh, G, fused, attnSmem);
 }
 
-/// Block h: out_h = Σ_s e^(M_s − M)·A_s / Σ_s e^(M_s − M)·L_s over the splits' partial results; the
-/// splits' (M, L) are read in parallel first, then every thread's columns with all loads independent.
+/// Block h: head h's output from the splits' partial results (combineHead).
 template <typename T>
 __global__ void attentionCombineKernel(const AttentionArgs a, int numSplits) {
     extern __shared__ float weight[];   // numSplits: e^(M_s − M) / Σ (0 for empty splits)
     __shared__ float red[32];
     letNextLaunch();
     waitForPrevious();
-    const int h = blockIdx.x, D = a.headDim, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x / 32;
-    const float* base = a.scratch + size_t(h) * numSplits * (D + 2);
-    float m = negInf();
-    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
-        weight[s] = base[size_t(s) * (D + 2)];
-        m = fmaxf(m, weight[s]);
-    }
-    m = warpMax(m);
-    if (lane == 0)
-        red[warp] = m;
-    __syncthreads();
-    m = red[0];
-    for (int w = 1; w < warps; ++w)
-        m = fmaxf(m, red[w]);
-    float l = 0.f;
-    for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
-        const float e = weight[s] == negInf() ? 0.f : expf(weight[s] - m);
-        weight[s] = e;
-        l += e * base[size_t(s) * (D + 2) + 1];
-    }
-    l = warpSum(l);
-    __syncthreads();   // everyone has read red[] before it is reused
-    if (lane == 0)
-        red[warp] = l;
-    __syncthreads();
-    l = 0.f;
-    for (int w = 0; w < warps; ++w)
-        l += red[w];
-    T* out = static_cast<T*>(a.out) + size_t(h) * D;
-    for (int d = threadIdx.x; d < D; d += blockDim.x) {
-        float A = 0.f;
-#pragma unroll 4
-        for (int s = 0; s < numSplits; ++s)
-            A = fmaf(weight[s], base[size_t(s) * (D + 2) + 2 + d], A);
-        out[d] = Num<T>::put(A / l);
-    }
+    combineHead<T>(a, numSplits, blockIdx.x, weight, red);
+}
+
+/// SLIMBENCH_ATTN_COMBINE=fused: the last split block of each kv head combines (no combine launch).
+bool fusedCombine() {
+    static const bool on = [] {
+        const char* e = std::getenv("SLIMBENCH_ATTN_COMBINE");
+        return e && std::strcmp(e, "fused") == 0;
+    }();
+    return on;
 }
 
 template <typename T, int D>
@@ -1235,8 +1284,11 @@ void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
         cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
         configured = smem;
     }
-    launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits);
-    launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits);
+    // The fused combine keeps the splits' weights and the reduction slots in the kernel's shared memory.
+    const bool fused = fusedCombine() && a.counters && size_t(splits + 32) * sizeof(float) <= smem;
+    launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits, fused);
+    if (!fused)
+        launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits);
 }
 
 template <typename T>
@@ -1293,7 +1345,11 @@ void ropeKv(const RopeKvArgs& a, void* stream) {
 }
 
 int64_t attentionScratchFloats(int heads, int headDim, int capacity) {
-    return int64_t(heads) * splitsOf(capacity) * (headDim + 2);
+    return int64_t(heads) * splitsOf(capacity) * (headDim + 2) + heads;   // partials, then the counters
+}
+
+unsigned* attentionCounters(float* scratch, int heads, int headDim, int capacity) {
+    return reinterpret_cast<unsigned*>(scratch + int64_t(heads) * splitsOf(capacity) * (headDim + 2));
 }
 
 void attention(const AttentionArgs& a, void* stream) {

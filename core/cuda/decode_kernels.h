@@ -5,7 +5,8 @@
 ///
 ///   gemv   (RMSNorm of the input fused in)  q, k, v in one launch (one warp per output row)
 ///   ropeKv RoPE on q and k, k and v written into the KV cache at the position held on the device
-///   attention split-K ("flash decoding") over the cache, then one combine launch
+///   attention split-K ("flash decoding") over the cache, then one combine launch (or, with
+///             SLIMBENCH_ATTN_COMBINE=fused, the combine in the last split block of each kv head)
 ///   gemv   o_proj with the residual added, in place in the hidden state
 ///   gemv   (RMSNorm fused) gate and up together, SiLU(gate)·up written
 ///   gemv   down_proj with the residual added
@@ -100,6 +101,7 @@ struct RopeKvArgs {
     void* keyCache = nullptr;         ///< (KV, capacity, D) of this layer
     void* valueCache = nullptr;
     int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
+    unsigned* attentionCounters = nullptr;   ///< the next attention launch's counters (attentionCounters()): zeroed
 };
 void ropeKv(const RopeKvArgs& a, void* stream);
 
@@ -111,6 +113,10 @@ struct AttentionArgs {
     const int64_t* position = nullptr;///< keys 0..position are attended (minus the sliding window)
     void* out = nullptr;              ///< (H·D)
     float* scratch = nullptr;         ///< attentionScratchFloats() floats
+    /// kvHeads counters inside the scratch (attentionCounters()), zeroed by the ropeKv launch before it:
+    /// with SLIMBENCH_ATTN_COMBINE=fused the last split block of each kv head combines its heads (no
+    /// combine launch).  Null: the combine runs as its own launch.
+    unsigned* counters = nullptr;
     int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
     int window = 0;                   ///< sliding window (0 = none)
     float scale = 1.f;
@@ -122,6 +128,8 @@ constexpr int kAttentionSplit = 32;
 /// Qwen2.5 have at most 8).
 constexpr int kMaxAttentionGroup = 8;
 int64_t attentionScratchFloats(int heads, int headDim, int capacity);
+/// Where the attention counters sit in a scratch of attentionScratchFloats(heads, headDim, capacity) floats.
+unsigned* attentionCounters(float* scratch, int heads, int headDim, int capacity);
 /// headDim ∈ {64, 96, 128, 256}; heads / kvHeads ≤ kMaxAttentionGroup.
 void attention(const AttentionArgs& a, void* stream);
 

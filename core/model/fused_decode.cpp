@@ -142,8 +142,11 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
              {matOf(Proj::Q, qkvBase), matOf(Proj::K, qkvBase + size_t(H) * D * el), matOf(Proj::V, qkvBase + size_t(H + KV) * D * el)},
              v[int(Proj::Q)].int4);
 
+        at::Tensor scratch = at::empty({kc::attentionScratchFloats(H, int(D), int(C))}, opts.dtype(at::kFloat));
+        unsigned* counters = kc::attentionCounters(scratch.data_ptr<float>(), H, int(D), int(C));
         kc::RopeKvArgs r;
         r.dtype = dt;
+        r.attentionCounters = counters;
         r.qkv = qkv.data_ptr();
         r.invFreq = m_invFreq.data_ptr<float>();
         r.position = position;
@@ -156,7 +159,6 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         kc::ropeKv(r, stream);
 
         at::Tensor attn = at::empty({int64_t(H) * D}, opts);
-        at::Tensor scratch = at::empty({kc::attentionScratchFloats(H, int(D), int(C))}, opts.dtype(at::kFloat));
         kc::AttentionArgs a;
         a.dtype = dt;
         a.q = qkv.data_ptr();
@@ -165,6 +167,7 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         a.position = position;
         a.out = attn.data_ptr();
         a.scratch = scratch.data_ptr<float>();
+        a.counters = counters;
         a.heads = H;
         a.kvHeads = KV;
         a.headDim = int(D);

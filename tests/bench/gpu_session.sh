@@ -14,8 +14,9 @@
 #                                         run slimbench-cli bench and transformers (eager, sdpa), compare
 #   tests/bench/gpu_session.sh stepbench  tests/bench/cuda/decode_step_bench.cu alone (nvcc, seconds): the decode
 #                                         step's launches on random weights for SHAPES, once per L2 prefetch
-#                                         plan in PLANS (default: none, o, qkv, gu:16, all three); the decode
-#                                         step takes a plan from SLIMBENCH_L2_PLAN
+#                                         plan in PLANS (default: none, o, qkv, gu:16, all three; the decode
+#                                         step takes one from SLIMBENCH_L2_PLAN), then with the attention's
+#                                         combine fused (SLIMBENCH_ATTN_COMBINE=fused)
 #   tests/bench/gpu_session.sh profile    ncu on decode_step_bench's 4-bit GEMVs and the tile kernel's SASS
 #   tests/bench/gpu_session.sh offload8b  build, then Wanda / GPTQ / AWQ / SparseGPT with --offload on the
 #                                         Llama-3-8B shape: peak GPU memory and time
@@ -548,8 +549,12 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
         /tmp/dsb --shape "$shape" --formats "${FORMATS:-bf16,int4}" --prefetch "$plan" --reps 50 2>&1 | tee -a "$OUT/stepbench.txt" \
           | grep -E "check|step"
       done
+      # The attention's combine in its split kernel (the last block of each kv head) instead of a launch.
+      echo "== $shape, fused combine, prefetch none" | tee -a "$OUT/stepbench.txt"
+      SLIMBENCH_ATTN_COMBINE=fused /tmp/dsb --shape "$shape" --formats "${FORMATS:-bf16,int4}" --prefetch none --reps 50 2>&1 \
+        | tee -a "$OUT/stepbench.txt" | grep -E "check|step|attention"
     done
-    # The fastest int4 whole step of the first shape and its plan.
+    # The fastest int4 whole step of the first shape and its variant.
     sh1=${SHAPES:-llama3-8b}
     awk '/^== /{h=$0} /^int4 +step/{for(i=1;i<=NF;i++) if($(i+1)=="tok/s"){print $i, h; break}}' "$OUT/stepbench.txt" \
       | awk -v s="${sh1%% *}" 'index($0, s)' | sort -gr | head -1 | tee "$OUT/best-int4.txt"

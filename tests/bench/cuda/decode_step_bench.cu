@@ -209,6 +209,7 @@ struct Model {
                 r.kvHeads = s.kvHeads;
                 r.headDim = D;
                 r.capacity = capacity;
+                r.attentionCounters = kc::attentionCounters(scratch, s.heads, D, capacity);
                 kc::ropeKv(r, st);
             }
             if (mask & kAttn) {
@@ -219,6 +220,7 @@ struct Model {
                 a.position = position;
                 a.out = attn;
                 a.scratch = scratch;
+                a.counters = kc::attentionCounters(scratch, s.heads, D, capacity);
                 a.heads = s.heads;
                 a.kvHeads = s.kvHeads;
                 a.headDim = D;
