@@ -203,10 +203,16 @@ std::string outOfMemoryAdvice(const std::string& command) {
 std::string outOfMemoryMessage(const std::string& command, const std::string& step, const std::string& torchMessage) {
     std::string first = torchMessage.substr(0, torchMessage.find('\n'));
     // LibTorch: "CUDA out of memory. Tried to allocate 2.00 GiB. GPU 0 has a total capacity of ..."
-    if (first.size() > 400)
-        first = first.substr(0, 400) + "...";
-    return "out of device memory" + (step.empty() ? std::string() : " during '" + step + "'") + ": " + first + " — " +
-           outOfMemoryAdvice(command) + "; `slimbench-cli estimate MODEL_DIR --job ...` tells beforehand what fits";
+    if (first.size() > 400) {
+        first.resize(400);
+        first += "...";
+    }
+    std::string out = "out of device memory";
+    if (!step.empty())
+        out += " during '" + step + "'";
+    out += ": " + first + " — " + outOfMemoryAdvice(command);
+    out += "; `slimbench-cli estimate MODEL_DIR --job ...` tells beforehand what fits";
+    return out;
 }
 
 JobContext Output::jobContext() {

@@ -131,6 +131,10 @@ void sparse24RowPortable(const float* x, int64_t rows, const V* v, const uint8_t
 }
 
 #if defined(__x86_64__)
+// GCC 12 reports the AVX-512 intrinsics' own undefined start values (`__Y`) as maybe uninitialized
+// when they are inlined here; nothing of ours is read uninitialized.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 /// AVX-512: 32 inputs per step.  Their 16 kept values come from one 16-element load, their positions
 /// from one 32-bit word (2 bits per value: index = 4·(slot / 2) + position), and x's 32 inputs sit in
 /// two registers, so one vpermt2ps gathers the 16 inputs that meet the values.
@@ -165,6 +169,7 @@ __attribute__((target("avx512f,f16c"))) void sparse24RowAvx512(const float* x, i
     for (int64_t r = 0; r < rows; ++r)
         out[r] += _mm512_reduce_add_ps(acc[r]);
 }
+#pragma GCC diagnostic pop
 #endif
 
 template <typename V>
