@@ -63,12 +63,16 @@ struct Builder {
 
     /// Activations of one decoder layer's forward for `tokens` positions, the largest live set: the
     /// residual stream, the normed input, q / k / v (after RoPE a second copy), the attention output
-    /// (scaled_dot_product_attention: no T×T matrix on CUDA; the CPU fallback materialises the
-    /// scores in the compute dtype and the softmax in fp32), and the MLP's gate, up and act·up.
+    /// (scaled_dot_product_attention: no T×T matrix on CUDA — in fp32 with fewer kv heads than query
+    /// heads the K/V heads are repeated for the memory-efficient kernel, a copy of each at the query
+    /// heads' width; the CPU fallback materialises the scores in the compute dtype and the softmax in
+    /// fp32), and the MLP's gate, up and act·up.
     double layerForward(double tokens, double seq) const {
         double a = tokens * b * (3.0 * s.H + 2.0 * (s.nh + 2.0 * s.nkv) * s.d + 3.0 * s.I);
         if (!cuda)
             a += tokens * s.nh * seq * (b + 4.0);
+        else if (b == 4.0 && s.nkv < s.nh)
+            a += tokens * b * 2.0 * s.nh * s.d;
         return a;
     }
 };
