@@ -54,17 +54,6 @@ const ProjGroup& inputSlot(Proj first) {
     }
 }
 
-/// The projection of `group` whose input a forward pass reaches last (q/k/v, o, gate/up, down): the
-/// observation pass stops there (ForwardHooks::stopAfterInputOf).
-Proj lastInputOf(const ProjGroup& group) {
-    auto rank = [](Proj p) { return p == Proj::Down ? 3 : p == Proj::Gate || p == Proj::Up ? 2 : p == Proj::O ? 1 : 0; };
-    Proj last = group.front();
-    for (Proj p : group)
-        if (rank(p) > rank(last))
-            last = p;
-    return last;
-}
-
 /// Adds the seconds of its scope to `bucket`, the device synchronised at both ends (so that the time
 /// of queued kernels lands in the phase that queued them).
 class PhaseTimer {
@@ -196,8 +185,9 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
                     visitor.beginGroup(l, group);
                 model::ForwardHooks hooks;
                 // The pass's output is not used: the layer stops once the group's last input has been seen
-                // (observing down_proj skips its GEMM; true-sequential q/k/v skips everything after the norm).
-                hooks.stopAfterInputOf = lastInputOf(group);
+                // (groups list their projections in forward order; observing down_proj skips its GEMM,
+                // true-sequential q/k/v skips everything after the norm).
+                hooks.stopAfterInputOf = group.back();
                 hooks.onProjInput = [&](int64_t layer, Proj p, const at::Tensor& x) {
                     const ProjGroup& slot = inputSlot(p);
                     if (slot.front() != p)

@@ -1344,12 +1344,17 @@ void ropeKv(const RopeKvArgs& a, void* stream) {
     }
 }
 
+/// The splits' partial results (max, Σ p, Σ p·v per head and split) at the start of the scratch.
+static int64_t partialFloats(int heads, int headDim, int capacity) {
+    return int64_t(heads) * splitsOf(capacity) * (headDim + 2);
+}
+
 int64_t attentionScratchFloats(int heads, int headDim, int capacity) {
-    return int64_t(heads) * splitsOf(capacity) * (headDim + 2) + heads;   // partials, then the counters
+    return partialFloats(heads, headDim, capacity) + heads;   // then the counters (kvHeads <= heads)
 }
 
 unsigned* attentionCounters(float* scratch, int heads, int headDim, int capacity) {
-    return reinterpret_cast<unsigned*>(scratch + int64_t(heads) * splitsOf(capacity) * (headDim + 2));
+    return reinterpret_cast<unsigned*>(scratch + partialFloats(heads, headDim, capacity));
 }
 
 void attention(const AttentionArgs& a, void* stream) {
