@@ -525,8 +525,15 @@ __global__ void __launch_bounds__(kThreads, kInt4 ? kGemvMinBlocksInt4 : kGemvMi
 // chunk's sum is scaled in fp32.
 constexpr int kTileRows = 4;
 constexpr int kLanesPerRow = 32 / kTileRows;
-constexpr int kTileBytes = 64;      // bytes of codes per lane and batch in flight, all matrices together
-constexpr int kTileMinBlocks = 2;   // blocks per SM the registers must allow (2: 8B shape 2.34 ms per step, 3: 2.46)
+// Tuning (decode_step_bench on the H200); the macros let the bench build variants side by side.
+#ifndef SLIMBENCH_TILE_BYTES
+#define SLIMBENCH_TILE_BYTES 64
+#endif
+#ifndef SLIMBENCH_TILE_MIN_BLOCKS
+#define SLIMBENCH_TILE_MIN_BLOCKS 2
+#endif
+constexpr int kTileBytes = SLIMBENCH_TILE_BYTES;          // bytes of codes per lane and batch in flight, all matrices
+constexpr int kTileMinBlocks = SLIMBENCH_TILE_MIN_BLOCKS;  // blocks per SM the registers must allow
 
 template <int NR>
 struct Int4Tile {
@@ -536,35 +543,98 @@ struct Int4Tile {
     __half scale[NR][U];
 };
 
-/// Loads steps s·U .. s·U + U − 1 of the tile whose first row is r of matrices ms (nothing when
-/// `valid` is false: the tile reads as zeros).
+/// The rows of one tile as this lane reads them, set up once per tile so that a batch costs few
+/// integer instructions: the lane's first chunk of codes, its row's qzeros word and scale in group 0
+/// (group g lies g·rows/8 and g·rows further on), and the group of chunk c as (32 c) >> shift.
 template <int NR>
-__device__ __forceinline__ void loadTile(Int4Tile<NR>& t, const Rows (&mats)[NR], int r, int s, int n, bool valid) {
+struct TileRows {
+    const uint4* w[NR];
+    const int32_t* z[NR];
+    const __half* s[NR];
+    int rows[NR], group[NR], shift[NR];   // shift −1: a group that is not a power of two (division)
+    int zeroShift;                        // bit offset of the row's zero point in its qzeros word
+};
+
+template <int NR>
+__device__ __forceinline__ TileRows<NR> tileOf(const Rows (&m)[NR], int r, int n) {
     const int lane = threadIdx.x & 31, rr = r + lane / kLanesPerRow, c8 = lane % kLanesPerRow;
+    TileRows<NR> t;
+#pragma unroll
+    for (int j = 0; j < NR; ++j) {
+        t.w[j] = static_cast<const uint4*>(m[j].weight) + size_t(rr) * n + c8;
+        t.z[j] = m[j].qzeros + (rr >> 3);
+        t.s[j] = m[j].scales + rr;
+        t.rows[j] = m[j].rows;
+        t.group[j] = m[j].group;
+        t.shift[j] = m[j].group >= 32 * n ? 30 : m[j].groupShift;   // one group per row: always group 0
+    }
+    t.zeroShift = 4 * (rr & 7);
+    return t;
+}
+
+/// Loads steps s·U .. s·U + U − 1 of tile t (nothing when `valid` is false; chunks past the row's
+/// end are skipped, and dotTile skips them too).
+template <int NR>
+__device__ __forceinline__ void loadTile(Int4Tile<NR>& b, const TileRows<NR>& t, int s, int n, bool valid) {
+    const int c8 = threadIdx.x & (kLanesPerRow - 1);
 #pragma unroll
     for (int u = 0; u < Int4Tile<NR>::U; ++u) {
-        const int c = (s * Int4Tile<NR>::U + u) * kLanesPerRow + c8;
+        const int ci = (s * Int4Tile<NR>::U + u) * kLanesPerRow, c = ci + c8;
+        if (valid && c < n)
 #pragma unroll
-        for (int j = 0; j < NR; ++j) {
-            const Rows& m = mats[j];
-            if (valid && c < n) {
-                const int g = m.groupShift >= 0 ? (c * 32) >> m.groupShift : c * 32 / m.group;
-                t.w[j][u] = __ldcs(static_cast<const uint4*>(m.weight) + size_t(rr) * n + c);
-                t.zero[j][u] = static_cast<uint32_t>(__ldg(m.qzeros + size_t(g) * (m.rows / 8) + (rr >> 3)));
-                t.scale[j][u] = __ldg(m.scales + size_t(g) * m.rows + rr);
-            } else {
-                t.w[j][u] = make_uint4(0, 0, 0, 0);
-                t.zero[j][u] = 0;
-                t.scale[j][u] = __float2half(0.f);
+            for (int j = 0; j < NR; ++j) {
+                const int g = t.shift[j] >= 0 ? (c * 32) >> t.shift[j] : c * 32 / t.group[j];
+                b.w[j][u] = __ldcs(t.w[j] + ci);
+                b.zero[j][u] = static_cast<uint32_t>(__ldg(t.z[j] + g * (t.rows[j] >> 3)));
+                b.scale[j][u] = __ldg(t.s[j] + g * t.rows[j]);
             }
-        }
     }
 }
 
+/// (w & kMask) | 0x64006400 in one instruction (lop3 with the truth table of (a & b) | c: 0xea).
+template <uint32_t kMask>
+__device__ __forceinline__ uint32_t nibblesAsHalf(uint32_t w) {
+    uint32_t d;
+    asm("lop3.b32 %0, %1, %2, %3, 0xea;" : "=r"(d) : "r"(w), "n"(kMask), "n"(0x64006400u));
+    return d;
+}
+
+/// The codes of chunk u of a batch as (q − z) fp16 pairs in the order of the x pairs (see above).
 template <int NR>
-__device__ __forceinline__ void dotTile(const Int4Tile<NR>& t, int r, int s, int n, const uint4* xh, float (&acc)[NR]) {
-    const int lane = threadIdx.x & 31, shift = 4 * ((r + lane / kLanesPerRow) & 7), c8 = lane % kLanesPerRow;
+__device__ __forceinline__ void dequantChunk(const Int4Tile<NR>& b, int j, int u, int zeroShift, __half2 (&d)[4][4]) {
     const __half2 sixteenth = __float2half2_rn(1.f / 16.f), k960 = __float2half2_rn(960.f);
+    const uint32_t z = nibblesAsHalf<0xFu>(b.zero[j][u] >> zeroShift);   // low half: 1024 + z
+    const __half2 zLo = asHalf2(__byte_perm(z, 0, 0x1010));               // (1024 + z) twice
+    const __half2 zHi = __hsub2(k960, zLo);                                // −(64 + z)
+    const uint32_t words[4] = {b.w[j][u].x, b.w[j][u].y, b.w[j][u].z, b.w[j][u].w};
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+        const uint32_t w0 = words[q], w1 = words[q] >> 8;
+        d[q][0] = __hsub2(asHalf2(nibblesAsHalf<0x000F000Fu>(w0)), zLo);
+        d[q][1] = __hfma2(asHalf2(nibblesAsHalf<0x00F000F0u>(w0)), sixteenth, zHi);
+        d[q][2] = __hsub2(asHalf2(nibblesAsHalf<0x000F000Fu>(w1)), zLo);
+        d[q][3] = __hfma2(asHalf2(nibblesAsHalf<0x00F000F0u>(w1)), sixteenth, zHi);
+    }
+}
+
+/// Σ over the chunk of (q − z)·x in fp16 (16 products; see above), x pairs from `xb` (4 slots).
+__device__ __forceinline__ float chunkDot(const __half2 (&d)[4][4], const uint4 (&xv)[4]) {
+    __half2 a = __float2half2_rn(0.f);
+#pragma unroll
+    for (int q = 0; q < 4; ++q) {
+        a = __hfma2(d[q][0], asHalf2(xv[q].x), a);
+        a = __hfma2(d[q][1], asHalf2(xv[q].y), a);
+        a = __hfma2(d[q][2], asHalf2(xv[q].z), a);
+        a = __hfma2(d[q][3], asHalf2(xv[q].w), a);
+    }
+    const float2 f = __half22float2(a);
+    return f.x + f.y;
+}
+
+template <int NR>
+__device__ __forceinline__ void dotTile(const Int4Tile<NR>& b, int zeroShift, int s, int n, const uint4* xh,
+                                        float (&acc)[NR]) {
+    const int c8 = threadIdx.x & (kLanesPerRow - 1);
 #pragma unroll
     for (int u = 0; u < Int4Tile<NR>::U; ++u) {
         const int c = (s * Int4Tile<NR>::U + u) * kLanesPerRow + c8;
@@ -577,26 +647,9 @@ __device__ __forceinline__ void dotTile(const Int4Tile<NR>& t, int r, int s, int
             xv[q] = xb[q];
 #pragma unroll
         for (int j = 0; j < NR; ++j) {
-            const uint32_t z = ((t.zero[j][u] >> shift) & 15u) | 0x6400u;
-            const __half2 zLo = asHalf2(z | (z << 16));      // 1024 + z
-            const __half2 zHi = __hsub2(k960, zLo);          // −(64 + z)
-            __half2 a = __float2half2_rn(0.f);
-            const uint32_t words[4] = {t.w[j][u].x, t.w[j][u].y, t.w[j][u].z, t.w[j][u].w};
-#pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const uint32_t xw[4] = {xv[q].x, xv[q].y, xv[q].z, xv[q].w};
-                const uint32_t w0 = words[q], w1 = words[q] >> 8;
-                const __half2 d0 = __hsub2(asHalf2((w0 & 0x000F000Fu) | 0x64006400u), zLo);
-                const __half2 d1 = __hfma2(asHalf2((w0 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
-                const __half2 d2 = __hsub2(asHalf2((w1 & 0x000F000Fu) | 0x64006400u), zLo);
-                const __half2 d3 = __hfma2(asHalf2((w1 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
-                a = __hfma2(d0, asHalf2(xw[0]), a);
-                a = __hfma2(d1, asHalf2(xw[1]), a);
-                a = __hfma2(d2, asHalf2(xw[2]), a);
-                a = __hfma2(d3, asHalf2(xw[3]), a);
-            }
-            const float2 f = __half22float2(a);
-            acc[j] = fmaf(__half2float(t.scale[j][u]), f.x + f.y, acc[j]);
+            __half2 d[4][4];
+            dequantChunk(b, j, u, zeroShift, d);
+            acc[j] = fmaf(__half2float(b.scale[j][u]), chunkDot(d, xv), acc[j]);
         }
     }
 }
@@ -665,8 +718,9 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     int base = blockIdx.x * perRound, r = 0;
     Rows rows[NR];
     tileRows<kMode>(a, (base + sub) * kTileRows, rows, r);
+    TileRows<NR> t = tileOf(rows, r, n);
     Int4Tile<NR> cur;
-    loadTile(cur, rows, r, first, n, base + sub < tiles && first < steps);
+    loadTile(cur, t, first, n, base + sub < tiles && first < steps);
     waitForPrevious();
     // x as scaled fp16 pairs with padding slots (see above); 1 / scale multiplies the sums.
     const float mx = loadInput<T, true>(a, xs, red);
@@ -686,6 +740,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
         Rows nrows[NR];
         int nr = 0;
         tileRows<kMode>(a, nextTile * kTileRows, nrows, nr);   // past the end: nothing is loaded
+        const TileRows<NR> nt = tileOf(nrows, nr, n);
         float acc[NR];
 #pragma unroll
         for (int j = 0; j < NR; ++j)
@@ -694,21 +749,21 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
             for (int s = first; s < steps; s += split) {
                 Int4Tile<NR> next;
                 if (s + split < steps)   // warp-uniform
-                    loadTile(next, rows, r, s + split, n, true);
+                    loadTile(next, t, s + split, n, true);
                 else
-                    loadTile(next, nrows, nr, first, n, nextTile < tiles);
-                dotTile(cur, r, s, n, xh, acc);
+                    loadTile(next, nt, first, n, nextTile < tiles);
+                dotTile(cur, t.zeroShift, s, n, xh, acc);
                 cur = next;
             }
         // The split warps' sums meet in shared memory (two buffers: one barrier per round).
         tileRowSums(acc, part[buf][warp]);
         __syncthreads();
         if (warp == 0 && lane < perRound * kTileRows && base + lane / kTileRows < tiles) {
-            const int t = lane / kTileRows, row = lane % kTileRows;
+            const int tt = lane / kTileRows, row = lane % kTileRows;
             int tm = 0, tr = 0;
-            locateRow<kMode>(a, (base + t) * kTileRows, tm, tr);
+            locateRow<kMode>(a, (base + tt) * kTileRows, tm, tr);
             float y = 0.f, u = 0.f;
-            for (int w = t * split; w < (t + 1) * split; ++w) {
+            for (int w = tt * split; w < (tt + 1) * split; ++w) {
                 y += part[buf][w][row];
                 if constexpr (NR == 2)
                     u += part[buf][w][kTileRows + row];
@@ -716,10 +771,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
             writeRow<T, kMode>(a, tm, tr + row, y * xhInv, u * xhInv);
         }
         buf ^= 1;
-        r = nr;
-#pragma unroll
-        for (int j = 0; j < NR; ++j)
-            rows[j] = nrows[j];
+        t = nt;
     }
 }
 
@@ -734,42 +786,25 @@ int residentBlocks(size_t smem);
 
 /// acc[v] += the chunk's dot products with row v of x (fp16 pairs, `slots` 16-byte slots per row).
 template <int NB>
-__device__ __forceinline__ void dotTileRows(const Int4Tile<1>& t, int r, int s, int n, const uint4* xh, int slots,
-                                            float (&acc)[NB]) {
-    const int lane = threadIdx.x & 31, shift = 4 * ((r + lane / kLanesPerRow) & 7), c8 = lane % kLanesPerRow;
-    const __half2 sixteenth = __float2half2_rn(1.f / 16.f), k960 = __float2half2_rn(960.f);
+__device__ __forceinline__ void dotTileRows(const Int4Tile<1>& b, int zeroShift, int s, int n, const uint4* xh,
+                                            int slots, float (&acc)[NB]) {
+    const int c8 = threadIdx.x & (kLanesPerRow - 1);
 #pragma unroll
     for (int u = 0; u < Int4Tile<1>::U; ++u) {
         const int c = (s * Int4Tile<1>::U + u) * kLanesPerRow + c8;
         if (c >= n)
             break;
-        const uint32_t z = ((t.zero[0][u] >> shift) & 15u) | 0x6400u;
-        const __half2 zLo = asHalf2(z | (z << 16)), zHi = __hsub2(k960, zLo);
         __half2 d[4][4];
-        const uint32_t words[4] = {t.w[0][u].x, t.w[0][u].y, t.w[0][u].z, t.w[0][u].w};
-#pragma unroll
-        for (int q = 0; q < 4; ++q) {
-            const uint32_t w0 = words[q], w1 = words[q] >> 8;
-            d[q][0] = __hsub2(asHalf2((w0 & 0x000F000Fu) | 0x64006400u), zLo);
-            d[q][1] = __hfma2(asHalf2((w0 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
-            d[q][2] = __hsub2(asHalf2((w1 & 0x000F000Fu) | 0x64006400u), zLo);
-            d[q][3] = __hfma2(asHalf2((w1 & 0x00F000F0u) | 0x64006400u), sixteenth, zHi);
-        }
-        const float sc = __half2float(t.scale[0][u]);
+        dequantChunk(b, 0, u, zeroShift, d);
+        const float sc = __half2float(b.scale[0][u]);
 #pragma unroll
         for (int v = 0; v < NB; ++v) {
             const uint4* xb = xh + size_t(v) * slots + 5 * c;
-            __half2 a = __float2half2_rn(0.f);
+            uint4 xv[4];
 #pragma unroll
-            for (int q = 0; q < 4; ++q) {
-                const uint4 xv = xb[q];
-                a = __hfma2(d[q][0], asHalf2(xv.x), a);
-                a = __hfma2(d[q][1], asHalf2(xv.y), a);
-                a = __hfma2(d[q][2], asHalf2(xv.z), a);
-                a = __hfma2(d[q][3], asHalf2(xv.w), a);
-            }
-            const float2 f = __half22float2(a);
-            acc[v] = fmaf(sc, f.x + f.y, acc[v]);
+            for (int q = 0; q < 4; ++q)
+                xv[q] = xb[q];
+            acc[v] = fmaf(sc, chunkDot(d, xv), acc[v]);
         }
     }
 }
@@ -782,10 +817,11 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n = K / 32;
     const int steps = (n + kLanesPerRow * Int4Tile<1>::U - 1) / (kLanesPerRow * Int4Tile<1>::U);
     const int slots = K / 8 + K / 32;
-    Rows rows[1] = {rowsOf(mv)};
+    const Rows rows[1] = {rowsOf(mv)};
     int tile = blockIdx.x;
+    TileRows<1> t = tileOf(rows, tile * kTileRows, n);
     Int4Tile<1> cur;
-    loadTile(cur, rows, tile * kTileRows, warp, n, tile < tiles && warp < steps);
+    loadTile(cur, t, warp, n, tile < tiles && warp < steps);
 
     // The rows of x as scaled fp16 pairs (see gemvInt4TileKernel), one scale per row.
 #pragma unroll
@@ -820,6 +856,7 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
     int buf = 0;
     for (; tile < tiles; tile += gridDim.x) {
         const int nextTile = tile + gridDim.x;
+        const TileRows<1> nt = tileOf(rows, nextTile * kTileRows, n);
         float acc[NB];
 #pragma unroll
         for (int v = 0; v < NB; ++v)
@@ -827,10 +864,10 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
         for (int s = warp; s < steps; s += kWarps) {
             Int4Tile<1> next;
             if (s + kWarps < steps)   // warp-uniform
-                loadTile(next, rows, tile * kTileRows, s + kWarps, n, true);
+                loadTile(next, t, s + kWarps, n, true);
             else
-                loadTile(next, rows, nextTile * kTileRows, warp, n, nextTile < tiles);
-            dotTileRows<NB>(cur, tile * kTileRows, s, n, xh, slots, acc);
+                loadTile(next, nt, warp, n, nextTile < tiles);
+            dotTileRows<NB>(cur, t.zeroShift, s, n, xh, slots, acc);
             cur = next;
         }
         tileRowSums(acc, part[buf][warp]);
@@ -847,6 +884,7 @@ __global__ void __launch_bounds__(kThreads) gemvInt4RowsKernel(const T* x, int K
             out[size_t(v) * mv.rows + r] = Num<T>::put(y);
         }
         buf ^= 1;
+        t = nt;
     }
 }
 
@@ -937,6 +975,16 @@ int residentBlocks(size_t smem) {
     return resident[smem] = std::max(1, sms * std::max(1, perSm));
 }
 
+/// The 4-bit tile GEMV over `total` rows: as many blocks as fit, warps per tile by tileSplit.
+template <auto kernel>
+void launchTiles(const GemvArgs& a, int total, size_t smem, cudaStream_t stream) {
+    const int resident = residentBlocks<kernel>(smem);
+    const int tiles = total / kTileRows;
+    const int split = tileSplit(tiles, resident);
+    const int blocks = std::min(resident, (tiles + kWarps / split - 1) / (kWarps / split));
+    launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, tiles, split);
+}
+
 template <typename T, bool kInt4, int kMode>
 void launchGemv(const GemvArgs& a, cudaStream_t stream) {
     int total = a.mats[0].rows;
@@ -945,12 +993,7 @@ void launchGemv(const GemvArgs& a, cudaStream_t stream) {
             total += a.mats[i].rows;
     if constexpr (kHalfInt4<T, kInt4>) {
         const size_t smem = size_t(a.K) * sizeof(T) + size_t(a.K / 8 + a.K / 32) * 16;   // x, then its fp16 pairs
-        constexpr auto kernel = gemvInt4TileKernel<T, kMode>;
-        const int resident = residentBlocks<kernel>(smem);
-        const int tiles = total / kTileRows;
-        const int split = tileSplit(tiles, resident);
-        const int blocks = std::min(resident, (tiles + kWarps / split - 1) / (kWarps / split));
-        launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, tiles, split);
+        launchTiles<gemvInt4TileKernel<T, kMode>>(a, total, smem, stream);
     } else {
         const size_t smem = size_t(a.K) * sizeof(T);
         constexpr auto kernel = gemvKernel<T, kInt4, kMode>;

@@ -17,6 +17,8 @@
 #                                         plan in PLANS (default: none, o, qkv, gu:16, all three; the decode
 #                                         step takes one from SLIMBENCH_L2_PLAN), then with the attention's
 #                                         combine fused (SLIMBENCH_ATTN_COMBINE=fused)
+#   tests/bench/gpu_session.sh variants   decode_step_bench once per 4-bit tile tuning in VARIANTS (bytes:blocks):
+#                                         int4 step and launch times, SASS loop instruction mix
 #   tests/bench/gpu_session.sh profile    ncu on decode_step_bench's 4-bit GEMVs and the tile kernel's SASS
 #   tests/bench/gpu_session.sh offload8b  build, then Wanda / GPTQ / AWQ / SparseGPT with --offload on the
 #                                         Llama-3-8B shape: peak GPU memory and time
@@ -558,6 +560,29 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
     sh1=${SHAPES:-llama3-8b}
     awk '/^== /{h=$0} /^int4 +step/{for(i=1;i<=NF;i++) if($(i+1)=="tok/s"){print $i, h; break}}' "$OUT/stepbench.txt" \
       | awk -v s="${sh1%% *}" 'index($0, s)' | sort -gr | head -1 | tee "$OUT/best-int4.txt"
+    ;;
+  variants)
+    # The 4-bit tile GEMV's tuning constants side by side: decode_step_bench built once per
+    # VARIANTS entry "TILE_BYTES:MIN_BLOCKS" (codes in flight per lane; blocks per SM the registers
+    # must allow), each variant's int4 step and per-launch times for SHAPES, and the SASS loop mix of
+    # each variant's gate/up tile kernel (tests/bench/cuda/sass_loop_stats.py).
+    VARIANTS=${VARIANTS:-64:2 64:3 128:1 32:4}
+    for v in $VARIANTS; do
+      /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -I"$ROOT" -DSLIMBENCH_TILE_BYTES=${v%%:*} \
+        -DSLIMBENCH_TILE_MIN_BLOCKS=${v##*:} "$ROOT/tests/bench/cuda/decode_step_bench.cu" "$ROOT/core/cuda/decode_kernels.cu" \
+        -o "/tmp/dsb-${v/:/-}" &
+    done
+    wait
+    for v in $VARIANTS; do
+      [ -x "/tmp/dsb-${v/:/-}" ] || { echo "variant $v did not build"; continue; }
+      cuobjdump -sass "/tmp/dsb-${v/:/-}" | python3 "$ROOT/tests/bench/cuda/sass_loop_stats.py" --match=gemvInt4TileKernelI13__nv_bfloat16Li2E \
+        | sed "s/^/[$v] /" | tee -a "$OUT/variants.txt" | tail -2
+      for shape in ${SHAPES:-llama3-8b tinyllama}; do
+        echo "== $shape, tile bytes:min blocks $v" | tee -a "$OUT/variants.txt"
+        "/tmp/dsb-${v/:/-}" --shape "$shape" --formats "${FORMATS:-int4}" --prefetch none --reps 50 2>&1 | tee -a "$OUT/variants.txt" \
+          | grep -E "check|step|gemv|lm_head"
+      done
+    done
     ;;
   profile)
     # Nsight Compute on the decode step's 4-bit GEMVs (decode_step_bench, 8B shape): speed of light, memory,
