@@ -21,6 +21,8 @@
 #                 demo model's, from `slimbench-cli paths`)
 #   DEVICE (cpu | cuda; default cpu), QUANT_DEVICE (where the int variants are quantized; default DEVICE)
 #   THREADS (default: nproc), PROMPT (64; 512 on cuda), GEN (32; 128 on cuda), REPS (3),
+#   TG_DEPTH (default PROMPT): cached tokens before llama.cpp's decode test (llama-bench -d), so that
+#   both decode at the same context (ours always decodes after the prompt),
 #   FORMATS ("bf16 int8 int4"; "bf16 int4" on cuda),
 #   ROUNDS (3): every pair is measured ROUNDS times, alternating, and the table shows the medians over
 #   rounds with their range (a shared VM's bandwidth drifts by ±20 % within minutes).
@@ -65,6 +67,14 @@ fi
 
 have_llama=1
 [ -x "$LB/llama-bench" ] || { have_llama=0; echo "== llama.cpp absent ($LB/llama-bench): Slimbench only"; }
+# Our decode runs after the prompt (positions PROMPT .. PROMPT+GEN); llama-bench's tg test starts from an
+# empty cache unless given a depth, so its attention would read fewer cached keys.  TG_DEPTH (default
+# PROMPT) puts both at the same context; builds of llama-bench without -d decode from depth 0 (said below).
+DEPTH_ARG=()
+TG_DEPTH="${TG_DEPTH:-$PROMPT}"
+if [ $have_llama = 1 ] && [ "$TG_DEPTH" != 0 ]; then
+  if "$LB/llama-bench" --help 2>&1 | grep -q -- "--n-depth"; then DEPTH_ARG=(-d "$TG_DEPTH"); else TG_DEPTH=0; fi
+fi
 
 variant() {   # format -> Slimbench model folder
   case "$1" in
@@ -111,20 +121,24 @@ EOF
   if [ $have_llama = 1 ]; then
     g="$WORK/model-$(gguf_type "$f").gguf"
     echo "== round $round, $f: llama.cpp $(gguf_type "$f")"
-    /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" "${THEIRS[@]}" -p "$PROMPT" -n "$GEN" -r "$REPS" -o json \
-      > "$WORK/llama.json" 2>/dev/null
-    python3 - "$f" "$(cat "$WORK/rss")" "$WORK/llama.json" "$g" >> "$results" <<'EOF'
+    # Prompt at depth 0; decode after TG_DEPTH cached tokens (-d), the context our decode runs at.
+    /usr/bin/time -f "%M" -o "$WORK/rss" "$LB/llama-bench" -m "$g" "${THEIRS[@]}" -p "$PROMPT" -n 0 -r "$REPS" -o json \
+      > "$WORK/llama-pp.json" 2>/dev/null
+    /usr/bin/time -f "%M" -o "$WORK/rss-tg" "$LB/llama-bench" -m "$g" "${THEIRS[@]}" -p 0 -n "$GEN" "${DEPTH_ARG[@]}" -r "$REPS" \
+      -o json > "$WORK/llama-tg.json" 2>/dev/null
+    python3 - "$f" "$(cat "$WORK/rss")" "$WORK/llama-pp.json" "$g" "$(cat "$WORK/rss-tg")" "$WORK/llama-tg.json" >> "$results" <<'EOF'
 import json, os, sys
-rows = json.load(open(sys.argv[3]))
-pp = next(r for r in rows if r["n_gen"] == 0); tg = next(r for r in rows if r["n_prompt"] == 0)
+pp = next(r for r in json.load(open(sys.argv[3])) if r["n_gen"] == 0)
+tg = next(r for r in json.load(open(sys.argv[6])) if r["n_prompt"] == 0)
 print(json.dumps({"format": sys.argv[1], "runtime": "llama.cpp", "decode": tg["avg_ts"], "decode_sd": tg["stddev_ts"],
-                  "prompt": pp["avg_ts"], "rss_kb": int(sys.argv[2]), "file_bytes": os.path.getsize(sys.argv[4])}))
+                  "decode_depth": tg.get("n_depth", 0), "prompt": pp["avg_ts"],
+                  "rss_kb": max(int(sys.argv[2]), int(sys.argv[5])), "file_bytes": os.path.getsize(sys.argv[4])}))
 EOF
   fi
 done
 done
 
-python3 - "$results" "$ROUNDS" <<'EOF'
+python3 - "$results" "$ROUNDS" "$PROMPT" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 fmt = {"bf16": "bf16 / F16", "int8": "int8-g128 / Q8_0", "int4": "int4-g128 / Q4_0"}
@@ -150,6 +164,9 @@ for f in ["bf16", "int8", "int4"]:
     else:
         print(f"| {fmt[f]} | {med(od):.2f}{rng(od)} | absent | - | {med(op):.1f} | - | - | {orss:.2f} GB | - | {100 * share:.0f} % |")
 print()
+depths = sorted({r.get("decode_depth", 0) for r in rows if r["runtime"] == "llama.cpp"})
+if depths:
+    print(f"Both decode after a prompt: Slimbench from position {sys.argv[3]}, llama.cpp's tg test at depth {', '.join(map(str, depths))} (llama-bench -d).")
 print(f"Medians over {sys.argv[2]} rounds (range in brackets).  Slimbench decode: the faster of its two decode paths (dynamic")
 print("and static KV cache); peak RSS: the largest of the rounds; share of bound: decode over the model's stored bytes /")
 print("the machine's measured read bandwidth (bench's memory_bandwidth, measured at the start of each run).")
