@@ -546,27 +546,39 @@ struct Int4Tile {
 /// The rows of one tile as this lane reads them, set up once per tile so that a batch costs few
 /// integer instructions: the lane's first chunk of codes, its row's qzeros word and scale in group 0
 /// (group g lies g·rows/8 and g·rows further on), and the group of chunk c as (32 c) >> shift.
+/// kStrided (groups that divide 256 inputs, or one group per row): batch k of the lane starts
+/// 256·k inputs further on, so its group is a fixed number of groups further on — z and s then
+/// point at the lane's own first group and a batch adds k·zStep and k·sStep.
 template <int NR>
 struct TileRows {
     const uint4* w[NR];
     const int32_t* z[NR];
     const __half* s[NR];
     int rows[NR], group[NR], shift[NR];   // shift −1: a group that is not a power of two (division)
+    int zStep[NR], sStep[NR];             // kStrided: qzeros ints and scales per batch of the lane
     int zeroShift;                        // bit offset of the row's zero point in its qzeros word
 };
 
-template <int NR>
+template <int NR, bool kStrided = false>
 __device__ __forceinline__ TileRows<NR> tileOf(const Rows (&m)[NR], int r, int n) {
     const int lane = threadIdx.x & 31, rr = r + lane / kLanesPerRow, c8 = lane % kLanesPerRow;
     TileRows<NR> t;
 #pragma unroll
     for (int j = 0; j < NR; ++j) {
+        const bool one = m[j].group >= 32 * n;   // one group per row: always group 0
         t.w[j] = static_cast<const uint4*>(m[j].weight) + size_t(rr) * n + c8;
         t.z[j] = m[j].qzeros + (rr >> 3);
         t.s[j] = m[j].scales + rr;
         t.rows[j] = m[j].rows;
         t.group[j] = m[j].group;
-        t.shift[j] = m[j].group >= 32 * n ? 30 : m[j].groupShift;   // one group per row: always group 0
+        t.shift[j] = one ? 30 : m[j].groupShift;
+        if constexpr (kStrided) {
+            const int g0 = (c8 * 32) >> t.shift[j], per = one ? 0 : 256 >> t.shift[j];   // groups per batch
+            t.z[j] += g0 * (m[j].rows >> 3);
+            t.s[j] += g0 * m[j].rows;
+            t.zStep[j] = per * (m[j].rows >> 3);
+            t.sStep[j] = per * m[j].rows;
+        }
     }
     t.zeroShift = 4 * (rr & 7);
     return t;
@@ -574,19 +586,24 @@ __device__ __forceinline__ TileRows<NR> tileOf(const Rows (&m)[NR], int r, int n
 
 /// Loads steps s·U .. s·U + U − 1 of tile t (nothing when `valid` is false; chunks past the row's
 /// end are skipped, and dotTile skips them too).
-template <int NR>
+template <int NR, bool kStrided = false>
 __device__ __forceinline__ void loadTile(Int4Tile<NR>& b, const TileRows<NR>& t, int s, int n, bool valid) {
     const int c8 = threadIdx.x & (kLanesPerRow - 1);
 #pragma unroll
     for (int u = 0; u < Int4Tile<NR>::U; ++u) {
-        const int ci = (s * Int4Tile<NR>::U + u) * kLanesPerRow, c = ci + c8;
+        const int k = s * Int4Tile<NR>::U + u, ci = k * kLanesPerRow, c = ci + c8;
         if (valid && c < n)
 #pragma unroll
             for (int j = 0; j < NR; ++j) {
-                const int g = t.shift[j] >= 0 ? (c * 32) >> t.shift[j] : c * 32 / t.group[j];
                 b.w[j][u] = __ldcs(t.w[j] + ci);
-                b.zero[j][u] = static_cast<uint32_t>(__ldg(t.z[j] + g * (t.rows[j] >> 3)));
-                b.scale[j][u] = __ldg(t.s[j] + g * t.rows[j]);
+                if constexpr (kStrided) {
+                    b.zero[j][u] = static_cast<uint32_t>(__ldg(t.z[j] + k * t.zStep[j]));
+                    b.scale[j][u] = __ldg(t.s[j] + k * t.sStep[j]);
+                } else {
+                    const int g = t.shift[j] >= 0 ? (c * 32) >> t.shift[j] : c * 32 / t.group[j];
+                    b.zero[j][u] = static_cast<uint32_t>(__ldg(t.z[j] + g * (t.rows[j] >> 3)));
+                    b.scale[j][u] = __ldg(t.s[j] + g * t.rows[j]);
+                }
             }
     }
 }
@@ -698,7 +715,7 @@ __device__ __forceinline__ void tileRows(const GemvArgs& a, int row, Rows (&rows
         rows[1] = rowsOf(a.mats[1]);
 }
 
-template <typename T, int kMode>
+template <typename T, int kMode, bool kStrided>
 __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(const GemvArgs a, int tiles, int split) {
     extern __shared__ __align__(16) unsigned char smemRaw[];
     T* xs = reinterpret_cast<T*>(smemRaw);
@@ -718,9 +735,9 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
     int base = blockIdx.x * perRound, r = 0;
     Rows rows[NR];
     tileRows<kMode>(a, (base + sub) * kTileRows, rows, r);
-    TileRows<NR> t = tileOf(rows, r, n);
+    TileRows<NR> t = tileOf<NR, kStrided>(rows, r, n);
     Int4Tile<NR> cur;
-    loadTile(cur, t, first, n, base + sub < tiles && first < steps);
+    loadTile<NR, kStrided>(cur, t, first, n, base + sub < tiles && first < steps);
     waitForPrevious();
     // x as scaled fp16 pairs with padding slots (see above); 1 / scale multiplies the sums.
     const float mx = loadInput<T, true>(a, xs, red);
@@ -740,7 +757,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
         Rows nrows[NR];
         int nr = 0;
         tileRows<kMode>(a, nextTile * kTileRows, nrows, nr);   // past the end: nothing is loaded
-        const TileRows<NR> nt = tileOf(nrows, nr, n);
+        const TileRows<NR> nt = tileOf<NR, kStrided>(nrows, nr, n);
         float acc[NR];
 #pragma unroll
         for (int j = 0; j < NR; ++j)
@@ -749,9 +766,9 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
             for (int s = first; s < steps; s += split) {
                 Int4Tile<NR> next;
                 if (s + split < steps)   // warp-uniform
-                    loadTile(next, t, s + split, n, true);
+                    loadTile<NR, kStrided>(next, t, s + split, n, true);
                 else
-                    loadTile(next, nt, first, n, nextTile < tiles);
+                    loadTile<NR, kStrided>(next, nt, first, n, nextTile < tiles);
                 dotTile(cur, t.zeroShift, s, n, xh, acc);
                 cur = next;
             }
@@ -975,6 +992,25 @@ int residentBlocks(size_t smem) {
     return resident[smem] = std::max(1, sms * std::max(1, perSm));
 }
 
+/// Whether the tile GEMV may step its zero points and scales by a fixed stride (see TileRows): every
+/// matrix's group divides 256 inputs or spans the row.  Opt-in until measured on the GPU machine
+/// (SLIMBENCH_TILE_STRIDED=1).
+bool stridedTiles(const GemvArgs& a) {
+    static const bool on = [] {
+        const char* e = std::getenv("SLIMBENCH_TILE_STRIDED");
+        return e && std::strcmp(e, "1") == 0;
+    }();
+    if (!on)
+        return false;
+    const int count = a.mode == GemvMode::SiluMul ? 2 : a.numMats;   // gate and up
+    for (int i = 0; i < count; ++i) {
+        const int g = a.mats[i].group;
+        if (g < a.K && !(g >= 32 && g <= 256 && (g & (g - 1)) == 0))
+            return false;
+    }
+    return true;
+}
+
 /// The 4-bit tile GEMV over `total` rows: as many blocks as fit, warps per tile by tileSplit.
 template <auto kernel>
 void launchTiles(const GemvArgs& a, int total, size_t smem, cudaStream_t stream) {
@@ -993,7 +1029,10 @@ void launchGemv(const GemvArgs& a, cudaStream_t stream) {
             total += a.mats[i].rows;
     if constexpr (kHalfInt4<T, kInt4>) {
         const size_t smem = size_t(a.K) * sizeof(T) + size_t(a.K / 8 + a.K / 32) * 16;   // x, then its fp16 pairs
-        launchTiles<gemvInt4TileKernel<T, kMode>>(a, total, smem, stream);
+        if (stridedTiles(a))
+            launchTiles<gemvInt4TileKernel<T, kMode, true>>(a, total, smem, stream);
+        else
+            launchTiles<gemvInt4TileKernel<T, kMode, false>>(a, total, smem, stream);
     } else {
         const size_t smem = size_t(a.K) * sizeof(T);
         constexpr auto kernel = gemvKernel<T, kInt4, kMode>;
