@@ -1121,9 +1121,18 @@ int splitsOf(int capacity) { return (capacity + kAttentionSplit - 1) / kAttentio
 /// The block's threads (a multiple of 32) share it; `weight` holds numSplits floats, `red` 32.  The
 /// partials are read from L2 (__ldcg: other blocks wrote them).
 template <typename T>
-__device__ void combineHead(const AttentionArgs& a, int numSplits, int h, float* weight, float* red) {
+__device__ void combineHead(const AttentionArgs& a, int numSplits, int h, float* weight, float* red, bool early = false) {
     const int D = a.headDim, lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = blockDim.x / 32;
     const float* base = a.scratch + size_t(h) * numSplits * (D + 2);
+    // `early` with one column per thread: the first kHeld splits' sums of this thread's column are
+    // loaded together with the (M, L) pairs instead of after the weights (the same sum, same order).
+    constexpr int kHeld = 16;
+    const bool held = early && int(blockDim.x) >= D && int(threadIdx.x) < D;
+    float sums[kHeld];
+    if (held)
+#pragma unroll
+        for (int s = 0; s < kHeld; ++s)
+            sums[s] = s < numSplits ? __ldcg(base + size_t(s) * (D + 2) + 2 + threadIdx.x) : 0.f;
     float m = negInf();
     for (int s = threadIdx.x; s < numSplits; s += blockDim.x) {
         weight[s] = __ldcg(base + size_t(s) * (D + 2));
@@ -1153,8 +1162,16 @@ __device__ void combineHead(const AttentionArgs& a, int numSplits, int h, float*
     T* out = static_cast<T*>(a.out) + size_t(h) * D;
     for (int d = threadIdx.x; d < D; d += blockDim.x) {
         float A = 0.f;
+        int s = 0;
+        if (held) {
+#pragma unroll
+            for (int i = 0; i < kHeld; ++i)
+                if (i < numSplits)
+                    A = fmaf(weight[i], sums[i], A);
+            s = kHeld;
+        }
 #pragma unroll 4
-        for (int s = 0; s < numSplits; ++s)
+        for (; s < numSplits; ++s)
             A = fmaf(weight[s], __ldcg(base + size_t(s) * (D + 2) + 2 + d), A);
         out[d] = Num<T>::put(A / l);
     }
@@ -1184,7 +1201,8 @@ __device__ void finishSplit(const AttentionArgs& a, int numSplits, int kvh, int 
 }
 
 template <typename T, int D>
-__global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const AttentionArgs a, int numSplits, bool fused) {
+__global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const AttentionArgs a, int numSplits, bool fused,
+                                                                         bool early) {
     constexpr int S = kAttentionSplit, NT = kAttentionThreads, KT = NT / S, VN = Vec16<T>::N, NC = D / VN;
     constexpr int CG = NC, SL = NT / CG;   // phase 3: column groups, key slices
     static_assert(S == 32 && NT % S == 0 && NC % KT == 0 && CG <= NT, "attention layout");
@@ -1200,21 +1218,39 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     const T* kc = static_cast<const T*>(a.keyCache) + size_t(kvh) * a.capacity * D;
     const T* vc = static_cast<const T*>(a.valueCache) + size_t(kvh) * a.capacity * D;
     const int key = t / KT, part = t % KT;
-    // The position was set before the step's first kernel: the rows of the keys before it (written
-    // by earlier steps) start moving into L2 while the previous kernels finish.
-    {
-        const int c = split * S + key;
+    // The position was set before the step's first kernel, and the rows of the keys before it were
+    // written by earlier steps: they can be read before the wait for the RoPE launch, which writes only
+    // the row at the position.  `early` loads this thread's K chunks and V columns of those keys into
+    // registers there; otherwise they are asked into L2 and loaded after the wait.
+    const int pos = int(*a.position), len = pos + 1;
+    const int start = a.window > 0 ? max(0, len - a.window) : 0;
+    const int c0 = split * S, lo = max(start, c0), hi = min(len, c0 + S);
+    constexpr int PC = NC / KT;                  // phase 1: K chunks per thread
+    constexpr int PER = (S + SL - 1) / SL;       // phase 3: keys per thread (2-16), all loads in flight
+    const int ck = c0 + key, cg = t % CG, slice = t / CG;
+    const bool kValid = ck >= lo && ck < hi;
+    const uint4* kr = reinterpret_cast<const uint4*>(kc + size_t(kValid ? ck : lo) * D);
+    const auto vKey = [&](int u) { return c0 + slice + u * SL; };   // key of V load u (valid: vOk)
+    const auto vOk = [&](int u) { return slice < SL && slice + u * SL < S && vKey(u) >= lo && vKey(u) < hi; };
+    uint4 kv[PC], vv[PER];
+    if (early) {
+        if (kValid && ck < pos)
+#pragma unroll
+            for (int u = 0; u < PC; ++u)
+                kv[u] = kr[part + u * KT];
+#pragma unroll
+        for (int u = 0; u < PER; ++u)
+            if (vOk(u) && vKey(u) < pos)
+                vv[u] = reinterpret_cast<const uint4*>(vc + size_t(vKey(u)) * D)[cg];
+    } else {
         constexpr int kLines = (D * int(sizeof(T)) + 127) / 128;
-        if (c < a.capacity && c < int(*a.position))
+        if (ck < a.capacity && ck < pos)
             for (int l = part; l < 2 * kLines; l += KT) {
-                const T* row = (l < kLines ? kc : vc) + size_t(c) * D;
+                const T* row = (l < kLines ? kc : vc) + size_t(ck) * D;
                 asm volatile("prefetch.global.L2 [%0];" ::"l"(reinterpret_cast<const char*>(row) + (l % kLines) * 128));
             }
     }
     waitForPrevious();
-    const int len = int(*a.position) + 1;
-    const int start = a.window > 0 ? max(0, len - a.window) : 0;
-    const int c0 = split * S, lo = max(start, c0), hi = min(len, c0 + S);
     float* out = a.scratch + (size_t(kvh) * G * numSplits + split) * (D + 2);   // head h: + h·numSplits·(D + 2)
     if (lo >= hi) {
         if (t < G)
@@ -1229,14 +1265,11 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
 
     // 1. Scores: chunks part, part + KT, ... of the key's row.
     {
-        const int c = c0 + key;
-        const bool valid = c >= lo && c < hi;
-        constexpr int PC = NC / KT;   // chunks per thread
-        uint4 kv[PC];
-        const uint4* kr = reinterpret_cast<const uint4*>(kc + size_t(valid ? c : lo) * D);
+        const bool valid = kValid;
+        if (!early || !(kValid && ck < pos))   // the key at the position, or all keys without `early`
 #pragma unroll
-        for (int u = 0; u < PC; ++u)
-            kv[u] = kr[part + u * KT];
+            for (int u = 0; u < PC; ++u)
+                kv[u] = kr[part + u * KT];
         float sc[kMaxAttentionGroup];
 #pragma unroll
         for (int h = 0; h < kMaxAttentionGroup; ++h)
@@ -1279,7 +1312,6 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     __syncthreads();
 
     // 3. Σ p·v.
-    const int cg = t % CG, slice = t / CG;
     if (slice < SL) {
         float acc[kMaxAttentionGroup][VN];
 #pragma unroll
@@ -1287,31 +1319,27 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
 #pragma unroll
             for (int e = 0; e < VN; ++e)
                 acc[h][e] = 0.f;
-        constexpr int PER = (S + SL - 1) / SL, B = PER < 8 ? PER : 8;   // keys per thread, loads in flight
 #pragma unroll
-        for (int j0 = 0; j0 < PER; j0 += B) {
-            uint4 vv[B];
+        for (int u = 0; u < PER; ++u)   // all loads in flight at once (held from before the wait with `early`)
+            if (!vOk(u))
+                vv[u] = make_uint4(0, 0, 0, 0);
+            else if (!early || vKey(u) >= pos)
+                vv[u] = reinterpret_cast<const uint4*>(vc + size_t(vKey(u)) * D)[cg];
 #pragma unroll
-            for (int u = 0; u < B; ++u) {
-                const int k = slice + (j0 + u) * SL, c = c0 + k;
-                vv[u] = k < S && c >= lo && c < hi ? reinterpret_cast<const uint4*>(vc + size_t(c) * D)[cg] : make_uint4(0, 0, 0, 0);
-            }
+        for (int u = 0; u < PER; ++u) {
+            const int k = slice + u * SL;
+            if (k >= S)
+                break;
+            float vf[VN];
+            Vec16<T>::unpack(vv[u], vf);
 #pragma unroll
-            for (int u = 0; u < B; ++u) {
-                const int k = slice + (j0 + u) * SL;
-                if (k >= S)
-                    break;
-                float vf[VN];
-                Vec16<T>::unpack(vv[u], vf);
+            for (int h = 0; h < kMaxAttentionGroup; ++h)
+                if (h < G) {
+                    const float p = ps[h * S + k];
 #pragma unroll
-                for (int h = 0; h < kMaxAttentionGroup; ++h)
-                    if (h < G) {
-                        const float p = ps[h * S + k];
-#pragma unroll
-                        for (int e = 0; e < VN; ++e)
-                            acc[h][e] = fmaf(p, vf[e], acc[h][e]);
-                    }
-            }
+                    for (int e = 0; e < VN; ++e)
+                        acc[h][e] = fmaf(p, vf[e], acc[h][e]);
+                }
         }
 #pragma unroll
         for (int h = 0; h < kMaxAttentionGroup; ++h)
@@ -1338,12 +1366,23 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
 
 /// Block h: head h's output from the splits' partial results (combineHead).
 template <typename T>
-__global__ void attentionCombineKernel(const AttentionArgs a, int numSplits) {
+__global__ void attentionCombineKernel(const AttentionArgs a, int numSplits, bool early) {
     extern __shared__ float weight[];   // numSplits: e^(M_s − M) / Σ (0 for empty splits)
     __shared__ float red[32];
     letNextLaunch();
     waitForPrevious();
-    combineHead<T>(a, numSplits, blockIdx.x, weight, red);
+    combineHead<T>(a, numSplits, blockIdx.x, weight, red, early);
+}
+
+/// SLIMBENCH_ATTN_EARLY=1: the split kernel loads the K and V rows of earlier positions before it waits
+/// for the RoPE launch, and the combine loads its first splits' partial sums before the weights
+/// (opt-in until measured on the GPU machine).
+bool attentionEarly() {
+    static const bool on = [] {
+        const char* e = std::getenv("SLIMBENCH_ATTN_EARLY");
+        return e && std::strcmp(e, "1") == 0;
+    }();
+    return on;
 }
 
 /// SLIMBENCH_ATTN_COMBINE=fused: the last split block of each kv head combines (no combine launch).
@@ -1368,9 +1407,10 @@ void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
     }
     // The fused combine keeps the splits' weights and the reduction slots in the kernel's shared memory.
     const bool fused = fusedCombine() && a.counters && size_t(splits + 32) * sizeof(float) <= smem;
-    launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits, fused);
+    const bool early = attentionEarly();
+    launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits, fused, early);
     if (!fused)
-        launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits);
+        launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits, early);
 }
 
 template <typename T>

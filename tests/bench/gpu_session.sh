@@ -74,10 +74,11 @@ case "${1:-}" in
     TARGETS="slimbench-cli slimbench-cuda-check" build
     CLI="$BUILD/app/cli/slimbench-cli"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-    # Twice: as configured, and with the opt-in strided tile addressing (SLIMBENCH_TILE_STRIDED=1).
+    # Twice: as configured, and with the opt-in kernels (strided tile addressing, early attention loads).
     ( "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check.txt" 2>&1; echo "slimbench-cuda-check rc=$?" >> "$OUT/cuda-check.txt"
-      SLIMBENCH_TILE_STRIDED=1 "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-strided.txt" 2>&1
-      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=1) rc=$?" >> "$OUT/cuda-check-strided.txt"; tail -2 "$OUT/cuda-check-strided.txt" ) &
+      SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1 "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-opt-in.txt" 2>&1
+      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1) rc=$?" >> "$OUT/cuda-check-opt-in.txt"
+      tail -2 "$OUT/cuda-check-opt-in.txt" ) &
     check=$!
     for name in ${SHAPES:-llama3-8b tinyllama}; do
       W="/tmp/gpub-$name"; mkdir -p "$W"
@@ -569,7 +570,8 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
     # VARIANTS entry "TILE_BYTES:MIN_BLOCKS" (codes in flight per lane; blocks per SM the registers
     # must allow), each variant's int4 step and per-launch times for SHAPES, and the SASS loop mix of
     # each variant's gate/up tile kernel (tests/bench/cuda/sass_loop_stats.py).  Each binary runs once per
-    # environment in ENVS (default: the strided zero-point / scale addressing off and on).
+    # environment in ENVS (default: as configured, the strided zero-point / scale addressing, the early
+    # K/V loads of the attention).
     VARIANTS=${VARIANTS:-64:2}
     for v in $VARIANTS; do
       /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -I"$ROOT" -DSLIMBENCH_TILE_BYTES=${v%%:*} \
@@ -582,10 +584,10 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
       cuobjdump -sass "/tmp/dsb-${v/:/-}" | python3 "$ROOT/tests/bench/cuda/sass_loop_stats.py" --match=gemvInt4TileKernelI13__nv_bfloat16Li2E \
         | sed "s/^/[$v] /" | tee -a "$OUT/variants.txt" | tail -2
       for shape in ${SHAPES:-llama3-8b tinyllama}; do
-        for e in ${ENVS:-SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_TILE_STRIDED=1}; do
+        for e in ${ENVS:-SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1}; do
           echo "== $shape, tile bytes:min blocks $v, $e" | tee -a "$OUT/variants.txt"
           env "$e" "/tmp/dsb-${v/:/-}" --shape "$shape" --formats "${FORMATS:-int4}" --prefetch none --reps 50 2>&1 \
-            | tee -a "$OUT/variants.txt" | grep -E "check|step|gemv|lm_head"
+            | tee -a "$OUT/variants.txt" | grep -E "check|step|gemv|lm_head|attention"
         done
       done
     done
