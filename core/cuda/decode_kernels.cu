@@ -312,12 +312,15 @@ __device__ __forceinline__ void prefetchShare(const L2Prefetch (&ranges)[kMaxPre
 #endif
 }
 
+/// Whether environment variable `name` is set to `value` (the kernels' switches, read once each).
+bool envIs(const char* name, const char* value) {
+    const char* e = std::getenv(name);
+    return e && std::strcmp(e, value) == 0;
+}
+
 /// SLIMBENCH_CUDA_PDL=0 launches the kernels plainly (for comparisons).
 bool pdlEnabled() {
-    static const bool on = [] {
-        const char* e = std::getenv("SLIMBENCH_CUDA_PDL");
-        return !(e && std::strcmp(e, "0") == 0);
-    }();
+    static const bool on = !envIs("SLIMBENCH_CUDA_PDL", "0");
     return on;
 }
 
@@ -996,10 +999,7 @@ int residentBlocks(size_t smem) {
 /// matrix's group divides 256 inputs or spans the row.  Opt-in until measured on the GPU machine
 /// (SLIMBENCH_TILE_STRIDED=1).
 bool stridedTiles(const GemvArgs& a) {
-    static const bool on = [] {
-        const char* e = std::getenv("SLIMBENCH_TILE_STRIDED");
-        return e && std::strcmp(e, "1") == 0;
-    }();
+    static const bool on = envIs("SLIMBENCH_TILE_STRIDED", "1");
     if (!on)
         return false;
     const int count = a.mode == GemvMode::SiluMul ? 2 : a.numMats;   // gate and up
@@ -1378,19 +1378,13 @@ __global__ void attentionCombineKernel(const AttentionArgs a, int numSplits, boo
 /// for the RoPE launch, and the combine loads its first splits' partial sums before the weights
 /// (opt-in until measured on the GPU machine).
 bool attentionEarly() {
-    static const bool on = [] {
-        const char* e = std::getenv("SLIMBENCH_ATTN_EARLY");
-        return e && std::strcmp(e, "1") == 0;
-    }();
+    static const bool on = envIs("SLIMBENCH_ATTN_EARLY", "1");
     return on;
 }
 
 /// SLIMBENCH_ATTN_COMBINE=fused: the last split block of each kv head combines (no combine launch).
 bool fusedCombine() {
-    static const bool on = [] {
-        const char* e = std::getenv("SLIMBENCH_ATTN_COMBINE");
-        return e && std::strcmp(e, "fused") == 0;
-    }();
+    static const bool on = envIs("SLIMBENCH_ATTN_COMBINE", "fused");
     return on;
 }
 
