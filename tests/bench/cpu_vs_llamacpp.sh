@@ -73,7 +73,10 @@ have_llama=1
 DEPTH_ARG=()
 TG_DEPTH="${TG_DEPTH:-$PROMPT}"
 if [ $have_llama = 1 ] && [ "$TG_DEPTH" != 0 ]; then
-  if "$LB/llama-bench" --help 2>&1 | grep -q -- "--n-depth"; then DEPTH_ARG=(-d "$TG_DEPTH"); else TG_DEPTH=0; fi
+  # The help text is read whole first: grep -q stops at the first match, and under pipefail the writer's
+  # SIGPIPE would make a build that has -d look as if it had not (it did, with the CUDA build's longer output).
+  lb_help=$("$LB/llama-bench" --help 2>&1 || true)
+  if grep -q -- "--n-depth" <<< "$lb_help"; then DEPTH_ARG=(-d "$TG_DEPTH"); else TG_DEPTH=0; fi
 fi
 
 variant() {   # format -> Slimbench model folder

@@ -74,11 +74,12 @@ case "${1:-}" in
     TARGETS="slimbench-cli slimbench-cuda-check" build
     CLI="$BUILD/app/cli/slimbench-cli"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-    # Twice: as configured, and with the opt-in kernels (strided tile addressing, early attention loads).
+    # Twice: as configured, and with the strided tile addressing and early attention loads switched off
+    # (the general paths other group sizes and SLIMBENCH_*=0 take).
     ( "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check.txt" 2>&1; echo "slimbench-cuda-check rc=$?" >> "$OUT/cuda-check.txt"
-      SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1 "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-opt-in.txt" 2>&1
-      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1) rc=$?" >> "$OUT/cuda-check-opt-in.txt"
-      tail -2 "$OUT/cuda-check-opt-in.txt" ) &
+      SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0 "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-general.txt" 2>&1
+      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0) rc=$?" >> "$OUT/cuda-check-general.txt"
+      tail -2 "$OUT/cuda-check-general.txt" ) &
     check=$!
     for name in ${SHAPES:-llama3-8b tinyllama}; do
       W="/tmp/gpub-$name"; mkdir -p "$W"
@@ -416,20 +417,23 @@ PY
     CLI="$BUILD/app/cli/slimbench-cli"
     REF="$ROOT/.devcarry/ref"
     S=${REF_SAMPLES:-128}; L=${REF_LENGTH:-2048}
-    # OURS_ARGS: extra options for our side only (e.g. --tf32); SHAPE: tinyllama (default) or llama3-8b.
+    # OURS_ARGS: extra options for our side only (e.g. --tf32, --offload); SHAPE: tinyllama (default) or
+    # llama3-8b; REF_PPL_TOKENS: tokens of the perplexity comparison (default 65536).
     TL="$CKPT/${SHAPE:-tinyllama}"
     IFS=';' read -ra RUNS <<< "${REF_RUNS:-wanda --sparsity 0.5;sparsegpt --sparsity 0.5;wanda --pattern 2:4;sparsegpt --pattern 2:4}"
     [ -d "$TL" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only "${SHAPE:-tinyllama}" "${TOKARG[@]}" 2>&1 | tail -1
     [ -f "$TL/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$TL/"
     for m in "${RUNS[@]}"; do
       set -- $m; tag="$1${3/:/-}"
-      "$CLI" prune sparse "$TL" --method $m --calib "$WIKI" --calib-mode sequential --calib-samples $S --calib-length $L \
-        --device cuda --dtype fp32 ${OURS_ARGS:-} --out "$CKPT/ours-$tag" --json 2>/dev/null | tail -1 > "$OUT/ours-$tag.json"
+      # The reference first, so that a failure (its stderr is kept) shows before our run's minutes.
       python3 "$ROOT/tests/reference/prune_reference.py" "$TL" --ref "$REF" --method $1 $2 $3 --calib "$WIKI" \
-        --samples $S --length $L --out "$CKPT/ref-$tag" 2>/dev/null | tail -1 > "$OUT/ref-$tag.json"
+        --samples $S --length $L --out "$CKPT/ref-$tag" 2> "$OUT/ref-$tag.err" | tail -1 > "$OUT/ref-$tag.json"
+      [ -s "$OUT/ref-$tag.json" ] || { echo "$m: the reference failed"; tail -15 "$OUT/ref-$tag.err"; continue; }
+      "$CLI" prune sparse "$TL" --method $m --calib "$WIKI" --calib-mode sequential --calib-samples $S --calib-length $L \
+        --device cuda --dtype fp32 ${OURS_ARGS:-} --out "$CKPT/ours-$tag" --json 2> "$OUT/ours-$tag.err" | tail -1 > "$OUT/ours-$tag.json"
       cmp=$(python3 "$ROOT/tests/reference/prune_reference.py" compare "$CKPT/ours-$tag" "$CKPT/ref-$tag")
-      po=$("$CLI" perplexity "$CKPT/ours-$tag" --text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
-      pr=$("$CLI" perplexity "$CKPT/ref-$tag" --text "$WIKI" --context 2048 --max-tokens 65536 --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
+      po=$("$CLI" perplexity "$CKPT/ours-$tag" --text "$WIKI" --context 2048 --max-tokens ${REF_PPL_TOKENS:-65536} --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
+      pr=$("$CLI" perplexity "$CKPT/ref-$tag" --text "$WIKI" --context 2048 --max-tokens ${REF_PPL_TOKENS:-65536} --device cuda --dtype fp32 --json 2>/dev/null | tail -1)
       python3 - "$OUT/ours-$tag.json" "$OUT/ref-$tag.json" "$cmp" "$po" "$pr" "$m" <<'PY'
 import json, sys
 o = json.loads(open(sys.argv[1]).read()); r = json.loads(open(sys.argv[2]).read()); c = json.loads(sys.argv[3])
@@ -570,8 +574,8 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
     # VARIANTS entry "TILE_BYTES:MIN_BLOCKS" (codes in flight per lane; blocks per SM the registers
     # must allow), each variant's int4 step and per-launch times for SHAPES, and the SASS loop mix of
     # each variant's gate/up tile kernel (tests/bench/cuda/sass_loop_stats.py).  Each binary runs once per
-    # environment in ENVS (default: as configured, the strided zero-point / scale addressing, the early
-    # K/V loads of the attention).
+    # environment in ENVS (default: as configured, then without the strided zero-point / scale addressing,
+    # then without the early K/V loads of the attention).
     VARIANTS=${VARIANTS:-64:2}
     for v in $VARIANTS; do
       /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -I"$ROOT" -DSLIMBENCH_TILE_BYTES=${v%%:*} \
@@ -584,7 +588,7 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
       cuobjdump -sass "/tmp/dsb-${v/:/-}" | python3 "$ROOT/tests/bench/cuda/sass_loop_stats.py" --match=gemvInt4TileKernelI13__nv_bfloat16Li2E \
         | sed "s/^/[$v] /" | tee -a "$OUT/variants.txt" | tail -2
       for shape in ${SHAPES:-llama3-8b tinyllama}; do
-        for e in ${ENVS:-SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_TILE_STRIDED=1 SLIMBENCH_ATTN_EARLY=1}; do
+        for e in ${ENVS:-SLIMBENCH_NONE=1 SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0}; do
           echo "== $shape, tile bytes:min blocks $v, $e" | tee -a "$OUT/variants.txt"
           env "$e" "/tmp/dsb-${v/:/-}" --shape "$shape" --formats "${FORMATS:-int4}" --prefetch none --reps 50 2>&1 \
             | tee -a "$OUT/variants.txt" | grep -E "check|step|gemv|lm_head|attention"
