@@ -161,7 +161,10 @@ at::Tensor QuantizedLinear::denseWeight() const {
     const at::Tensor g = groupIndex();
     const at::Tensor q = unpackRows(qweight(), m_spec.bits, m_in).to(at::kFloat);          // (in, out)
     const at::Tensor wt = (q - zeroPoints().index_select(0, g)) * m_scales.to(at::kFloat).index_select(0, g);
-    return wt.t().to(m_activation);
+    // Row-major like every other projection's weight: LibTorch 1.13's CPU GEMM in bf16 over a
+    // transposed (column-major) weight keeps its partial sums in bf16 (measured on AVX2: 1.3-2.6 % of the
+    // largest output off, against 0.2-0.3 % for the same product over a row-major weight).
+    return wt.t().to(m_activation).contiguous();
 }
 
 at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {

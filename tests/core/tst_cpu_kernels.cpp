@@ -304,7 +304,7 @@ private slots:
                 // Tiled or not in memory, the codes read back and saved are the GPTQ layout.
                 QVERIFY(at::equal(lin.qweight(), gptq));
                 QVERIFY(at::equal(lin.storedTensors().front().tensor, gptq));
-                for (int64_t rows : {1, 2, 20}) {   // 20: prefill through the integer kernel
+                for (int64_t rows : {1, 2, 20}) {   // 20: prefill (the integer kernel with AVX-512 VNNI, else de-quantize + GEMM)
                     const at::Tensor x = at::randn({rows, 128}).to(dt);
                     const at::Tensor ref = at::linear(x.to(at::kDouble), lin.denseWeight().to(at::kDouble), bias.to(dt).to(at::kDouble));
                     const double e = relErr(lin.forward(x), ref);
