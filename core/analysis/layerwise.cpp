@@ -88,7 +88,9 @@ nlohmann::json LayerwiseReport::toJson() const {
             {"seconds", seconds},
             {"peak_device_bytes", peakDeviceBytes},
             {"phase_seconds",
-             {{"forward", forwardSeconds}, {"observe", observeSeconds}, {"compress", compressSeconds}, {"layer_moves", moveSeconds}}}};
+             {{"forward", forwardSeconds}, {"observe", observeSeconds}, {"compress", compressSeconds},
+              {"layer_moves", moveSeconds},
+              {"hidden_moves", hiddenMoveSeconds}}}};
 }
 
 std::vector<ProjGroup> layerGroups(bool trueSequential, const std::vector<Proj>& wanted) {
@@ -137,12 +139,29 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     LayerwiseReport r;
     double passSeconds = 0.0;   // every forward pass, observe calls included (subtracted at the end)
 
+    // Offloaded hidden states live in host buffers that each layer's outputs overwrite in place (no fresh
+    // pageable pages to fault in for every layer), page-locked when computing on a GPU so that the copies
+    // run at bus speed and the copy to the device does not block the host.  Stream order keeps the
+    // in-place overwrite safe: a batch's copy to the device is queued before the layer that reads it, and
+    // the copy of that layer's output back into the same buffer after it.
+    const bool staged = o.offload && dev.is_cuda();
+    auto keep = [&](at::Tensor& slot, const at::Tensor& value) {
+        if (!o.offload) {
+            slot = value;
+            return;
+        }
+        PhaseTimer timer(r.hiddenMoveSeconds, dev);
+        if (!slot.defined() || slot.sizes() != value.sizes() || slot.scalar_type() != value.scalar_type())
+            slot = eval::stagingEmpty(value.sizes(), value.scalar_type(), dev);
+        slot.copy_(value, /*non_blocking=*/staged);
+    };
+
     // 1. Hidden states entering layer 0, one tensor per batch (B, T, hidden).
     ctx.setStatus("calibration: embedding " + std::to_string(N) + " samples of " + std::to_string(T) + " tokens");
     std::vector<at::Tensor> hidden(static_cast<size_t>(nb));
     for (int64_t b = 0; b < nb; ++b) {
         const int64_t b0 = b * o.batchSize, B = std::min(o.batchSize, N - b0);
-        hidden[size_t(b)] = model.embed(ids.narrow(0, b0, B).to(model.device())).to(store);
+        keep(hidden[size_t(b)], model.embed(ids.narrow(0, b0, B).to(model.device())).to(store));
     }
     std::map<int64_t, model::LlamaModel::LayerInputs> inputsOf; // by batch size (the last may be short)
     auto layerInputs = [&](int64_t B) -> const model::LlamaModel::LayerInputs& {
@@ -156,13 +175,14 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
     const bool forwardTf32 = callerTf32 || (o.tf32 && dev.is_cuda());
     auto run = [&](int64_t l, const at::Tensor& h, const model::ForwardHooks* hooks) {
         PhaseTimer timer(passSeconds, dev);
-        const at::Tensor x = h.to(dev);
+        const at::Tensor x = h.to(dev, h.scalar_type(), /*non_blocking=*/staged);
         const auto& li = layerInputs(x.size(0));
         Tf32Scope tf32(forwardTf32);
         return model.runLayer(l, x, li.cos, li.sin, li.maskOf(model.config(), l, T), nullptr, hooks);
     };
 
     const auto groups = layerGroups(o.trueSequential, o.projections);
+    std::vector<at::Tensor> original;   // Propagate::Original: the layer's outputs before compression
     for (int64_t l = 0; l < L; ++l) {
         ctx.checkCancel();
         if (o.offload) {
@@ -170,13 +190,13 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
             model.moveLayer(l, dev);
         }
         const bool process = l >= first && l <= last && !groups.empty();
-        std::vector<at::Tensor> original;
+        const bool fromOriginal = process && o.propagate == LayerwiseOptions::Propagate::Original;
+        if (fromOriginal) {
+            original.resize(hidden.size());
+            for (size_t b = 0; b < hidden.size(); ++b)
+                keep(original[b], run(l, hidden[b], nullptr));
+        }
         if (process) {
-            if (o.propagate == LayerwiseOptions::Propagate::Original) {
-                original.resize(hidden.size());
-                for (size_t b = 0; b < hidden.size(); ++b)
-                    original[b] = run(l, hidden[b], nullptr).to(store);
-            }
             for (size_t g = 0; g < groups.size(); ++g) {
                 const ProjGroup& group = groups[g];
                 ctx.setStatus("layer " + std::to_string(l + 1) + "/" + std::to_string(L) + ": calibrating " +
@@ -217,12 +237,12 @@ LayerwiseReport runLayerwise(model::LlamaModel& model, const at::Tensor& ids, co
             }
         }
         // 3. What enters the next layer.
-        if (!original.empty()) {
-            hidden = std::move(original);
+        if (fromOriginal) {
+            std::swap(hidden, original);   // the old buffers take the next layer's original outputs
         } else {
             for (auto& h : hidden) {
                 ctx.checkCancel();
-                h = run(l, h, nullptr).to(store);
+                keep(h, run(l, h, nullptr));
             }
         }
         if (o.offload) {

@@ -72,9 +72,11 @@ struct LayerwiseReport {
     double seconds = 0.0;
     int64_t peakDeviceBytes = 0; ///< CUDA allocator peak on the compute device (-1 on the CPU)
     /// Where the time went (the device synchronised at each boundary): the layers' forward passes,
-    /// the visitor's observe (statistics of projection inputs) and compress calls, and moving
-    /// layers between host and device (--offload).
-    double forwardSeconds = 0.0, observeSeconds = 0.0, compressSeconds = 0.0, moveSeconds = 0.0;
+    /// the visitor's observe (statistics of projection inputs) and compress calls, moving layers
+    /// between host and device (--offload), and (--offload) writing the embeddings and each layer's
+    /// outputs to the host buffers (their copies to the device are part of the forward passes).
+    double forwardSeconds = 0.0, observeSeconds = 0.0, compressSeconds = 0.0, moveSeconds = 0.0,
+           hiddenMoveSeconds = 0.0;
     nlohmann::json toJson() const;
 };
 

@@ -7,6 +7,7 @@
 #if defined(SLIMBENCH_WITH_CUDA)
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace slim::eval {
@@ -62,6 +63,36 @@ void synchronizeDevice(const at::Device& device) {
 #endif
     if (device.is_cuda())
         (void)at::zeros({1}, at::TensorOptions().device(device)).item<float>();
+}
+
+at::Tensor stagingEmpty(at::IntArrayRef sizes, at::ScalarType dtype, const at::Device& device) {
+    const auto host = at::TensorOptions().dtype(dtype).device(at::kCPU);
+#if defined(SLIMBENCH_WITH_CUDA)
+    if (device.is_cuda()) {
+        int64_t bytes = static_cast<int64_t>(c10::elementSize(dtype));
+        for (const int64_t s : sizes)
+            bytes *= s;
+        void* ptr = nullptr;
+        if (bytes > 0 && cudaHostAlloc(&ptr, static_cast<size_t>(bytes), cudaHostAllocDefault) == cudaSuccess)
+            return at::from_blob(ptr, sizes, [](void* p) { cudaFreeHost(p); }, host);
+        (void)cudaGetLastError();   // clear the failed allocation's error; pageable memory below
+    }
+#endif
+    (void)device;
+    return at::empty(sizes, host);
+}
+
+bool isPageLocked(const at::Tensor& t) {
+#if defined(SLIMBENCH_WITH_CUDA)
+    if (t.defined() && t.device().is_cpu() && t.data_ptr() != nullptr) {
+        cudaPointerAttributes attr{};
+        if (cudaPointerGetAttributes(&attr, t.data_ptr()) == cudaSuccess)
+            return attr.type == cudaMemoryTypeHost;
+        (void)cudaGetLastError();
+    }
+#endif
+    (void)t;
+    return false;
 }
 
 } // namespace slim::eval

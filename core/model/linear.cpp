@@ -61,4 +61,31 @@ void DenseLinear::to(const at::Device& device, at::ScalarType dtype) {
         m_bias = m_bias->to(device, dtype);
 }
 
+void DenseLinear::toHost(at::ScalarType dtype, const std::vector<StoredTensor>& previous) {
+    m_weight = toHostInto(m_weight, dtype, previous, "weight");
+    if (m_bias)
+        m_bias = toHostInto(*m_bias, dtype, previous, "bias");
+}
+
+void Linear::toHost(at::ScalarType dtype, const std::vector<StoredTensor>& previous) {
+    (void)previous;
+    to(at::kCPU, dtype);
+}
+
+at::Tensor toHostInto(const at::Tensor& src, at::ScalarType dtype, const std::vector<StoredTensor>& previous,
+                      const std::string& suffix) {
+    for (const auto& p : previous) {
+        const at::Tensor& dst = p.tensor;
+        if (p.suffix != suffix || !dst.defined() || !dst.device().is_cpu() || dst.scalar_type() != dtype ||
+            dst.sizes() != src.sizes() || !dst.is_contiguous())
+            continue;
+        // `previous` holds the only reference: no other tensor or view sees the overwrite.
+        if (dst.use_count() != 1 || dst.storage().use_count() != 1)
+            continue;
+        dst.copy_(src);
+        return dst;
+    }
+    return src.to(at::kCPU, dtype);
+}
+
 } // namespace slim::model

@@ -57,12 +57,23 @@ public:
     virtual std::optional<at::Tensor> bias() const = 0;
     /// Move to a device / activation dtype (quantized storage keeps its format).
     virtual void to(const at::Device& device, at::ScalarType dtype) = 0;
+    /// Move back to host memory, writing into `previous` (storedTensors() as listed while this projection
+    /// was last on the host) where a tensor's suffix, shape and dtype still match and nothing else holds
+    /// its storage: layer-wise offload moves every layer to the device and back, and a fresh host
+    /// allocation would fault in each page again.  Default: to(kCPU, dtype).
+    virtual void toHost(at::ScalarType dtype, const std::vector<StoredTensor>& previous);
     /// The tensors a trainer may update (a LoRA adapter's A and B; empty for a frozen projection).
     virtual std::vector<at::Tensor> trainableParameters() const { return {}; }
     /// How the fused CUDA decode step reads this projection; nullopt = it cannot (the step then runs
     /// the layer-by-layer path).
     virtual std::optional<DecodeView> decodeView() const { return std::nullopt; }
 };
+
+/// `src` (any device) as a host tensor of `dtype`: copied into the tensor named `suffix` in `previous`
+/// when that one is a contiguous host tensor of the same shape and dtype whose storage nothing else
+/// shares, else a new host tensor.  The building block of Linear::toHost.
+at::Tensor toHostInto(const at::Tensor& src, at::ScalarType dtype, const std::vector<StoredTensor>& previous,
+                      const std::string& suffix);
 
 /// A kernel's fp32 result y (rows, out) as a projection's output for input x (..., in): the bias added
 /// in fp32, one rounding to x's dtype, x's leading shape (the CPU and CUDA decode kernels).
@@ -80,6 +91,7 @@ public:
     at::Tensor denseWeight() const override { return m_weight; }
     std::optional<at::Tensor> bias() const override { return m_bias; }
     void to(const at::Device& device, at::ScalarType dtype) override;
+    void toHost(at::ScalarType dtype, const std::vector<StoredTensor>& previous) override;
     std::optional<DecodeView> decodeView() const override;
     /// Mutable access for in-place editing algorithms (pruning, AWQ scaling, training).
     at::Tensor& weight() { return m_weight; }

@@ -31,6 +31,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <iterator>
 #include <fstream>
 
 #if __has_include(<torch/version.h>)
@@ -273,6 +274,23 @@ void LlamaModel::moveLayer(int64_t l, const at::Device& device) {
     DecoderLayer& L = m_layers[static_cast<size_t>(l)];
     L.inputNorm = L.inputNorm.to(device);
     L.postAttentionNorm = L.postAttentionNorm.to(device);
+    if (device.is_cpu()) {
+        // Back into the host tensors the layer left (see Linear::toHost); the stash then lets them go.
+        auto stash = m_hostStash.extract(l);
+        const std::vector<StoredTensor> none;
+        for (size_t i = 0; i < std::size(L.proj); ++i)
+            L.proj[i]->toHost(m_dtype, !stash.empty() && i < stash.mapped().size() ? stash.mapped()[i] : none);
+        return;
+    }
+    auto& stash = m_hostStash[l];
+    if (stash.empty())
+        for (const auto& p : L.proj) {
+            std::vector<StoredTensor> host;
+            for (auto& t : p->storedTensors())
+                if (t.tensor.defined() && t.tensor.device().is_cpu())
+                    host.push_back(std::move(t));
+            stash.push_back(std::move(host));
+        }
     for (auto& p : L.proj)
         p->to(device, m_dtype);
 }

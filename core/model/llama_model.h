@@ -14,6 +14,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -197,6 +198,9 @@ private:
     std::unique_ptr<Linear> m_lmHead;  // (V, hidden); shares m_embed when tied
     bool m_tied = false;
     at::Tensor m_invFreq;     // (headDim/2) float32
+    /// Layer-wise offload: the host tensors of each layer now on a device, per projection, for its way
+    /// back (moveLayer, Linear::toHost).
+    std::map<int64_t, std::vector<std::vector<StoredTensor>>> m_hostStash;
 };
 
 } // namespace slim::model

@@ -112,6 +112,9 @@ s=g.get('static_decode_tokens_per_s', {}).get('median', 0)
 print('$name int4 batch 8, rows kernel $rows: decode %.1f tok/s (static %.1f)' % (g['decode_tokens_per_s']['median'], s))" \
           | tee -a "$OUT/gpu-vs-llamacpp-$name.txt"
       done
+      # The 64 GiB disk holds one 8B checkpoint and a few derived copies: the GGUF and 4-bit files go
+      # (KEEP_WORK=1 keeps them for a later mode in the same call).
+      [ -n "${KEEP_WORK:-}" ] || rm -rf "$W"
     done
     ;;
   cpu)
@@ -445,6 +448,7 @@ print(f"{sys.argv[6]:28s} ours {lw['seconds']:7.1f} s{phases} peak {lw['peak_dev
       f"peak {r['peak_gpu_bytes']/2**30:5.2f} GiB | time ratio {lw['seconds']/r['seconds']:.2f} | mask agreement >= {c['min_mask_agreement']:.5f}, "
       f"weights rel diff <= {c['max_relative_weight_difference']:.2e} | ppl ours {po:.3f} ref {pr:.3f} ({(po/pr-1)*100:+.3f} %)")
 PY
+      rm -rf "$CKPT/ours-$tag" "$CKPT/ref-$tag"   # an 8B pair is 32 GB of a 64 GiB disk
     done
     [ -n "${REF_SKIP_PEFT:-}" ] && exit 0
     # peft: our adapter in peft, peft's adapter in ours (fixture model, fp32).
@@ -614,14 +618,15 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
   offload8b)
     # Issues #9 / #10: Wanda, GPTQ, AWQ and SparseGPT on the Llama-3-8B shape with the model in host
     # memory and one layer at a time on the GPU: peak GPU memory (target <= 8 GiB) and wall-clock.
-    # Calibration: OFF_SAMPLES x OFF_LENGTH sequential WikiText windows (default 32 x 2048).
+    # Calibration: OFF_SAMPLES x OFF_LENGTH sequential WikiText windows (default 32 x 2048); OFF_DTYPE
+    # (default bf16; fp32 for the reference comparisons of gpu_session.sh reference).
     TARGETS="slimbench-cli" build
     CLI="$BUILD/app/cli/slimbench-cli"
     M="$CKPT/llama3-8b"
     [ -f "$M/config.json" ] || python3 "$ROOT/tests/bench/make_bench_checkpoints.py" --out "$CKPT" --only llama3-8b "${TOKARG[@]}" 2>&1 | grep -v "Writing model shards" | tail -1
     [ -f "$M/tokenizer.json" ] || cp "$ROOT/.devcarry/demo-model/tokenizer.json" "$M/"
     S=${OFF_SAMPLES:-32}; L=${OFF_LENGTH:-2048}
-    CAL=(--calib "$WIKI" --calib-mode sequential --calib-samples "$S" --calib-length "$L" --device cuda --dtype bf16 --offload --json)
+    CAL=(--calib "$WIKI" --calib-mode sequential --calib-samples "$S" --calib-length "$L" --device cuda --dtype "${OFF_DTYPE:-bf16}" --offload --json)
     IFS=';' read -ra RUNS <<< "${OFF_RUNS:-prune sparse --method wanda --sparsity 0.5;quantize --method gptq --bits 4 --group 128;quantize --method awq --bits 4 --group 128;prune sparse --method sparsegpt --pattern 2:4}"
     for run in "${RUNS[@]}"; do
       tag=$(echo "$run" | tr -s ' ' '-' | tr -d ':')

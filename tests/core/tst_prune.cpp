@@ -336,6 +336,65 @@ private slots:
         QCOMPARE(compared, 2 * 4);   // 2 layers × {qkv, o, gate/up, down}
     }
 
+    void offloadedPassEqualsTheModelInMemory() {
+        // --offload keeps the hidden states in host buffers that each layer's outputs overwrite in place
+        // (Propagate::Original swaps two sets); the pruned weights must equal those of the pass that
+        // keeps everything on the compute device, for batches of 2, 2 and 1.
+        for (const auto propagate : {analysis::LayerwiseOptions::Propagate::Compressed, analysis::LayerwiseOptions::Propagate::Original}) {
+            auto a = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+            auto b = model::LlamaModel::load(fixture("llama-fp32"), model::LoadOptions{});
+            const at::Tensor ids = calibrationIds(fixture("llama-fp32"), 5, 32);
+            prune::SparsePruneOptions o;
+            o.method = prune::SparseMethod::SparseGpt;
+            o.target = prune::SparsityTarget::parse(std::string("0.5"), std::nullopt);
+            o.layerwise.batchSize = 2;
+            o.layerwise.propagate = propagate;
+            const auto ra = prune::pruneSparse(*a, ids, o, JobContext::none());
+            o.layerwise.offload = true;
+            const auto rb = prune::pruneSparse(*b, ids, o, JobContext::none());
+            QVERIFY(rb.layerwise && rb.layerwise->hiddenMoveSeconds > 0 && ra.layerwise->hiddenMoveSeconds == 0);
+            QVERIFY(rb.layerwise->toJson()["phase_seconds"].contains("hidden_moves"));
+            for (int64_t l = 0; l < a->numLayers(); ++l)
+                for (const auto p : model::kAllProj)
+                    QVERIFY(a->layer(l).p(p).denseWeight().equal(b->layer(l).p(p).denseWeight()));
+        }
+    }
+
+    void projectionsReturnToTheirHostTensors() {
+        // Linear::toHost writes into the host tensor the projection left when that one has the same
+        // shape and dtype and nothing else shares its storage; otherwise it allocates.
+        const at::Tensor src = at::randn({4, 6});
+        auto stash = [](at::Tensor t) { return std::vector<model::StoredTensor>{{"weight", std::move(t), true}}; };
+        {
+            auto prev = stash(at::zeros({4, 6}));
+            const void* where = prev[0].tensor.data_ptr();
+            const at::Tensor back = model::toHostInto(src, at::kFloat, prev, "weight");
+            QCOMPARE(back.data_ptr(), where);
+            QVERIFY(back.equal(src));
+        }
+        {
+            auto prev = stash(at::zeros({4, 6}));
+            const at::Tensor view = prev[0].tensor.view({24});   // someone else sees that storage
+            QVERIFY(model::toHostInto(src, at::kFloat, prev, "weight").data_ptr() != prev[0].tensor.data_ptr());
+            QCOMPARE(view.abs().sum().item<float>(), 0.0f);
+        }
+        for (const auto& other : {at::zeros({6, 4}), at::zeros({4, 6}, at::kDouble)}) {   // shape, dtype
+            auto prev = stash(other.clone());
+            const at::Tensor back = model::toHostInto(src, at::kFloat, prev, "weight");
+            QVERIFY(back.data_ptr() != prev[0].tensor.data_ptr() && back.equal(src));
+        }
+        auto prev = stash(at::zeros({4, 6}));
+        QVERIFY(model::toHostInto(src, at::kFloat, prev, "bias").data_ptr() != prev[0].tensor.data_ptr());
+        model::DenseLinear lin(src.clone());
+        auto previous = lin.storedTensors();
+        const void* where = previous[0].tensor.data_ptr();
+        lin.weight() = lin.weight() * 2;   // an edit that allocates, as a pruning update may
+        const at::Tensor expected = src * 2;
+        lin.toHost(at::kFloat, previous);
+        QCOMPARE(lin.denseWeight().data_ptr(), where);
+        QVERIFY(lin.denseWeight().equal(expected));
+    }
+
     void observationPassStopsAtTheLastInput() {
         // ForwardHooks::stopAfterInputOf: the layer returns nothing once that input has been seen; every
         // input before it is the one a whole layer sees, and nothing after it runs (no attention output

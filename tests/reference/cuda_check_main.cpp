@@ -6,13 +6,15 @@
 // (relative L2 error).  The 4-bit reference is de-quantize + GEMM (SLIMBENCH_NO_W4A16=1).  Then the
 // CUDA-graph replay must give the eager fused step's tokens.  Then the one-pass OBS block loop of GPTQ
 // and SparseGPT (core/cuda/obs_block_kernels.cu) against their tensor loops on CUDA, with the time of
-// both on a 4096 x 4096 matrix.  Exit 0 when every check passes.
+// both on a 4096 x 4096 matrix; layer-wise offload against the model held on the GPU.  Exit 0 when
+// every check passes.
 #include "core/analysis/hessian.h"
 #include "core/cuda/decode_kernels.h"
 #include "core/analysis/obs_block.h"
 #include "core/eval/device_memory.h"
 #include "core/model/fused_decode.h"
 #include "core/prune/sparse_prune.h"
+#include "core/common/job_context.h"
 #include "core/quant/gptq.h"
 #include "core/model/llama_model.h"
 #include "core/model/static_decoder.h"
@@ -240,6 +242,54 @@ void checkObs(int64_t rows, int64_t cols, bool timeIt) {
     }
 }
 
+/// Layer-wise offload (model in host memory, one layer on the GPU, hidden states in page-locked host
+/// buffers) must prune exactly as the model held on the GPU, return every dense weight into the host
+/// tensor it left, and peak lower on the device.
+void checkOffload() {
+    for (const auto propagate : {analysis::LayerwiseOptions::Propagate::Compressed, analysis::LayerwiseOptions::Propagate::Original}) {
+        const std::string name = std::string("layer-wise offload, Wanda 50 %, propagate ") +
+                                 (propagate == analysis::LayerwiseOptions::Propagate::Original ? "original" : "compressed");
+        try {
+            model::LoadOptions onGpu;
+            onGpu.device = at::Device(at::kCUDA, 0);
+            model::LoadOptions onHost;
+            auto a = model::LlamaModel::randomInit(model::ModelConfig::fromJson(configOf("llama")), onGpu, 0.05, 23);
+            auto b = model::LlamaModel::randomInit(model::ModelConfig::fromJson(configOf("llama")), onHost, 0.05, 23);
+            const at::Tensor ids = at::randint(0, 1024, {6, 48}, at::kLong);
+            prune::SparsePruneOptions o;
+            o.method = prune::SparseMethod::Wanda;
+            o.target = prune::SparsityTarget::parse(std::string("0.5"), std::nullopt);
+            o.layerwise.batchSize = 4;   // a short last batch too
+            o.layerwise.propagate = propagate;
+            o.layerwise.computeDevice = onGpu.device;
+            JobContext ctx;
+            const auto ra = prune::pruneSparse(*a, ids, o, ctx);
+            std::vector<const void*> before;
+            for (int64_t l = 0; l < b->numLayers(); ++l)
+                before.push_back(b->layer(l).p(model::Proj::Down).denseWeight().data_ptr());
+            o.layerwise.offload = true;
+            const auto rb = prune::pruneSparse(*b, ids, o, ctx);
+            double worst = 0.0;
+            bool reused = true;
+            for (int64_t l = 0; l < a->numLayers(); ++l) {
+                for (const auto p : model::kAllProj)
+                    worst = std::max(worst, (a->layer(l).p(p).denseWeight().cpu() - b->layer(l).p(p).denseWeight())
+                                                .abs().max().item<double>());
+                reused = reused && b->layer(l).p(model::Proj::Down).denseWeight().data_ptr() == before[size_t(l)] &&
+                         b->layer(l).p(model::Proj::Down).denseWeight().device().is_cpu();
+            }
+            const int64_t pa = ra.layerwise->peakDeviceBytes, pb = rb.layerwise->peakDeviceBytes;
+            char buf[256];
+            std::snprintf(buf, sizeof buf, "max |dW| %.3g (tolerance 1e-6), host weights reused %s, peak %lld -> %lld bytes, hidden moves %.3f s",
+                          worst, reused ? "yes" : "no", static_cast<long long>(pa), static_cast<long long>(pb),
+                          rb.layerwise->hiddenMoveSeconds);
+            report(worst <= 1e-6 && reused && pb < pa && rb.layerwise->hiddenMoveSeconds > 0, name, buf);
+        } catch (const std::exception& e) {
+            report(false, name, e.what());
+        }
+    }
+}
+
 } // namespace
 
 int main() {
@@ -253,6 +303,7 @@ int main() {
             for (bool int4 : {false, true})
                 checkCase(kind, dt, int4);
     checkInt4Rows();
+    checkOffload();
     checkObs(72, 320, false);
     checkObs(4096, 4096, true);
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
