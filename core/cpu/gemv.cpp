@@ -377,6 +377,90 @@ SLIM_AVX512_VNNI void intQ8TilesVnni(const IntWeights& w, const Q8Activations& x
     }
 }
 
+
+// ----------------------------------------------------------------------------------------------
+// Integer weights, int8 activations, AVX2 (CPUs without AVX-512: most laptops and desktops, Zen 1-3):
+// the same tiles read as two halves of 8 columns.  AVX2 has no vpdpbusd; `vpmaddubsw` multiplies
+// unsigned bytes by signed ones and adds neighbours into int16, and `vpmaddwd` by ones widens pairs to
+// int32 — llama.cpp's AVX2 dot product of Q4_0 / Q8_0 blocks is built the same way (ggml-cpu quants.c).
+//  - 4-bit: codes 0..15 times |a| ≤ 127 gives int16 pair sums ≤ 3810, so all 8 products of a 32-input
+//    block (4 words × low / high nibbles) add up in int16 (≤ 30480) before one widening.
+//  - 8-bit: codes 0..255 would overflow the int16 pairs (and llama.cpp's |a| · sign(c, a) trick needs
+//    codes in −127..127, which a shift to c − 128 breaks at c = 0), so each code is split into nibbles,
+//    c = 16·hi + lo, summed per block in int16 like the 4-bit codes and widened as lo·1 + hi·16.
+
+#define SLIM_AVX2 __attribute__((target("avx2,fma,f16c")))
+
+/// Zero points of 8 columns starting at o (a multiple of 8) in group g, as floats.
+SLIM_AVX2 inline __m256 zeros8(const IntWeights& w, int64_t g, int64_t o) {
+    if (w.zerosF16)
+        return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.zerosF16 + g * w.out + o)));
+    const int64_t cols = w.out * w.bits / 32;
+    const int32_t* zp = w.qzeros + g * cols + o * w.bits / 32;
+    const __m256i lane = _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0);
+    __m256i words, shift;
+    if (w.bits == 4) {   // 1 word, 8 nibbles
+        words = _mm256_set1_epi32(zp[0]);
+        shift = _mm256_slli_epi32(lane, 2);
+    } else {             // 2 words, 4 bytes each
+        words = _mm256_permutevar8x32_epi32(_mm256_castsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(zp))),
+                                            _mm256_srli_epi32(lane, 2));
+        shift = _mm256_slli_epi32(_mm256_and_si256(lane, _mm256_set1_epi32(3)), 3);
+    }
+    const __m256i z = _mm256_and_si256(_mm256_srlv_epi32(words, shift), _mm256_set1_epi32((1 << w.bits) - 1));
+    return _mm256_cvtepi32_ps(z);
+}
+
+/// Columns [16·t0, 16·t1) of the tiled layout, every row of x.
+template <int BITS>
+SLIM_AVX2 void intQ8TilesAvx2(const IntWeights& w, const Q8Activations& xa, float* y, int64_t t0, int64_t t1) {
+    const int64_t in = w.in, out = w.out, P = in * BITS / 32;
+    const int64_t blocks = in / 32, groups = in / w.group, bpg = w.group / 32;
+    const __m256i nib = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
+    for (int64_t t = t0; t < t1; ++t) {
+        const int32_t* tile = w.qweight + t * P * 16;
+        for (int r = 0; r < xa.rows; ++r) {
+            const int8_t* q = xa.q.data() + r * in;
+            const float* d = xa.d.data() + r * blocks;
+            for (int h = 0; h < 2; ++h) {   // columns 16·t + 8·h ..
+                const int64_t o = 16 * t + 8 * h;
+                __m256 yv = _mm256_setzero_ps();
+                for (int64_t g = 0; g < groups; ++g) {
+                    __m256 f = _mm256_setzero_ps();
+                    for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) {
+                        const int32_t* wp = tile + b * BITS * 16 + 8 * h;
+                        const int32_t* xq = reinterpret_cast<const int32_t*>(q + b * 32);
+                        __m256i acc;
+                        if constexpr (BITS == 4) {
+                            __m256i s16 = _mm256_setzero_si256();
+                            for (int k = 0; k < 4; ++k) {
+                                const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k));
+                                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(wv, nib), _mm256_set1_epi32(xq[2 * k])));
+                                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi32(wv, 4), nib),
+                                                                                 _mm256_set1_epi32(xq[2 * k + 1])));
+                            }
+                            acc = _mm256_madd_epi16(s16, ones);
+                        } else {
+                            __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+                            for (int k = 0; k < 8; ++k) {
+                                const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k));
+                                const __m256i xv = _mm256_set1_epi32(xq[k]);
+                                lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(_mm256_and_si256(wv, nib), xv));
+                                hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi32(wv, 4), nib), xv));
+                            }
+                            acc = _mm256_add_epi32(_mm256_madd_epi16(lo, ones), _mm256_madd_epi16(hi, sixteen));
+                        }
+                        f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), _mm256_set1_ps(d[b]), f);
+                    }
+                    const __m256 sc = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.scales + g * out + o)));
+                    yv = _mm256_fmadd_ps(sc, _mm256_fnmadd_ps(zeros8(w, g, o), _mm256_set1_ps(xa.groupSum[r * groups + g]), f), yv);
+                }
+                _mm256_storeu_ps(y + r * out + o, yv);
+            }
+        }
+    }
+}
+
 #endif
 
 bool useAvx512() {
@@ -429,11 +513,30 @@ std::string kernelDescription() {
         }
         return s;
     }
-    return std::string("portable (") + (f.avx512f ? "avx512" : f.avx2 ? "avx2" : "baseline") + " clones)";
+    std::string s = std::string("portable (") + (f.avx512f ? "avx512" : f.avx2 ? "avx2" : "baseline") + " clones)";
+    if (readsIntTiles() && intTileKernel() == IntTileKernel::Avx2)
+        s += ", avx2 integer tiles";
+    return s;
 }
 
 bool setHandWrittenKernels(bool on) { return g_handWritten.exchange(on); }
 bool useHandWrittenKernels() { return useAvx512(); }
+
+bool fastBf16Gemm() {
+    const auto& f = cpuFeatures();
+    return f.avx512f && f.avx512bw;
+}
+
+IntTileKernel intTileKernel() {
+    const auto& f = cpuFeatures();
+    if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512vnni && f.fma && f.f16c)
+        return IntTileKernel::Avx512Vnni;
+    if (f.avx2 && f.fma && f.f16c)
+        return IntTileKernel::Avx2;
+    return IntTileKernel::None;
+}
+
+bool readsIntTiles() { return g_handWritten.load(std::memory_order_relaxed) && intTileKernel() != IntTileKernel::None; }
 
 void denseGemv(DenseType type, const void* x, int rows, const void* w, int64_t out, int64_t in, float* y) {
     auto& pool = ThreadPool::global();
@@ -517,9 +620,13 @@ void quantizeQ8(const float* x, int rows, int64_t in, int64_t group, int bits, Q
 void intGemvQ8(const IntWeights& w, const Q8Activations& x, float* y) {
     auto& pool = ThreadPool::global();
 #ifdef SLIM_X86
-    if (w.tiled) {   // the caller checked useHandWrittenKernels() and VNNI
+    if (w.tiled) {   // the caller checked readsIntTiles()
+        const bool vnni = intTileKernel() == IntTileKernel::Avx512Vnni;
         pool.parallelFor(w.out / 16, 1, [&](int64_t a, int64_t b) {
-            (w.bits == 4 ? intQ8TilesVnni<4> : intQ8TilesVnni<8>)(w, x, y, a, b);
+            if (vnni)
+                (w.bits == 4 ? intQ8TilesVnni<4> : intQ8TilesVnni<8>)(w, x, y, a, b);
+            else
+                (w.bits == 4 ? intQ8TilesAvx2<4> : intQ8TilesAvx2<8>)(w, x, y, a, b);
         });
         return;
     }

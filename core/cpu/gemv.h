@@ -14,14 +14,16 @@
 ///      * `intGemvQ8`: activations quantized to int8 per block of 32 inputs (absmax, as llama.cpp's
 ///        Q8_0 / Q8_1 do for its Q4_0 and Q8_0 dot products) and integer dot products — AVX-512 VNNI
 ///        `vpdpbusd` where the CPU has it: the GPTQ word of one column is exactly the 4 bytes one 32-bit
-///        lane of `vpdpbusd` multiplies (8-bit), or two such lanes after masking nibbles (4-bit).  Per group
+///        lane of `vpdpbusd` multiplies (8-bit), or two such lanes after masking nibbles (4-bit); on AVX2
+///        CPUs `vpmaddubsw` + `vpmaddwd` over nibbles (8-bit codes split in two).  Per group
 ///        the zero point is applied once: y_o += s_go · (Σ_b d_b Σ_i q_io·a_i − z_go Σ_b d_b Σ_i a_i), with
 ///        x_i ≈ d_b·a_i.  The route for 16-bit models, whose activations carry 8 significant bits anyway.
 ///
 /// Each kernel has a portable version (plain loops that GCC vectorises for AVX2 / AVX-512 through
-/// target_clones) and, on x86-64 CPUs with AVX-512, a hand-written one chosen at run time; both are
-/// tested against scalar references (tests/core/tst_cpu_kernels.cpp).  Work is split over output rows /
-/// columns on cpu::ThreadPool::global().
+/// target_clones) and, on x86-64 CPUs with AVX-512 (the tiled integer kernel also with AVX2), a
+/// hand-written one chosen at run time; both are tested against scalar references
+/// (tests/core/tst_cpu_kernels.cpp).  Work is split over output rows / columns on
+/// cpu::ThreadPool::global().
 
 #include <cstdint>
 #include <string>
@@ -43,6 +45,18 @@ std::string kernelDescription();
 bool setHandWrittenKernels(bool on);
 bool useHandWrittenKernels();
 
+/// The hand-written kernel that reads integer weights in tiles of 16 columns (IntWeights::tiled) on this
+/// CPU: AVX-512 VNNI (`vpdpbusd`), else AVX2 (`vpmaddubsw` + `vpmaddwd`), else none.
+enum class IntTileKernel { None, Avx2, Avx512Vnni };
+IntTileKernel intTileKernel();
+/// Whether intGemvQ8 reads tiles now (a tile kernel exists and hand-written kernels are switched on).
+bool readsIntTiles();
+
+/// Whether LibTorch's CPU GEMM in bf16 is fast here: with AVX-512 oneDNN computes it; on AVX2 CPUs
+/// LibTorch 1.13 falls back to a scalar loop (measured on a Zen AVX2 VM, 64 × 2048 × 2048: 422 ms,
+/// against 17.8 ms for the same product in fp32 with the weight converted on every call).
+bool fastBf16Gemm();
+
 enum class DenseType { F32, F16, BF16 };
 
 /// y (rows, out) fp32 = x (rows, in) · Wᵀ, W (out, in) row-major of `type`.  x: fp32 for F32 / F16
@@ -59,7 +73,7 @@ struct IntWeights {
     const uint16_t* zerosF16 = nullptr;    ///< (in/group, out) fp16 zero points (HQQ), or nullptr
     const uint16_t* scales = nullptr;      ///< (in/group, out) fp16
     bool tiled = false;                    ///< qweight in tiles of 16 columns: (out/16, in·bits/32, 16);
-                                           ///< only intGemvQ8's hand-written kernel reads tiles
+                                           ///< only intGemvQ8's hand-written kernels read tiles
 };
 /// Whether the integer kernels take this shape (bits 4 / 8, group % 32 == 0, in % group == 0, out % 8 == 0).
 bool intGemvSupports(int bits, int64_t in, int64_t out, int64_t group);

@@ -253,10 +253,26 @@ std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tens
     return w;
 }
 
+std::optional<at::Tensor> widenBf16(const at::Tensor& w, at::Tensor& scratch) {
+    if (!w.device().is_cpu() || w.scalar_type() != at::kBFloat16 || !w.is_contiguous() || recordsGradient({&w}))
+        return std::nullopt;
+    const int64_t n = w.numel();
+    if (!scratch.defined() || scratch.numel() < n || scratch.scalar_type() != at::kFloat)
+        scratch = at::empty({n}, at::TensorOptions().dtype(at::kFloat));
+    const auto* src = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
+    float* dst = scratch.data_ptr<float>();
+    at::parallel_for(0, n, 1 << 16, [&](int64_t a, int64_t b) {
+        for (int64_t i = a; i < b; ++i) {   // bf16 is the top half of an fp32
+            const uint32_t bits = uint32_t(src[i]) << 16;
+            std::memcpy(dst + i, &bits, sizeof bits);
+        }
+    });
+    return scratch.narrow(0, 0, n).view(w.sizes());
+}
+
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation) {
-    const auto& f = cpuFeatures();
-    return mode() == Mode::Auto && (activation == at::kBFloat16 || activation == at::kHalf) && f.avx512f &&
-           f.avx512bw && f.avx512vnni && intGemvSupports(bits, in, out, group) && out % 16 == 0;
+    return mode() == Mode::Auto && (activation == at::kBFloat16 || activation == at::kHalf) &&
+           intTileKernel() != IntTileKernel::None && intGemvSupports(bits, in, out, group) && out % 16 == 0;
 }
 
 at::Tensor tileColumns(const at::Tensor& qweight) {
@@ -282,7 +298,7 @@ std::optional<at::Tensor> intProjection(const at::Tensor& x, int bits, int64_t i
     // Tiles are read by the hand-written kernel only (elsewhere, e.g. tests switching it off, the plain
     // layout is restored).  That kernel also takes prefill: it reads the weights once per 8 rows with
     // integer dot products — far faster than de-quantizing every matrix for a GEMM.
-    const bool readTiles = tiled && q8 && useHandWrittenKernels() && cpuFeatures().avx512vnni;
+    const bool readTiles = tiled && q8 && readsIntTiles();
     const int64_t rows = gemvRows(x, in, qweight, readTiles ? std::numeric_limits<int64_t>::max() : kMaxGemvRows);
     if (!rows)
         return std::nullopt;

@@ -55,6 +55,12 @@ std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tens
 /// of that buffer (grown when needed, reused by the next call).
 std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions, at::Tensor* scratch = nullptr);
 
+/// `w` (bf16, contiguous, on the CPU, no gradient recorded) widened to fp32 into `scratch` (grown when
+/// needed, reused by the next call) in one parallel pass; nullopt otherwise.  For prefill products on
+/// CPUs whose bf16 GEMM is slow (model::linearOnDevice): LibTorch's own conversion measured 2.5 ns per
+/// element on the AVX2 VM, more than the fp32 GEMM of a 64-token prompt.
+std::optional<at::Tensor> widenBf16(const at::Tensor& w, at::Tensor& scratch);
+
 bool tileIntWeights(int bits, int64_t in, int64_t out, int64_t group, at::ScalarType activation);
 /// (P, out) -> (out/16, P, 16) in 2 MiB pages, and back.
 at::Tensor tileColumns(const at::Tensor& qweight);

@@ -22,7 +22,7 @@ struct EstimateRequest {
     /// generate | eval | lora | qlora | distill | gptq | awq | sparsegpt | wanda | rtn | hqq | nf4
     std::string job = "generate";
     std::string device = "cpu";
-    std::string dtype = "auto";       ///< compute dtype: fp32 | bf16 | fp16 | auto (bf16 on CUDA; on the CPU as model::autoDtype: bf16 for bf16 checkpoints with AVX-512, else fp32)
+    std::string dtype = "auto";       ///< compute dtype: fp32 | bf16 | fp16 | auto (bf16 on CUDA; on the CPU as model::autoDtype: bf16 for bf16 checkpoints with AVX-512 or AVX2, else fp32)
     int64_t context = 2048;           ///< generate: prompt tokens; eval: window; training / calibration: sequence length
     int64_t newTokens = 128;          ///< generate
     int64_t batch = 1;                ///< generate / lora: sequences per step; eval: windows per forward (-1 = automatic)

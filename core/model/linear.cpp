@@ -1,5 +1,6 @@
 #include "core/model/linear.h"
 
+#include "core/cpu/gemv.h"
 #include "core/cpu/projection.h"
 
 #include <ATen/ATen.h>
@@ -14,10 +15,22 @@ at::Tensor DenseLinear::forward(const at::Tensor& x) const {
     // weight once (core/cpu/gemv.h) instead of LibTorch's packing GEMM.
     if (auto y = cpu::denseProjection(x, m_weight, m_bias))
         return *y;
-    if (x.device().is_cpu() && x.scalar_type() == at::kHalf)   // LibTorch 1.13 has no fp16 GEMM on the CPU
-        return at::linear(x.to(at::kFloat), m_weight.to(at::kFloat), m_bias ? m_bias->to(at::kFloat) : at::Tensor())
-            .to(at::kHalf);
-    return at::linear(x, m_weight, m_bias ? *m_bias : at::Tensor());
+    return linearOnDevice(x, m_weight, m_bias);
+}
+
+bool widenOnCpu(const at::Tensor& x) {
+    return x.device().is_cpu() &&
+           (x.scalar_type() == at::kHalf || (x.scalar_type() == at::kBFloat16 && !cpu::fastBf16Gemm()));
+}
+
+at::Tensor linearOnDevice(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias) {
+    if (widenOnCpu(x)) {   // LibTorch 1.13 has no fp16 GEMM on the CPU, and bf16 only with AVX-512
+        thread_local at::Tensor scratch;   // the widened weight, reused by the next product
+        const auto wide = x.requires_grad() ? std::nullopt : cpu::widenBf16(w, scratch);
+        return at::linear(x.to(at::kFloat), wide ? *wide : w.to(at::kFloat), bias ? bias->to(at::kFloat) : at::Tensor())
+            .to(x.scalar_type());
+    }
+    return at::linear(x, w.to(x.scalar_type()), bias ? *bias : at::Tensor());
 }
 
 at::Tensor kernelOutput(const at::Tensor& yFloat, const at::Tensor& x, const std::optional<at::Tensor>& bias) {

@@ -75,6 +75,12 @@ public:
 at::Tensor toHostInto(const at::Tensor& src, at::ScalarType dtype, const std::vector<StoredTensor>& previous,
                       const std::string& suffix);
 
+/// at::linear(x, w, bias) — except on the CPU where LibTorch's GEMM in x's dtype is missing (fp16) or slow
+/// (bf16 without AVX-512, cpu::fastBf16Gemm): there computed in fp32 and rounded once to x's dtype.
+at::Tensor linearOnDevice(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias);
+/// Whether a CPU product in `dtype` is better computed in fp32 (see linearOnDevice).
+bool widenOnCpu(const at::Tensor& x);
+
 /// A kernel's fp32 result y (rows, out) as a projection's output for input x (..., in): the bias added
 /// in fp32, one rounding to x's dtype, x's leading shape (the CPU and CUDA decode kernels).
 at::Tensor kernelOutput(const at::Tensor& yFloat, const at::Tensor& x, const std::optional<at::Tensor>& bias);

@@ -220,12 +220,14 @@ std::unique_ptr<LlamaModel> LlamaModel::randomInit(const ModelConfig& cfg, const
 
 at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device) {
     if (device.is_cpu()) {
-        // A bf16 checkpoint stays bf16 where the CPU computes bf16 well (AVX-512: the decode kernels of
-        // core/cpu read half the bytes of fp32 per token, oneDNN's bf16 GEMM prefills);
-        // fp16 checkpoints compute in fp32 (LibTorch 1.13 has no fp16 GEMM on the CPU), as does
-        // everything on CPUs without AVX-512, where LibTorch's bf16 GEMM is a slow fallback.
+        // A bf16 checkpoint stays bf16 where the decode kernels of core/cpu read it (AVX-512, or AVX2 with
+        // FMA and F16C: half the bytes of fp32 per token, and quantized projections take the int8-activation
+        // tiles); prefill GEMMs run in bf16 with AVX-512 (oneDNN), in fp32 on AVX2 (linearOnDevice).
+        // fp16 checkpoints compute in fp32 (LibTorch 1.13 has no fp16 GEMM on the CPU), as does everything on
+        // CPUs without AVX2.
         const auto& f = cpu::cpuFeatures();
-        return cfg.torchDtype == "bfloat16" && f.avx512f && f.avx512bw ? at::kBFloat16 : at::kFloat;
+        const bool kernels = (f.avx512f && f.avx512bw) || (f.avx2 && f.fma && f.f16c);
+        return cfg.torchDtype == "bfloat16" && kernels ? at::kBFloat16 : at::kFloat;
     }
     if (cfg.torchDtype == "bfloat16")
         return at::kBFloat16;
@@ -389,9 +391,11 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
         attn = *cpuAttn;
     } else {
         // Eager path.  GQA without copying K/V: group the H/KV query heads of each KV head.
+        // On CPUs whose bf16 GEMM is slow (linearOnDevice) both products run in fp32.
         const int64_t rep = H / KV;
-        const at::Tensor qg = q.reshape({B, KV, rep * T, D});                    // (B, KV, rep*T, D)
-        at::Tensor scores = at::matmul(qg, k.transpose(2, 3)).mul_(scale);      // (B, KV, rep*T, S)
+        const at::ScalarType mm = widenOnCpu(x) ? at::kFloat : x.scalar_type();
+        const at::Tensor qg = q.reshape({B, KV, rep * T, D}).to(mm);             // (B, KV, rep*T, D)
+        at::Tensor scores = at::matmul(qg, k.to(mm).transpose(2, 3)).mul_(scale); // (B, KV, rep*T, S)
         scores = scores.view({B, H, T, S}).to(at::kFloat);
         if (mask.defined())
             scores = scores.masked_fill(mask.logical_not(), std::numeric_limits<float>::lowest());
@@ -399,7 +403,7 @@ at::Tensor LlamaModel::attentionBlock(int64_t l, const at::Tensor& h, const at::
             scores = scores.masked_fill(at::ones({T, S}, x.options().dtype(at::kBool)).triu(S - T + 1),
                                         std::numeric_limits<float>::lowest());
         const at::Tensor probs = at::softmax(scores, -1).to(x.scalar_type());   // (B, H, T, S)
-        attn = at::matmul(probs.view({B, KV, rep * T, S}), v).view({B, H, T, D});
+        attn = at::matmul(probs.to(mm).view({B, KV, rep * T, S}), v.to(mm)).view({B, H, T, D}).to(x.scalar_type());
     }
     at::Tensor merged = attn.transpose(1, 2).reshape({B, T, H * D});              // (B, T, H*D)
     if (hooks && hooks->onProjInput)

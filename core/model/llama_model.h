@@ -90,8 +90,9 @@ struct LoadOptions {
 };
 
 /// The dtype "auto" resolves to: on CUDA the checkpoint's torch_dtype; on the CPU bf16 for bf16
-/// checkpoints where the CPU has AVX-512 (the CPU decode kernels), fp32 otherwise (LibTorch 1.13 has no
-/// fp16 GEMM on the CPU and only a slow bf16 one without AVX-512).
+/// checkpoints where the CPU has AVX-512 or AVX2 + FMA + F16C (the CPU decode kernels; on AVX2 the
+/// prefill GEMMs then run in fp32, LibTorch 1.13's bf16 GEMM being a slow fallback there), fp32 otherwise
+/// (LibTorch 1.13 has no fp16 GEMM on the CPU).
 at::ScalarType autoDtype(const ModelConfig& cfg, const at::Device& device);
 
 class LlamaModel {

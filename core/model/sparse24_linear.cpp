@@ -78,8 +78,8 @@ at::Tensor Sparse24Linear::forward(const at::Tensor& x) const {
     thread_local at::Tensor scratch;
     if (x.device().is_cpu() && !x.requires_grad())
         if (auto w = cpu::sparse24Dense(m_values, m_positions, &scratch))
-            return at::linear(x, w->to(x.scalar_type()), m_bias ? *m_bias : at::Tensor());
-    return at::linear(x, denseWeight().to(x.scalar_type()), m_bias ? *m_bias : at::Tensor());
+            return linearOnDevice(x, *w, m_bias);
+    return linearOnDevice(x, denseWeight(), m_bias);
 }
 
 std::vector<StoredTensor> Sparse24Linear::storedTensors() const {

@@ -128,7 +128,7 @@ at::Tensor Nf4Linear::denseWeight() const {
 }
 
 at::Tensor Nf4Linear::forward(const at::Tensor& x) const {
-    return at::linear(x, m_q.dequantize().to(x.scalar_type()), m_bias ? *m_bias : at::Tensor());
+    return model::linearOnDevice(x, m_q.dequantize(), m_bias);
 }
 
 namespace {

@@ -211,8 +211,7 @@ at::Tensor QuantizedLinear::forward(const at::Tensor& x) const {
                                         m_layout == Layout::CpuTiles, m_qzeros,
                                         m_floatZeros, m_scales, m_bias))
             return *y;
-    const at::Tensor w = denseWeight().to(x.scalar_type());
-    return at::linear(x, w, m_bias ? *m_bias : at::Tensor());
+    return model::linearOnDevice(x, denseWeight(), m_bias);
 }
 
 std::vector<model::StoredTensor> QuantizedLinear::storedTensors() const {

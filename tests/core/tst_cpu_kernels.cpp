@@ -147,8 +147,8 @@ private slots:
                                 cpu::intGemvQ8(c.w, qa, y.data_ptr<float>());
                                 cpu::intGemvQ8Reference(c.w, qa, ref.data_ptr<float>());
                                 QVERIFY2(relErr(y, ref) < 1e-5, qPrintable("q8 " + what));
-                                if (cpu::useHandWrittenKernels() && cpu::cpuFeatures().avx512vnni) {
-                                    // The tiled layout read by the hand-written kernel: same result.
+                                if (cpu::readsIntTiles()) {
+                                    // The tiled layout read by the hand-written kernel (AVX-512 VNNI or AVX2): same result.
                                     const at::Tensor tiles = cpu::tileColumns(c.qweight);
                                     QVERIFY(at::equal(cpu::untileColumns(tiles), c.qweight));
                                     cpu::IntWeights t = c.w;

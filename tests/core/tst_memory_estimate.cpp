@@ -59,12 +59,13 @@ private slots:
         QCOMPARE(component(e, "cuda_context"), 512.0 * 1024 * 1024);
         QCOMPARE(e.allocatorPeak + component(e, "cuda_context"), e.total);   // the context is outside the allocator
         QVERIFY(e.fits);                                                        // unknown free memory: no verdict against it
-        // On the CPU as the loader resolves "auto": bf16 kept with AVX-512, else floats converted (twice
-        // the bf16 bytes); no CUDA context.
+        // On the CPU as the loader resolves "auto": bf16 kept with AVX-512 or AVX2 (+ FMA, F16C), else
+        // floats converted (twice the bf16 bytes); no CUDA context.
         r.device = "cpu";
         e = eval::estimateMemory(cfg, bf16, r, -1);
         const bool keeps16 = model::autoDtype(cfg, at::kCPU) == at::kBFloat16;
-        QCOMPARE(keeps16, cfg.torchDtype == "bfloat16" && slim::cpu::cpuFeatures().avx512f && slim::cpu::cpuFeatures().avx512bw);
+        const auto& f = slim::cpu::cpuFeatures();
+        QCOMPARE(keeps16, cfg.torchDtype == "bfloat16" && ((f.avx512f && f.avx512bw) || (f.avx2 && f.fma && f.f16c)));
         QCOMPARE(e.request.dtype, std::string(keeps16 ? "bf16" : "fp32"));
         QCOMPARE(component(e, "weights"), params * (keeps16 ? 2 : 4));
         QCOMPARE(component(e, "cuda_context"), -1.0);

@@ -71,7 +71,7 @@ void DevicePicker::fillDtypes() {
         for (const auto& t : d->dtypes)
             m_dtype->addItem(QString::fromStdString(t), QString::fromStdString(t));
     m_dtype->setCurrentIndex(std::max(0, m_dtype->findData(keep)));
-    m_dtype->setToolTip(tr("Compute dtype (auto: the checkpoint's 16-bit dtype on a GPU; on the CPU bf16 for a bf16 checkpoint if the CPU has AVX-512, else fp32)"));
+    m_dtype->setToolTip(tr("Compute dtype (auto: the checkpoint's 16-bit dtype on a GPU; on the CPU bf16 for a bf16 checkpoint if the CPU has AVX-512 or AVX2, else fp32)"));
 }
 
 QString DevicePicker::device() const {
