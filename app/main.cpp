@@ -20,6 +20,7 @@
 
 int main(int argc, char** argv)
 {
+    slim::cpu::passiveOpenMpWait(argv);
     slim::cpu::configureAllocator();   // decode's per-token buffers reused, not re-mapped (core/cpu/huge_pages.h)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Slimbench"));

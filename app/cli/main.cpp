@@ -71,6 +71,7 @@ void printUsage(std::ostream& os) {
 } // namespace
 
 int main(int argc, char** argv) {
+    slim::cpu::passiveOpenMpWait(argv);
     slim::cpu::configureAllocator();
     if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
         printUsage(argc < 2 ? std::cerr : std::cout);

@@ -3,9 +3,11 @@
 #include <ATen/ATen.h>
 
 #include <malloc.h>
+#include <unistd.h>
 #include <sys/mman.h>
 
 #include <cstdint>
+#include <cstdlib>
 
 namespace slim::cpu {
 
@@ -21,6 +23,18 @@ at::Tensor emptyInHugePages(at::IntArrayRef sizes, at::ScalarType dtype) {
     at::Tensor t = at::empty(sizes, at::TensorOptions().dtype(dtype).device(at::kCPU));
     adviseHugePages(t.data_ptr(), t.nbytes());
     return t;
+}
+
+void passiveOpenMpWait(char** argv) {
+    if (std::getenv("OMP_WAIT_POLICY") || !argv || !argv[0])
+        return;
+    ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    ::execv("/proc/self/exe", argv);   // returns only on failure: carry on with libgomp's default
+}
+
+std::string openMpWaitPolicy() {
+    const char* p = std::getenv("OMP_WAIT_POLICY");
+    return p ? p : "";
 }
 
 void configureAllocator() {

@@ -16,6 +16,7 @@
 
 
 #include "core/cpu/gemv.h"
+#include "core/cpu/huge_pages.h"
 #include "core/cpu/thread_pool.h"
 
 namespace slim::eval {
@@ -85,7 +86,8 @@ DeviceList listDevices() {
     cpu.totalBytes = model::totalHostMemory();
     cpu.freeBytes = model::availableHostMemory();
     cpu.dtypes = supportedDtypes("cpu", "");
-    cpu.note = std::to_string(cpu::ThreadPool::global().threads()) + " threads, decode kernels: " + cpu::kernelDescription();
+    cpu.note = std::to_string(cpu::ThreadPool::global().threads()) + " threads, decode kernels: " + cpu::kernelDescription() +
+               ", OpenMP wait policy: " + (cpu::openMpWaitPolicy().empty() ? "libgomp default (spinning)" : cpu::openMpWaitPolicy());
     l.devices.push_back(cpu);
 #if defined(SLIMBENCH_WITH_CUDA)
     l.cudaBuild = true;

@@ -156,6 +156,11 @@ private slots:
         const auto d = slimtest::runCli({"devices", "--json"});
         QCOMPARE(d.exitCode, 0);
         QCOMPARE(d.result.at("devices")[0].at("id"), json("cpu"));
+        // The CLI re-executed itself with OpenMP threads that sleep when idle (cpu::passiveOpenMpWait),
+        // unless the variable was set before it started.
+        if (!std::getenv("OMP_WAIT_POLICY"))
+            QVERIFY2(d.result.at("devices")[0].at("note").get<std::string>().find("OpenMP wait policy: PASSIVE") != std::string::npos,
+                     d.result.at("devices")[0].dump().c_str());
         const auto fx = QString::fromStdString((slimtest::dataDir() / "fixtures" / "llama-fp32").string());
         const auto e = slimtest::runCli({"estimate", fx, "--job", "eval", "--device", "cuda", "--context", "4096", "--batch", "8",
                                          "--available", "650000000", "--json"});
