@@ -28,8 +28,15 @@ at::Tensor emptyInHugePages(at::IntArrayRef sizes, at::ScalarType dtype) {
 void passiveOpenMpWait(char** argv) {
     if (std::getenv("OMP_WAIT_POLICY") || !argv || !argv[0])
         return;
+    // The executable's own path, so that the process keeps its name (exec of /proc/self/exe would show
+    // it as "exe" in ps, top and killall).
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = '\0';
     ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-    ::execv("/proc/self/exe", argv);   // returns only on failure: carry on with libgomp's default
+    ::execv(self, argv);   // returns only on failure: carry on with libgomp's default
 }
 
 std::string openMpWaitPolicy() {

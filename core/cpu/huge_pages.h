@@ -30,7 +30,7 @@ void configureAllocator();
 /// OpenBLAS's GEMM threads and from cpu::ThreadPool (perf on the 2-core VM: 39 % of a 64-token prefill in
 /// libgomp's spin loop; OMP_WAIT_POLICY=PASSIVE took that prefill from 13 to 30 tok/s in bf16 and from 23
 /// to 49 in fp32, decode unchanged).  libgomp reads the variable once, when it is loaded, so when it is
-/// unset this sets it and executes the program again (/proc/self/exe, same arguments); a set variable
+/// unset this sets it and executes the program again (its own path, same arguments); a set variable
 /// (any value) is left alone, and if the exec fails the process carries on as it is.  Called first by the
 /// CLI's and the GUI's main().
 void passiveOpenMpWait(char** argv);
