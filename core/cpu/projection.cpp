@@ -259,13 +259,11 @@ std::optional<at::Tensor> widenBf16(const at::Tensor& w, at::Tensor& scratch) {
     const int64_t n = w.numel();
     if (!scratch.defined() || scratch.numel() < n || scratch.scalar_type() != at::kFloat)
         scratch = at::empty({n}, at::TensorOptions().dtype(at::kFloat));
-    const auto* src = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
+    const c10::BFloat16* src = w.data_ptr<at::BFloat16>();
     float* dst = scratch.data_ptr<float>();
     at::parallel_for(0, n, 1 << 16, [&](int64_t a, int64_t b) {
-        for (int64_t i = a; i < b; ++i) {   // bf16 is the top half of an fp32
-            const uint32_t bits = uint32_t(src[i]) << 16;
-            std::memcpy(dst + i, &bits, sizeof bits);
-        }
+        for (int64_t i = a; i < b; ++i)
+            dst[i] = toFloat(src[i]);
     });
     return scratch.narrow(0, 0, n).view(w.sizes());
 }
