@@ -3,6 +3,7 @@
 #include "core/cpu/elementwise.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/float_types.h"
+#include "core/cpu/gemm.h"
 #include "core/cpu/huge_pages.h"
 #include "core/cpu/thread_pool.h"
 #include "core/model/linear.h"
@@ -251,6 +252,21 @@ std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tens
             }
     });
     return w;
+}
+
+std::optional<at::Tensor> widenedProjection(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias) {
+    if (w.dim() != 2 || !w.is_contiguous() || !hasWidenedGemm() ||
+        (w.scalar_type() != at::kBFloat16 && w.scalar_type() != at::kHalf))
+        return std::nullopt;
+    const int64_t out = w.size(0), in = w.size(1);
+    const int64_t rows = gemvRows(x, in, w, std::numeric_limits<int64_t>::max());
+    if (!rows)
+        return std::nullopt;
+    const at::Tensor xc = x.reshape({rows, in}).to(at::kFloat).contiguous();
+    at::Tensor y = at::empty({rows, out}, at::TensorOptions().dtype(at::kFloat));
+    widenedGemm(w.scalar_type() == at::kBFloat16 ? WideType::BF16 : WideType::F16, xc.data_ptr<float>(), rows,
+                reinterpret_cast<const uint16_t*>(w.data_ptr()), out, in, y.data_ptr<float>());
+    return model::kernelOutput(y, x, bias);
 }
 
 std::optional<at::Tensor> widenBf16(const at::Tensor& w, at::Tensor& scratch) {

@@ -55,6 +55,11 @@ std::optional<at::Tensor> sparse24Projection(const at::Tensor& x, const at::Tens
 /// of that buffer (grown when needed, reused by the next call).
 std::optional<at::Tensor> sparse24Dense(const at::Tensor& values, const at::Tensor& positions, at::Tensor* scratch = nullptr);
 
+/// x (..., in) · wᵀ (+ bias) for a bf16 / fp16 w (out, in) on CPUs without a fast 16-bit GEMM, any number
+/// of rows, through cpu::widenedGemm (the weight read once as stored, fp32 accumulation), in x's dtype;
+/// nullopt when that kernel is missing here (no AVX2), the kernels are off, or a gradient is recorded.
+std::optional<at::Tensor> widenedProjection(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias);
+
 /// `w` (bf16, contiguous, on the CPU, no gradient recorded) widened to fp32 into `scratch` (grown when
 /// needed, reused by the next call) in one parallel pass; nullopt otherwise.  For prefill products on
 /// CPUs whose bf16 GEMM is slow (model::linearOnDevice): LibTorch's own conversion measured 2.5 ns per

@@ -25,6 +25,8 @@ bool widenOnCpu(const at::Tensor& x) {
 
 at::Tensor linearOnDevice(const at::Tensor& x, const at::Tensor& w, const std::optional<at::Tensor>& bias) {
     if (widenOnCpu(x)) {   // LibTorch 1.13 has no fp16 GEMM on the CPU, and bf16 only with AVX-512
+        if (auto y = cpu::widenedProjection(x, w, bias))
+            return *y;
         thread_local at::Tensor scratch;   // the widened weight, reused by the next product
         const auto wide = x.requires_grad() ? std::nullopt : cpu::widenBf16(w, scratch);
         return at::linear(x.to(at::kFloat), wide ? *wide : w.to(at::kFloat), bias ? bias->to(at::kFloat) : at::Tensor())

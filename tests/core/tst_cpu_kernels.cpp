@@ -3,6 +3,7 @@
 // projections that use them against LibTorch's GEMM.
 #include "core/cpu/attention.h"
 #include "core/cpu/elementwise.h"
+#include "core/cpu/gemm.h"
 #include "core/cpu/gemv.h"
 #include "core/cpu/projection.h"
 #include "core/cpu/thread_pool.h"
@@ -122,6 +123,38 @@ private slots:
                         }
                     }
         });
+    }
+
+    void widenedGemmMatchesTheDoubleReference() {
+        if (!cpu::hasWidenedGemm())
+            QSKIP("no AVX2 / FMA / F16C on this CPU");
+        at::manual_seed(4);
+        // Rows and columns that leave partial tiles (4 x 3), inputs past a block (1024) and not a multiple
+        // of 8 (the scalar tail), more columns than one chunk of the pool.
+        for (int64_t in : {8, 100, 1030, 2048})
+            for (int64_t out : {1, 7, 50, 97})
+                for (int64_t rows : {1, 5, 13}) {
+                    const at::Tensor W = at::randn({out, in}), X = at::randn({rows, in});
+                    for (auto dt : {at::kBFloat16, at::kHalf}) {
+                        const at::Tensor w = W.to(dt);
+                        at::Tensor y = at::full({rows, out}, 7.f);   // overwritten, not added to
+                        cpu::widenedGemm(dt == at::kBFloat16 ? cpu::WideType::BF16 : cpu::WideType::F16, X.data_ptr<float>(),
+                                         rows, reinterpret_cast<const uint16_t*>(w.data_ptr()), out, in, y.data_ptr<float>());
+                        // Against Σ|x|·|w| (a single output may cancel to near zero): fp32 summation error.
+                        const at::Tensor ref = at::linear(X.to(at::kDouble), w.to(at::kDouble));
+                        const double scale = at::linear(X.abs().to(at::kDouble), w.abs().to(at::kDouble)).max().item<double>();
+                        const double e = (y.to(at::kDouble) - ref).abs().max().item<double>() / scale;
+                        QVERIFY2(e < 1e-6, qPrintable(QString("dtype %1 in %2 out %3 rows %4: %5").arg(int(dt)).arg(in).arg(out).arg(rows).arg(e)));
+                    }
+                }
+        // Through the projection: a 40-row bf16 prefill with bias, in the activation dtype.
+        const at::Tensor W = at::randn({200, 512}).to(at::kBFloat16), b = at::randn({200}).to(at::kBFloat16);
+        const at::Tensor x = at::randn({2, 20, 512}).to(at::kBFloat16);
+        const auto y = cpu::widenedProjection(x, W, b);
+        QVERIFY(y.has_value());
+        QCOMPARE(y->scalar_type(), at::kBFloat16);
+        QCOMPARE(y->sizes().vec(), (std::vector<int64_t>{2, 20, 200}));
+        QVERIFY(relErr(*y, at::linear(x.to(at::kDouble), W.to(at::kDouble), b.to(at::kDouble))) < 1e-2);
     }
 
     void integerKernelsMatchTheScalarReferences() {
