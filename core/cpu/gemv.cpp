@@ -385,9 +385,12 @@ SLIM_AVX512_VNNI void intQ8TilesVnni(const IntWeights& w, const Q8Activations& x
 // int32 — llama.cpp's AVX2 dot product of Q4_0 / Q8_0 blocks is built the same way (ggml-cpu quants.c).
 //  - 4-bit: codes 0..15 times |a| ≤ 127 gives int16 pair sums ≤ 3810, so all 8 products of a 32-input
 //    block (4 words × low / high nibbles) add up in int16 (≤ 30480) before one widening.
-//  - 8-bit: codes 0..255 would overflow the int16 pairs (and llama.cpp's |a| · sign(c, a) trick needs
-//    codes in −127..127, which a shift to c − 128 breaks at c = 0), so each code is split into nibbles,
-//    c = 16·hi + lo, summed per block in int16 like the 4-bit codes and widened as lo·1 + hi·16.
+//  - 8-bit: codes 0..255 times a would overflow the int16 pairs, so the code is shifted to the signed
+//    s = c − 128 and llama.cpp's sign trick is applied with the roles chosen so that it holds for every
+//    code: |s| (0..128, read unsigned) times a · sign(s), where |a| ≤ 127 by the activation quantizer.
+//    Pair sums stay within ±32512; each is widened to int32 at once.  Σ c·a = Σ s·a + 128·Σ a, so the
+//    zero point becomes z − 128.  (Before: each code split into nibbles, twice the multiplies.)
+//  Rows go four at a time, so every weight vector is loaded and prepared once for four rows.
 
 #define SLIM_AVX2 __attribute__((target("avx2,fma,f16c")))
 
@@ -411,52 +414,90 @@ SLIM_AVX2 inline __m256 zeros8(const IntWeights& w, int64_t g, int64_t o) {
     return _mm256_cvtepi32_ps(z);
 }
 
-/// Columns [16·t0, 16·t1) of the tiled layout, every row of x.
-template <int BITS>
-SLIM_AVX2 void intQ8TilesAvx2(const IntWeights& w, const Q8Activations& xa, float* y, int64_t t0, int64_t t1) {
+/// Columns 16·t .. 16·t + 15 of the tiled layout for rows r0 .. r0 + R − 1 of x: every weight vector is
+/// loaded (and split into nibbles, or made signed) once for the R rows.
+template <int BITS, int R>
+SLIM_AVX2 void intQ8RowsAvx2(const IntWeights& w, const Q8Activations& xa, float* y, int64_t t, int r0) {
     const int64_t in = w.in, out = w.out, P = in * BITS / 32;
     const int64_t blocks = in / 32, groups = in / w.group, bpg = w.group / 32;
-    const __m256i nib = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), sixteen = _mm256_set1_epi16(16);
-    for (int64_t t = t0; t < t1; ++t) {
-        const int32_t* tile = w.qweight + t * P * 16;
-        for (int r = 0; r < xa.rows; ++r) {
-            const int8_t* q = xa.q.data() + r * in;
-            const float* d = xa.d.data() + r * blocks;
-            for (int h = 0; h < 2; ++h) {   // columns 16·t + 8·h ..
-                const int64_t o = 16 * t + 8 * h;
-                __m256 yv = _mm256_setzero_ps();
-                for (int64_t g = 0; g < groups; ++g) {
-                    __m256 f = _mm256_setzero_ps();
-                    for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) {
-                        const int32_t* wp = tile + b * BITS * 16 + 8 * h;
-                        const int32_t* xq = reinterpret_cast<const int32_t*>(q + b * 32);
-                        __m256i acc;
-                        if constexpr (BITS == 4) {
-                            __m256i s16 = _mm256_setzero_si256();
-                            for (int k = 0; k < 4; ++k) {
-                                const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k));
-                                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(wv, nib), _mm256_set1_epi32(xq[2 * k])));
-                                s16 = _mm256_add_epi16(s16, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi32(wv, 4), nib),
-                                                                                 _mm256_set1_epi32(xq[2 * k + 1])));
-                            }
-                            acc = _mm256_madd_epi16(s16, ones);
-                        } else {
-                            __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
-                            for (int k = 0; k < 8; ++k) {
-                                const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k));
-                                const __m256i xv = _mm256_set1_epi32(xq[k]);
-                                lo = _mm256_add_epi16(lo, _mm256_maddubs_epi16(_mm256_and_si256(wv, nib), xv));
-                                hi = _mm256_add_epi16(hi, _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi32(wv, 4), nib), xv));
-                            }
-                            acc = _mm256_add_epi32(_mm256_madd_epi16(lo, ones), _mm256_madd_epi16(hi, sixteen));
+    const __m256i nib = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1), bias = _mm256_set1_epi8(char(0x80));
+    const int32_t* tile = w.qweight + t * P * 16;
+    const int8_t* q[R];
+    const float* d[R];
+    for (int r = 0; r < R; ++r) {
+        q[r] = xa.q.data() + (r0 + r) * in;
+        d[r] = xa.d.data() + (r0 + r) * blocks;
+    }
+    for (int h = 0; h < 2; ++h) {   // columns 16·t + 8·h ..
+        const int64_t o = 16 * t + 8 * h;
+        __m256 yv[R];
+        for (int r = 0; r < R; ++r)
+            yv[r] = _mm256_setzero_ps();
+        for (int64_t g = 0; g < groups; ++g) {
+            __m256 f[R];
+            for (int r = 0; r < R; ++r)
+                f[r] = _mm256_setzero_ps();
+            for (int64_t b = g * bpg; b < (g + 1) * bpg; ++b) {
+                const int32_t* wp = tile + b * BITS * 16 + 8 * h;
+                __m256i acc[R];
+                if constexpr (BITS == 4) {
+                    __m256i s16[R];
+                    for (int r = 0; r < R; ++r)
+                        s16[r] = _mm256_setzero_si256();
+                    for (int k = 0; k < 4; ++k) {
+                        const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k));
+                        const __m256i lo = _mm256_and_si256(wv, nib), hi = _mm256_and_si256(_mm256_srli_epi32(wv, 4), nib);
+                        for (int r = 0; r < R; ++r) {
+                            const int32_t* xq = reinterpret_cast<const int32_t*>(q[r] + b * 32);
+                            s16[r] = _mm256_add_epi16(s16[r], _mm256_maddubs_epi16(lo, _mm256_set1_epi32(xq[2 * k])));
+                            s16[r] = _mm256_add_epi16(s16[r], _mm256_maddubs_epi16(hi, _mm256_set1_epi32(xq[2 * k + 1])));
                         }
-                        f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc), _mm256_set1_ps(d[b]), f);
                     }
-                    const __m256 sc = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.scales + g * out + o)));
-                    yv = _mm256_fmadd_ps(sc, _mm256_fnmadd_ps(zeros8(w, g, o), _mm256_set1_ps(xa.groupSum[r * groups + g]), f), yv);
+                    for (int r = 0; r < R; ++r)
+                        acc[r] = _mm256_madd_epi16(s16[r], ones);
+                } else {
+                    // c − 128 as a signed byte s; |s| (unsigned, 0..128) times a · sign(s) (|a| ≤ 127): pairs
+                    // stay within int16 (2 · 128 · 127 = 32512); the 128 · Σa goes into the zero point below.
+                    for (int r = 0; r < R; ++r)
+                        acc[r] = _mm256_setzero_si256();
+#pragma GCC unroll 2   // fully unrolled, GCC 12 parks the 32 products on the stack before adding them
+                    for (int k = 0; k < 8; ++k) {
+                        const __m256i sv = _mm256_xor_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + 16 * k)), bias);
+                        const __m256i av = _mm256_abs_epi8(sv);
+                        for (int r = 0; r < R; ++r) {
+                            const int32_t* xq = reinterpret_cast<const int32_t*>(q[r] + b * 32);
+                            const __m256i p = _mm256_maddubs_epi16(av, _mm256_sign_epi8(_mm256_set1_epi32(xq[k]), sv));
+                            acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(p, ones));
+                        }
+                    }
                 }
-                _mm256_storeu_ps(y + r * out + o, yv);
+                for (int r = 0; r < R; ++r)
+                    f[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc[r]), _mm256_set1_ps(d[r][b]), f[r]);
             }
+            const __m256 sc = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w.scales + g * out + o)));
+            __m256 z = zeros8(w, g, o);
+            if constexpr (BITS == 8)
+                z = _mm256_sub_ps(z, _mm256_set1_ps(128.f));
+            for (int r = 0; r < R; ++r)
+                yv[r] = _mm256_fmadd_ps(sc, _mm256_fnmadd_ps(z, _mm256_set1_ps(xa.groupSum[(r0 + r) * groups + g]), f[r]), yv[r]);
+        }
+        for (int r = 0; r < R; ++r)
+            _mm256_storeu_ps(y + (r0 + r) * out + o, yv[r]);
+    }
+}
+
+/// Columns [16·t0, 16·t1) of the tiled layout, every row of x, four rows at a time.
+template <int BITS>
+SLIM_AVX2 void intQ8TilesAvx2(const IntWeights& w, const Q8Activations& xa, float* y, int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+        int r = 0;
+        for (; r + 4 <= xa.rows; r += 4)
+            intQ8RowsAvx2<BITS, 4>(w, xa, y, t, r);
+        switch (xa.rows - r) {
+        case 3: intQ8RowsAvx2<BITS, 3>(w, xa, y, t, r); break;
+        case 2: intQ8RowsAvx2<BITS, 2>(w, xa, y, t, r); break;
+        case 1: intQ8RowsAvx2<BITS, 1>(w, xa, y, t, r); break;
+        default: break;
         }
     }
 }

@@ -166,7 +166,7 @@ private slots:
                         for (int64_t out : {32, 96, 224}) {   // 16-column tiles after the 64-column ones
                             const int64_t in = 256;
                             IntCase c = makeInt(bits, out, in, group, floatZero);
-                            for (int rows : {1, 2, 8, 11}) {   // 11: a second block of 8 rows
+                            for (int rows : {1, 2, 5, 8, 11}) {   // 5, 11: partial groups of 4 (AVX2) and 8 rows
                                 const at::Tensor x = at::randn({rows, in});
                                 const QString what = QString("%1 %2-bit g%3 %4 out %5 rows %6").arg(which).arg(bits)
                                                          .arg(group).arg(floatZero ? "fp16-zero" : "int-zero").arg(out).arg(rows);
