@@ -104,8 +104,12 @@ void columns(const float* x, int64_t rows, const uint16_t* w, int64_t out, int64
     for (int64_t m = 0; m < rows; ++m)
         std::fill(y + m * out + n0, y + m * out + n1, 0.f);
     const int64_t vectorised = in / 8 * 8;
-    for (int64_t k0 = 0; k0 < vectorised; k0 += kInputBlock) {
-        const int64_t len = std::min(kInputBlock, vectorised - k0);
+    // Up to 8 rows (decode) the activations fit in L1 / L2 whole, and the weights are best read as one
+    // sequential stream: no input blocks (blocks of 1024 measured 8.9 against 10.0 tok/s for the
+    // one-row loop on the AVX2 VM's TinyLlama decode).
+    const int64_t block = rows <= 8 ? std::max<int64_t>(vectorised, 8) : kInputBlock;
+    for (int64_t k0 = 0; k0 < vectorised; k0 += block) {
+        const int64_t len = std::min(block, vectorised - k0);
         for (int64_t b0 = n0; b0 < n1; b0 += kRowBlock) {
             const int64_t b1 = std::min(b0 + kRowBlock, n1);
             for (int64_t m = 0; m < rows; m += kTileRows) {

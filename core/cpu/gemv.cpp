@@ -7,6 +7,7 @@
 
 #include "core/cpu/gemv.h"
 
+#include "core/cpu/gemm.h"
 #include "core/cpu/thread_pool.h"
 
 #include <c10/util/Half.h>
@@ -601,6 +602,10 @@ void denseGemv(DenseType type, const void* x, int rows, const void* w, int64_t o
     }
 #endif
     const float* xf = static_cast<const float*>(x);
+    // AVX2 without AVX-512: 16-bit weights through the GEMM's tiles (gemm.h), whose three weight rows per
+    // tile keep independent accumulators in flight; the portable loop's single chain of dependent FMAs
+    // per output row is latency-bound below the memory bandwidth there.
+    const bool tiles = type != DenseType::F32 && g_handWritten.load(std::memory_order_relaxed) && hasWidenedGemm();
     if (type == DenseType::BF16) {   // bf16 activations -> fp32 once
         auto& buf = scratch();
         buf.resize(static_cast<size_t>(rows * in));
@@ -608,6 +613,10 @@ void denseGemv(DenseType type, const void* x, int rows, const void* w, int64_t o
         for (int64_t i = 0; i < rows * in; ++i)
             buf[i] = bf16ToFloat(xb[i]);
         xf = buf.data();
+    }
+    if (tiles) {
+        widenedGemm(type == DenseType::BF16 ? WideType::BF16 : WideType::F16, xf, rows, static_cast<const uint16_t*>(w), out, in, y);
+        return;
     }
     auto fn = type == DenseType::F32 ? denseRowsF32 : type == DenseType::F16 ? denseRowsF16 : denseRowsBF16;
     pool.parallelFor(out, kDenseGrain, [&](int64_t a, int64_t b) { fn(xf, rows, w, out, in, y, a, b); });
