@@ -12,8 +12,9 @@
 /// a tile of 4 activation rows × 3 weight rows keeps 12 accumulators of 8 lanes over the inputs and
 /// sums each horizontally at the end of a block.  Blocks of 1024 inputs keep a tile's activation rows
 /// in L1 (16 KB) and 96 weight rows of a block in L2 (192 KB); work is split over output columns on
-/// cpu::ThreadPool::global().  fp32 accumulation; the result differs from the widened fp32 GEMM only by
-/// summation order.
+/// cpu::ThreadPool::global().  Up to 8 rows (decode, through cpu::denseGemv on these CPUs) there are no
+/// input blocks, so the weights stream sequentially.  fp32 accumulation; the result differs from the
+/// widened fp32 GEMM only by summation order.
 
 #include <cstdint>
 

@@ -21,7 +21,8 @@
 ///
 /// Each kernel has a portable version (plain loops that GCC vectorises for AVX2 / AVX-512 through
 /// target_clones) and, on x86-64 CPUs with AVX-512 (the tiled integer kernel also with AVX2), a
-/// hand-written one chosen at run time; both are tested against scalar references
+/// hand-written one chosen at run time (on AVX2 CPUs without AVX-512, 16-bit dense weights go through
+/// the GEMM's tiles, gemm.h); both are tested against scalar references
 /// (tests/core/tst_cpu_kernels.cpp).  Work is split over output rows / columns on
 /// cpu::ThreadPool::global().
 
