@@ -558,6 +558,8 @@ std::string kernelDescription() {
     std::string s = std::string("portable (") + (f.avx512f ? "avx512" : f.avx2 ? "avx2" : "baseline") + " clones)";
     if (readsIntTiles() && intTileKernel() == IntTileKernel::Avx2)
         s += ", avx2 integer tiles";
+    if (g_handWritten.load(std::memory_order_relaxed) && hasWidenedGemm())
+        s += ", avx2 16-bit tiles";
     return s;
 }
 
