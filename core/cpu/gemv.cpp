@@ -558,7 +558,7 @@ std::string kernelDescription() {
     std::string s = std::string("portable (") + (f.avx512f ? "avx512" : f.avx2 ? "avx2" : "baseline") + " clones)";
     if (readsIntTiles() && intTileKernel() == IntTileKernel::Avx2)
         s += ", avx2 integer tiles";
-    if (g_handWritten.load(std::memory_order_relaxed) && hasWidenedGemm())
+    if (readsDenseTiles())
         s += ", avx2 16-bit tiles";
     return s;
 }
@@ -579,6 +579,8 @@ IntTileKernel intTileKernel() {
         return IntTileKernel::Avx2;
     return IntTileKernel::None;
 }
+
+bool readsDenseTiles() { return g_handWritten.load(std::memory_order_relaxed) && hasWidenedGemm(); }
 
 bool readsIntTiles() { return g_handWritten.load(std::memory_order_relaxed) && intTileKernel() != IntTileKernel::None; }
 
@@ -607,7 +609,7 @@ void denseGemv(DenseType type, const void* x, int rows, const void* w, int64_t o
     // AVX2 without AVX-512: 16-bit weights through the GEMM's tiles (gemm.h), whose three weight rows per
     // tile keep independent accumulators in flight; the portable loop's single chain of dependent FMAs
     // per output row is latency-bound below the memory bandwidth there.
-    const bool tiles = type != DenseType::F32 && g_handWritten.load(std::memory_order_relaxed) && hasWidenedGemm();
+    const bool tiles = type != DenseType::F32 && readsDenseTiles();
     if (type == DenseType::BF16) {   // bf16 activations -> fp32 once
         auto& buf = scratch();
         buf.resize(static_cast<size_t>(rows * in));

@@ -50,6 +50,9 @@ bool useHandWrittenKernels();
 /// CPU: AVX-512 VNNI (`vpdpbusd`), else AVX2 (`vpmaddubsw` + `vpmaddwd`), else none.
 enum class IntTileKernel { None, Avx2, Avx512Vnni };
 IntTileKernel intTileKernel();
+/// Whether denseGemv sends 16-bit weights through cpu::widenedGemm's tiles now (AVX2 CPUs without
+/// AVX-512, hand-written kernels switched on).
+bool readsDenseTiles();
 /// Whether intGemvQ8 reads tiles now (a tile kernel exists and hand-written kernels are switched on).
 bool readsIntTiles();
 
