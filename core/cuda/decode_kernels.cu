@@ -775,6 +775,22 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
                 dotTile(cur, t.zeroShift, s, n, xh, acc);
                 cur = next;
             }
+        if (split == 1) {
+            // The warp had the whole tile: lane 8·row writes its row, and no barrier holds the block's
+            // other warps.
+#pragma unroll
+            for (int j = 0; j < NR; ++j)
+#pragma unroll
+                for (int o = 1; o < kLanesPerRow; o <<= 1)
+                    acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
+            if (tile < tiles && lane % kLanesPerRow == 0) {
+                int tm = 0, tr = 0;
+                locateRow<kMode>(a, tile * kTileRows, tm, tr);
+                writeRow<T, kMode>(a, tm, tr + lane / kLanesPerRow, acc[0] * xhInv, NR == 2 ? acc[NR - 1] * xhInv : 0.f);
+            }
+            t = nt;
+            continue;
+        }
         // The split warps' sums meet in shared memory (two buffers: one barrier per round).
         tileRowSums(acc, part[buf][warp]);
         __syncthreads();
@@ -954,20 +970,24 @@ PrefetchPlan parsePrefetchPlan(const char* text) {
 
 namespace {
 
-/// Warps per tile (1, 2, 4 or 8) for `tiles` tiles on `blocks` resident blocks: the fewest that keep
-/// at least 90 % of the warps busy over the rounds (else the best share).
-int tileSplit(int tiles, int blocks) {
-    int best = kWarps;
-    double bestShare = 0.0;
+/// Warps per tile (1, 2, 4 or 8) for `tiles` tiles of `steps` batches each on `blocks` resident blocks:
+/// the split with the fewest serial batches per warp, rounds × (⌈steps / split⌉ + a barrier's worth
+/// of half a batch when the split warps meet in shared memory; one warp per tile needs none).  This
+/// model orders every choice measured on the H200 (decode_step_bench, 600 cached positions) the way
+/// the clock did: on the 8B shape one warp per tile for q/k/v (9.1 → 8.4 µs per layer against 4 warps),
+/// gate/up (22.7 → 21.8) and the lm_head (83 → 80 µs), two for o and down (one: 5.5 → 6.8 and
+/// 12.5 → 18.4 µs); on TinyLlama two for q/k/v (6.8 → 4.4 µs against 8) and four for down.
+int tileSplit(int tiles, int blocks, int steps) {
+    constexpr double kBarrier = 0.5;
+    int best = 1;
+    double bestCost = 0.0;
     for (int split = 1; split <= kWarps; split *= 2) {
         const int64_t perRound = int64_t(blocks) * (kWarps / split);
         const int64_t rounds = (tiles + perRound - 1) / perRound;
-        const double share = double(tiles) / double(rounds * perRound);
-        if (share >= 0.9)
-            return split;
-        if (share > bestShare + 1e-9) {
+        const double cost = double(rounds) * ((steps + split - 1) / split + (split > 1 ? kBarrier : 0.0));
+        if (split == 1 || cost < bestCost - 1e-9) {
             best = split;
-            bestShare = share;
+            bestCost = cost;
         }
     }
     return best;
@@ -1011,12 +1031,14 @@ bool stridedTiles(const GemvArgs& a) {
     return true;
 }
 
-/// The 4-bit tile GEMV over `total` rows: as many blocks as fit, warps per tile by tileSplit.
-template <auto kernel>
+/// The 4-bit tile GEMV over `total` rows (NR matrices per tile): as many blocks as fit, warps per tile
+/// by tileSplit.
+template <auto kernel, int NR>
 void launchTiles(const GemvArgs& a, int total, size_t smem, cudaStream_t stream) {
     const int resident = residentBlocks<kernel>(smem);
     const int tiles = total / kTileRows;
-    const int split = tileSplit(tiles, resident);
+    const int per = kLanesPerRow * Int4Tile<NR>::U;   // chunks of a row per batch
+    const int split = tileSplit(tiles, resident, (a.K / 32 + per - 1) / per);
     const int blocks = std::min(resident, (tiles + kWarps / split - 1) / (kWarps / split));
     launch(kernel, dim3(blocks), dim3(kThreads), smem, stream, a, tiles, split);
 }
@@ -1029,10 +1051,11 @@ void launchGemv(const GemvArgs& a, cudaStream_t stream) {
             total += a.mats[i].rows;
     if constexpr (kHalfInt4<T, kInt4>) {
         const size_t smem = size_t(a.K) * sizeof(T) + size_t(a.K / 8 + a.K / 32) * 16;   // x, then its fp16 pairs
+        constexpr int NR = kMode == int(GemvMode::SiluMul) ? 2 : 1;
         if (stridedTiles(a))
-            launchTiles<gemvInt4TileKernel<T, kMode, true>>(a, total, smem, stream);
+            launchTiles<gemvInt4TileKernel<T, kMode, true>, NR>(a, total, smem, stream);
         else
-            launchTiles<gemvInt4TileKernel<T, kMode, false>>(a, total, smem, stream);
+            launchTiles<gemvInt4TileKernel<T, kMode, false>, NR>(a, total, smem, stream);
     } else {
         const size_t smem = size_t(a.K) * sizeof(T);
         constexpr auto kernel = gemvKernel<T, kInt4, kMode>;
@@ -1068,29 +1091,29 @@ __global__ void dequantInt4Kernel(const MatView m, int K) {
 
 // ---- RoPE + KV cache write -----------------------------------------------------------------
 
+/// RoPE as transformers applies it (q·cos + rotate_half(q)·sin, cos and sin of pos · inv_freq in fp32
+/// rounded to T, every product and the sum rounded to T) for the pair (x1, x2) = (x_i, x_{i + D/2}).
+template <typename T>
+__device__ __forceinline__ void ropePair(float x1, float x2, int64_t pos, float invFreq, float& o1, float& o2) {
+    const float f = float(pos) * invFreq;
+    const float c = Num<T>::round(cosf(f)), s = Num<T>::round(sinf(f));
+    o1 = Num<T>::round(Num<T>::round(x1 * c) + Num<T>::round(-x2 * s));
+    o2 = Num<T>::round(Num<T>::round(x2 * c) + Num<T>::round(x1 * s));
+}
+
 template <typename T>
 __global__ void ropeKvKernel(const RopeKvArgs a) {
     letNextLaunch();
     waitForPrevious();
     const int head = blockIdx.x, D = a.headDim, half = D / 2;
-    // The attention launch after this one counts its finished split blocks here (after the wait: the
-    // previous layer's attention, which used them, is complete).
-    if (head == 0 && a.attentionCounters)
-        for (int i = threadIdx.x; i < a.kvHeads; i += blockDim.x)
-            a.attentionCounters[i] = 0u;
     const int64_t pos = *a.position;
     T* src = static_cast<T*>(a.qkv) + size_t(head) * D;
     if (head < a.heads + a.kvHeads) {
-        // transformers: q·cos + rotate_half(q)·sin, cos/sin = cos/sin(pos · inv_freq) in fp32 rounded
-        // to T, every product and the sum rounded to T.
         T* dst = head < a.heads ? src
                                 : static_cast<T*>(a.keyCache) + (size_t(head - a.heads) * a.capacity + size_t(pos)) * D;
         for (int i = threadIdx.x; i < half; i += blockDim.x) {
-            const float f = float(pos) * a.invFreq[i];
-            const float c = Num<T>::round(cosf(f)), s = Num<T>::round(sinf(f));
-            const float x1 = Num<T>::get(src[i]), x2 = Num<T>::get(src[i + half]);
-            const float o1 = Num<T>::round(x1 * c) + Num<T>::round(-x2 * s);
-            const float o2 = Num<T>::round(x2 * c) + Num<T>::round(x1 * s);
+            float o1, o2;
+            ropePair<T>(Num<T>::get(src[i]), Num<T>::get(src[i + half]), pos, a.invFreq[i], o1, o2);
             dst[i] = Num<T>::put(o1);
             dst[i + half] = Num<T>::put(o2);
         }
@@ -1178,6 +1201,52 @@ __device__ void combineHead(const AttentionArgs& a, int numSplits, int h, float*
     __syncthreads();   // weight[] and red[] free for the next head
 }
 
+/// The G query heads of kv head `kvh` from the splits' partial results, all heads at once (the fused
+/// combine's last block): every (max, Σ p) pair loaded in one round, one warp per head for the weights
+/// e^(M_s − M) and the sum, then each thread's outputs with all their loads independent.  Same formula
+/// as combineHead.  `smem` holds 2·G·numSplits + G floats.
+template <typename T>
+__device__ void combineGroup(const AttentionArgs& a, int numSplits, int kvh, int G, float* smem) {
+    const int D = a.headDim, t = threadIdx.x, lane = t & 31, warp = t >> 5, warps = blockDim.x / 32;
+    float* wt = smem;                      // (G, numSplits) maxima, then weights
+    float* ls = wt + G * numSplits;        // (G, numSplits) Σ p of each split
+    float* total = ls + G * numSplits;     // (G) Σ_s weight·L_s
+    const float* base = a.scratch + size_t(kvh) * G * numSplits * (D + 2);   // head h, split s: + (h·numSplits + s)·(D + 2)
+    for (int i = t; i < G * numSplits; i += blockDim.x) {
+        wt[i] = __ldcg(base + size_t(i) * (D + 2));
+        ls[i] = __ldcg(base + size_t(i) * (D + 2) + 1);
+    }
+    __syncthreads();
+    for (int h = warp; h < G; h += warps) {
+        float m = negInf();
+        for (int s = lane; s < numSplits; s += 32)
+            m = fmaxf(m, wt[h * numSplits + s]);
+        m = warpMax(m);
+        float l = 0.f;
+        for (int s = lane; s < numSplits; s += 32) {
+            const float v = wt[h * numSplits + s];
+            const float e = v == negInf() ? 0.f : expf(v - m);
+            wt[h * numSplits + s] = e;
+            l += e * ls[h * numSplits + s];
+        }
+        l = warpSum(l);
+        if (lane == 0)
+            total[h] = l;
+    }
+    __syncthreads();
+    T* out = static_cast<T*>(a.out) + size_t(kvh) * G * D;
+    for (int i = t; i < G * D; i += blockDim.x) {
+        const int h = i / D, d = i % D;
+        const float* col = base + size_t(h) * numSplits * (D + 2) + 2 + d;
+        const float* w = wt + h * numSplits;
+        float A = 0.f;
+#pragma unroll 8
+        for (int s = 0; s < numSplits; ++s)
+            A = fmaf(w[s], __ldcg(col + size_t(s) * (D + 2)), A);
+        out[i] = Num<T>::put(A / total[h]);
+    }
+}
+
 /// With counters (AttentionArgs::counters): the split block that finishes last for its kv head combines
 /// the head's G query heads (the "last block" pattern: every block's partials made visible with a fence
 /// before it takes its ticket).  All threads of the block call it.
@@ -1195,9 +1264,8 @@ __device__ void finishSplit(const AttentionArgs& a, int numSplits, int kvh, int 
         return;
     __threadfence();
     if (threadIdx.x == 0)
-        a.counters[kvh] = 0u;   // every block of this kv head has its ticket: ready for the next launch
-    for (int h = kvh * G; h < (kvh + 1) * G; ++h)
-        combineHead<T>(a, numSplits, h, smem, smem + numSplits);
+        a.counters[kvh] = 0u;   // every block of this kv head has its ticket: zero again for the next launch
+    combineGroup<T>(a, numSplits, kvh, G, smem);
 }
 
 template <typename T, int D>
@@ -1211,12 +1279,13 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     float* qs = attnSmem;                // (G, D) query rows, scaled
     float* ps = qs + G * D;              // (G, S) scores, then probabilities
     float* red = ps + G * S;             // (SL, G, D) partial p·v
+    T* knew = reinterpret_cast<T*>(red + SL * G * D);   // (D) with a.invFreq: the rotated key at the position
     __shared__ float mh[kMaxAttentionGroup], lh[kMaxAttentionGroup];
     letNextLaunch();
     prefetchShare(a.prefetch);
     const int kvh = blockIdx.x, split = blockIdx.y, t = threadIdx.x, lane = t & 31, warp = t >> 5;
-    const T* kc = static_cast<const T*>(a.keyCache) + size_t(kvh) * a.capacity * D;
-    const T* vc = static_cast<const T*>(a.valueCache) + size_t(kvh) * a.capacity * D;
+    T* kc = static_cast<T*>(a.keyCache) + size_t(kvh) * a.capacity * D;
+    T* vc = static_cast<T*>(a.valueCache) + size_t(kvh) * a.capacity * D;
     const int key = t / KT, part = t % KT;
     // The position was set before the step's first kernel, and the rows of the keys before it were
     // written by earlier steps: they can be read before the wait for the RoPE launch, which writes only
@@ -1259,14 +1328,40 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
         return;
     }
     const T* qg = static_cast<const T*>(a.q) + size_t(kvh) * G * D;
-    for (int i = t; i < G * D; i += NT)
-        qs[i] = Num<T>::get(qg[i]) * a.scale;
+    // With a.invFreq, q and the key at the position are rotated here (what ropeKv would have written),
+    // and the block holding the position writes that key and value into the cache.
+    const bool rope = a.invFreq != nullptr, hasPos = rope && pos >= lo && pos < hi;
+    if (rope) {
+        const int half = D / 2, pairs = (G + (hasPos ? 1 : 0)) * half;
+        const T* kraw = static_cast<const T*>(a.q) + size_t(a.heads + kvh) * D;
+        T* kdst = kc + size_t(pos) * D;
+        for (int i = t; i < pairs; i += NT) {
+            const int h = i / half, j = i % half;
+            const T* src = h < G ? qg + h * D : kraw;
+            float o1, o2;
+            ropePair<T>(Num<T>::get(src[j]), Num<T>::get(src[j + half]), pos, a.invFreq[j], o1, o2);
+            if (h < G) {
+                qs[h * D + j] = o1 * a.scale;
+                qs[h * D + j + half] = o2 * a.scale;
+            } else {
+                knew[j] = kdst[j] = Num<T>::put(o1);
+                knew[j + half] = kdst[j + half] = Num<T>::put(o2);
+            }
+        }
+    } else {
+        for (int i = t; i < G * D; i += NT)
+            qs[i] = Num<T>::get(qg[i]) * a.scale;
+    }
     __syncthreads();
 
     // 1. Scores: chunks part, part + KT, ... of the key's row.
     {
         const bool valid = kValid;
-        if (!early || !(kValid && ck < pos))   // the key at the position, or all keys without `early`
+        if (hasPos && ck == pos)   // the key just rotated into shared memory
+#pragma unroll
+            for (int u = 0; u < PC; ++u)
+                kv[u] = reinterpret_cast<const uint4*>(knew)[part + u * KT];
+        else if (!early || !(kValid && ck < pos))   // the key at the position, or all keys without `early`
 #pragma unroll
             for (int u = 0; u < PC; ++u)
                 kv[u] = kr[part + u * KT];
@@ -1321,10 +1416,15 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
                 acc[h][e] = 0.f;
 #pragma unroll
         for (int u = 0; u < PER; ++u)   // all loads in flight at once (held from before the wait with `early`)
-            if (!vOk(u))
+            if (!vOk(u)) {
                 vv[u] = make_uint4(0, 0, 0, 0);
-            else if (!early || vKey(u) >= pos)
+            } else if (hasPos && vKey(u) == pos) {   // the value at the position: from q/k/v, into the cache
+                const T* vraw = static_cast<const T*>(a.q) + size_t(a.heads + a.kvHeads + kvh) * D;
+                vv[u] = reinterpret_cast<const uint4*>(vraw)[cg];
+                reinterpret_cast<uint4*>(vc + size_t(pos) * D)[cg] = vv[u];
+            } else if (!early || vKey(u) >= pos) {
                 vv[u] = reinterpret_cast<const uint4*>(vc + size_t(vKey(u)) * D)[cg];
+            }
 #pragma unroll
         for (int u = 0; u < PER; ++u) {
             const int k = slice + u * SL;
@@ -1382,6 +1482,16 @@ bool attentionEarly() {
     return on;
 }
 
+} // namespace
+
+/// SLIMBENCH_ROPE_IN_ATTN=0 keeps RoPE and the cache write in their own launch (ropeKv).
+bool ropeInAttention() {
+    static const bool on = !envIs("SLIMBENCH_ROPE_IN_ATTN", "0");
+    return on;
+}
+
+namespace {
+
 /// SLIMBENCH_ATTN_COMBINE=fused: the last split block of each kv head combines (no combine launch).
 bool fusedCombine() {
     static const bool on = envIs("SLIMBENCH_ATTN_COMBINE", "fused");
@@ -1392,7 +1502,7 @@ template <typename T, int D>
 void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
     const int G = a.heads / a.kvHeads;
     constexpr int SL = kAttentionThreads / (D / Vec16<T>::N);
-    const size_t smem = size_t(G * D + G * kAttentionSplit + SL * G * D) * sizeof(float);
+    const size_t smem = size_t(G * D + G * kAttentionSplit + SL * G * D + D) * sizeof(float);   // + the rotated key
     auto kernel = attentionSplitKernel<T, D>;
     static size_t configured = 48 * 1024;   // above this the kernel must opt in (once, before any graph capture)
     if (smem > configured) {
@@ -1400,7 +1510,7 @@ void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
         configured = smem;
     }
     // The fused combine keeps the splits' weights and the reduction slots in the kernel's shared memory.
-    const bool fused = fusedCombine() && a.counters && size_t(splits + 32) * sizeof(float) <= smem;
+    const bool fused = fusedCombine() && a.counters && size_t(2 * G * splits + G) * sizeof(float) <= smem;
     const bool early = attentionEarly();
     launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits, fused, early);
     if (!fused)

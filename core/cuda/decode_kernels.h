@@ -1,12 +1,13 @@
 #pragma once
 /// @file decode_kernels.h
-/// The fused batch-1 decode step on CUDA (docs/gpu.md): seven kernels per decoder layer instead of
+/// The fused batch-1 decode step on CUDA (docs/gpu.md): six kernels per decoder layer instead of
 /// LibTorch's ~45 operators, each reading its weights once at (close to) the GPU's bandwidth.
 ///
 ///   gemv   (RMSNorm of the input fused in)  q, k, v in one launch (one warp per output row)
-///   ropeKv RoPE on q and k, k and v written into the KV cache at the position held on the device
-///   attention split-K ("flash decoding") over the cache, then one combine launch (or, with
-///             SLIMBENCH_ATTN_COMBINE=fused, the combine in the last split block of each kv head)
+///   attention RoPE on q and k, k and v written into the KV cache at the position held on the device
+///             (or in a ropeKv launch before it, SLIMBENCH_ROPE_IN_ATTN=0); split-K ("flash decoding")
+///             over the cache, then one combine launch (or, with SLIMBENCH_ATTN_COMBINE=fused, the
+///             combine in the last split block of each kv head)
 ///   gemv   o_proj with the residual added, in place in the hidden state
 ///   gemv   (RMSNorm fused) gate and up together, SiLU(gate)·up written
 ///   gemv   down_proj with the residual added
@@ -101,21 +102,23 @@ struct RopeKvArgs {
     void* keyCache = nullptr;         ///< (KV, capacity, D) of this layer
     void* valueCache = nullptr;
     int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
-    unsigned* attentionCounters = nullptr;   ///< the next attention launch's counters (attentionCounters()): zeroed
 };
 void ropeKv(const RopeKvArgs& a, void* stream);
 
 struct AttentionArgs {
     Dtype dtype = Dtype::BF16;
-    const void* q = nullptr;          ///< (H·D), rotated
-    const void* keyCache = nullptr;   ///< (KV, capacity, D)
-    const void* valueCache = nullptr;
+    const void* q = nullptr;          ///< (H·D), rotated; with invFreq the q/k/v buffer (H·D + 2·KV·D), not rotated
+    void* keyCache = nullptr;         ///< (KV, capacity, D)
+    void* valueCache = nullptr;
+    /// Set: RoPE is applied here (as ropeKv does: q, and the key at the position, which is written into
+    /// the cache with its value), so no ropeKv launch precedes this one.  (D/2) fp32, scaling applied.
+    const float* invFreq = nullptr;
     const int64_t* position = nullptr;///< keys 0..position are attended (minus the sliding window)
     void* out = nullptr;              ///< (H·D)
     float* scratch = nullptr;         ///< attentionScratchFloats() floats
-    /// kvHeads counters inside the scratch (attentionCounters()), zeroed by the ropeKv launch before it:
-    /// with SLIMBENCH_ATTN_COMBINE=fused the last split block of each kv head combines its heads (no
-    /// combine launch).  Null: the combine runs as its own launch.
+    /// kvHeads counters inside the scratch (attentionCounters()): with SLIMBENCH_ATTN_COMBINE=fused the
+    /// last split block of each kv head combines its heads (no combine launch).  They must be zero before
+    /// the first launch on a scratch; every launch leaves them zero.  Null: the combine is its own launch.
     unsigned* counters = nullptr;
     int heads = 0, kvHeads = 0, headDim = 0, capacity = 0;
     int window = 0;                   ///< sliding window (0 = none)
@@ -132,5 +135,8 @@ int64_t attentionScratchFloats(int heads, int headDim, int capacity);
 unsigned* attentionCounters(float* scratch, int heads, int headDim, int capacity);
 /// headDim ∈ {64, 96, 128, 256}; heads / kvHeads ≤ kMaxAttentionGroup.
 void attention(const AttentionArgs& a, void* stream);
+/// Whether the decode step applies RoPE inside the attention launch (AttentionArgs::invFreq) instead of
+/// a ropeKv launch: on unless SLIMBENCH_ROPE_IN_ATTN=0.
+bool ropeInAttention();
 
 } // namespace slim::cuda

@@ -130,6 +130,14 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         g.residual = mode == kc::GemvMode::Residual ? hidden.data_ptr() : nullptr;
         kc::gemv(g, stream);
     };
+    // One attention scratch for the step (the launches run in order); its counters start at zero and
+    // every attention launch leaves them zero (decode_kernels.h).
+    int maxHeads = 1;
+    for (const DecoderLayer& L : m_layers)
+        maxHeads = std::max(maxHeads, int(L.numHeads));
+    at::Tensor scratch = at::empty({kc::attentionScratchFloats(maxHeads, int(D), int(C))}, opts.dtype(at::kFloat));
+    unsigned* counters = kc::attentionCounters(scratch.data_ptr<float>(), maxHeads, int(D), int(C));   // after every layer's partials
+    cudaMemsetAsync(counters, 0, size_t(maxHeads) * sizeof(unsigned), stream);
     for (size_t l = 0; l < m_layers.size(); ++l) {
         const DecoderLayer& L = m_layers[l];
         const auto& v = views[l].p;
@@ -142,28 +150,29 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
              {matOf(Proj::Q, qkvBase), matOf(Proj::K, qkvBase + size_t(H) * D * el), matOf(Proj::V, qkvBase + size_t(H + KV) * D * el)},
              v[int(Proj::Q)].int4);
 
-        at::Tensor scratch = at::empty({kc::attentionScratchFloats(H, int(D), int(C))}, opts.dtype(at::kFloat));
-        unsigned* counters = kc::attentionCounters(scratch.data_ptr<float>(), H, int(D), int(C));
-        kc::RopeKvArgs r;
-        r.dtype = dt;
-        r.attentionCounters = counters;
-        r.qkv = qkv.data_ptr();
-        r.invFreq = m_invFreq.data_ptr<float>();
-        r.position = position;
-        r.keyCache = cache.keys(int64_t(l)).data_ptr();
-        r.valueCache = cache.values(int64_t(l)).data_ptr();
-        r.heads = H;
-        r.kvHeads = KV;
-        r.headDim = int(D);
-        r.capacity = int(C);
-        kc::ropeKv(r, stream);
+        const bool ropeInside = kc::ropeInAttention();
+        if (!ropeInside) {
+            kc::RopeKvArgs r;
+            r.dtype = dt;
+            r.qkv = qkv.data_ptr();
+            r.invFreq = m_invFreq.data_ptr<float>();
+            r.position = position;
+            r.keyCache = cache.keys(int64_t(l)).data_ptr();
+            r.valueCache = cache.values(int64_t(l)).data_ptr();
+            r.heads = H;
+            r.kvHeads = KV;
+            r.headDim = int(D);
+            r.capacity = int(C);
+            kc::ropeKv(r, stream);
+        }
 
         at::Tensor attn = at::empty({int64_t(H) * D}, opts);
         kc::AttentionArgs a;
         a.dtype = dt;
         a.q = qkv.data_ptr();
-        a.keyCache = r.keyCache;
-        a.valueCache = r.valueCache;
+        a.invFreq = ropeInside ? m_invFreq.data_ptr<float>() : nullptr;
+        a.keyCache = cache.keys(int64_t(l)).data_ptr();
+        a.valueCache = cache.values(int64_t(l)).data_ptr();
         a.position = position;
         a.out = attn.data_ptr();
         a.scratch = scratch.data_ptr<float>();

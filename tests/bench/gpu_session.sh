@@ -578,8 +578,8 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
     # VARIANTS entry "TILE_BYTES:MIN_BLOCKS" (codes in flight per lane; blocks per SM the registers
     # must allow), each variant's int4 step and per-launch times for SHAPES, and the SASS loop mix of
     # each variant's gate/up tile kernel (tests/bench/cuda/sass_loop_stats.py).  Each binary runs once per
-    # environment in ENVS (default: as configured, then without the strided zero-point / scale addressing,
-    # then without the early K/V loads of the attention).
+    # environment in ENVS, entries separated by ";" (default: as configured, then without the strided
+    # zero-point / scale addressing, then without the early K/V loads of the attention).
     VARIANTS=${VARIANTS:-64:2}
     for v in $VARIANTS; do
       /usr/local/cuda/bin/nvcc -std=c++20 -arch=sm_90 -O3 -I"$ROOT" -DSLIMBENCH_TILE_BYTES=${v%%:*} \
@@ -592,10 +592,12 @@ print('%-13s b1 decode %7.1f tok/s, weights %.3f GiB, bound %.0f tok/s, %.1f %% 
       cuobjdump -sass "/tmp/dsb-${v/:/-}" | python3 "$ROOT/tests/bench/cuda/sass_loop_stats.py" --match=gemvInt4TileKernelI13__nv_bfloat16Li2E \
         | sed "s/^/[$v] /" | tee -a "$OUT/variants.txt" | tail -2
       for shape in ${SHAPES:-llama3-8b tinyllama}; do
-        for e in ${ENVS:-SLIMBENCH_NONE=1 SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0}; do
+        IFS=';' read -ra ENVL <<< "${ENVS:-SLIMBENCH_NONE=1;SLIMBENCH_TILE_STRIDED=0;SLIMBENCH_ATTN_EARLY=0}"
+        for e in "${ENVL[@]}"; do
           echo "== $shape, tile bytes:min blocks $v, $e" | tee -a "$OUT/variants.txt"
-          env "$e" "/tmp/dsb-${v/:/-}" --shape "$shape" --formats "${FORMATS:-int4}" --prefetch none --reps 50 2>&1 \
-            | tee -a "$OUT/variants.txt" | grep -E "check|step|gemv|lm_head|attention"
+          # shellcheck disable=SC2086  # an entry may set several variables
+          env $e "/tmp/dsb-${v/:/-}" --shape "$shape" --formats "${FORMATS:-int4}" --prefetch none --reps 50 2>&1 \
+            | tee -a "$OUT/variants.txt" | grep -E "check|step|gemv|lm_head|attention|rope"
         done
       done
     done

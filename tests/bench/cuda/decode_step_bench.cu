@@ -157,6 +157,7 @@ struct Model {
         invFreq = alloc(inv.size() * 4);
         CHECK(cudaMemcpy(invFreq, inv.data(), inv.size() * 4, cudaMemcpyHostToDevice));
         scratch = static_cast<float*>(alloc(size_t(slim::cuda::attentionScratchFloats(s.heads, D, capacity)) * 4));
+        CHECK(cudaMemset(scratch, 0, size_t(slim::cuda::attentionScratchFloats(s.heads, D, capacity)) * 4));   // the counters start at 0
         position = static_cast<int64_t*>(alloc(8));
         const int64_t pos = context - 1;
         CHECK(cudaMemcpy(position, &pos, 8, cudaMemcpyHostToDevice));
@@ -198,7 +199,7 @@ struct Model {
             if (mask & kQkv)
                 gemv(kc::GemvMode::Plain, hidden, L.norm1, s.hidden,
                      {with(L.q, q), with(L.k, q + size_t(s.heads) * D * 2), with(L.v, q + size_t(s.heads + s.kvHeads) * D * 2)});
-            if (mask & kRope) {
+            if ((mask & kRope) && !kc::ropeInAttention()) {
                 kc::RopeKvArgs r;
                 r.qkv = qkv;
                 r.invFreq = static_cast<const float*>(invFreq);
@@ -209,12 +210,12 @@ struct Model {
                 r.kvHeads = s.kvHeads;
                 r.headDim = D;
                 r.capacity = capacity;
-                r.attentionCounters = kc::attentionCounters(scratch, s.heads, D, capacity);
                 kc::ropeKv(r, st);
             }
             if (mask & kAttn) {
                 kc::AttentionArgs a;
                 a.q = qkv;
+                a.invFreq = kc::ropeInAttention() ? static_cast<const float*>(invFreq) : nullptr;
                 a.keyCache = L.keys;
                 a.valueCache = L.values;
                 a.position = position;
@@ -364,7 +365,26 @@ bool check(const Model& m) {
     CHECK(cudaFree(qOut));
     // Attention of the last layer: q (rotated) from the qkv buffer, keys 0..position of the cache.
     const int len = int(m.capacity - 64);
-    const auto qv = download<uint16_t>(m.qkv, size_t(s.heads) * D);
+    auto qv = download<uint16_t>(m.qkv, size_t(s.heads) * D);
+    if (kc::ropeInAttention()) {   // q was rotated inside the attention launch: rotate the buffer's q here
+        const auto inv = download<float>(m.invFreq, size_t(D / 2));
+        const int pos = len - 1;
+        auto toBf16 = [&](float f) {
+            const float r = roundBf16(f);
+            uint32_t u;
+            std::memcpy(&u, &r, 4);
+            return uint16_t(u >> 16);
+        };
+        for (int hd = 0; hd < s.heads; ++hd)
+            for (int j = 0; j < D / 2; ++j) {
+                uint16_t& a = qv[size_t(hd) * D + j];
+                uint16_t& b = qv[size_t(hd) * D + j + D / 2];
+                const float f = float(pos) * inv[j], c = roundBf16(std::cos(f)), sn = roundBf16(std::sin(f));
+                const float x1 = bf16ToFloat(a), x2 = bf16ToFloat(b);
+                a = toBf16(roundBf16(x1 * c) + roundBf16(-x2 * sn));
+                b = toBf16(roundBf16(x2 * c) + roundBf16(x1 * sn));
+            }
+    }
     const auto kk = download<uint16_t>(L.keys, size_t(s.kvHeads) * m.capacity * D);
     const auto vv = download<uint16_t>(L.values, size_t(s.kvHeads) * m.capacity * D);
     const auto out = download<uint16_t>(m.attn, size_t(s.heads) * D);
@@ -467,9 +487,11 @@ int main(int argc, char** argv) {
     cudaDeviceProp prop;
     CHECK(cudaGetDeviceProperties(&prop, 0));
     const char* pdl = std::getenv("SLIMBENCH_CUDA_PDL");
-    std::printf("%s, %s shape, context %d, PDL %s, bound from %.2f TB/s, L2 prefetch: o in attention %s, next q/k/v "
+    std::printf("%s, %s shape, context %d, PDL %s, RoPE in attention %s, combine %s, bound from %.2f TB/s, L2 prefetch: o in attention %s, next q/k/v "
                 "in down %s, gate/up in o %.1f MB\n",
-                prop.name, sh->name, context, pdl && std::strcmp(pdl, "0") == 0 ? "off" : "on", bandwidth / 1e12,
+                prop.name, sh->name, context, pdl && std::strcmp(pdl, "0") == 0 ? "off" : "on",
+                slim::cuda::ropeInAttention() ? "on" : "off",
+                std::getenv("SLIMBENCH_ATTN_COMBINE") ? std::getenv("SLIMBENCH_ATTN_COMBINE") : "launch", bandwidth / 1e12,
                 g_prefetch.oInAttention ? "on" : "off", g_prefetch.qkvInDown ? "on" : "off", g_prefetch.gateUpInO);
     bool failed = false;
     for (const bool int4 : {false, true}) {
@@ -485,6 +507,8 @@ int main(int argc, char** argv) {
             } parts[] = {{"step", kAll},        {"qkv gemv", kQkv}, {"rope+kv", kRope}, {"attention", kAttn},
                          {"o gemv", kO},        {"gate/up gemv", kGateUp}, {"down gemv", kDown}, {"lm_head", kHead}};
             for (const auto& p : parts) {
+                if (p.mask == kRope && slim::cuda::ropeInAttention())
+                    continue;   // no launch of its own
                 const float ms = timeGraph(m, p.mask, reps);
                 const size_t bytes = m.bytesOf(p.mask);
                 if (p.mask == kAll)
