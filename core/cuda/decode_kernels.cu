@@ -1091,12 +1091,17 @@ __global__ void dequantInt4Kernel(const MatView m, int K) {
 
 // ---- RoPE + KV cache write -----------------------------------------------------------------
 
-/// RoPE as transformers applies it (q·cos + rotate_half(q)·sin, cos and sin of pos · inv_freq in fp32
-/// rounded to T, every product and the sum rounded to T) for the pair (x1, x2) = (x_i, x_{i + D/2}).
+/// RoPE as transformers applies it: q·cos + rotate_half(q)·sin, with cos and sin of pos · inv_freq in
+/// fp32 rounded to T, and every product and the sum rounded to T.  ropeAngle gives (cos, sin) of pair
+/// i = 0 .. D/2 − 1, ropeRotate the pair (x_i, x_{i + D/2}).
 template <typename T>
-__device__ __forceinline__ void ropePair(float x1, float x2, int64_t pos, float invFreq, float& o1, float& o2) {
+__device__ __forceinline__ void ropeAngle(int64_t pos, float invFreq, float& c, float& s) {
     const float f = float(pos) * invFreq;
-    const float c = Num<T>::round(cosf(f)), s = Num<T>::round(sinf(f));
+    c = Num<T>::round(cosf(f));
+    s = Num<T>::round(sinf(f));
+}
+template <typename T>
+__device__ __forceinline__ void ropeRotate(float x1, float x2, float c, float s, float& o1, float& o2) {
     o1 = Num<T>::round(Num<T>::round(x1 * c) + Num<T>::round(-x2 * s));
     o2 = Num<T>::round(Num<T>::round(x2 * c) + Num<T>::round(x1 * s));
 }
@@ -1112,8 +1117,9 @@ __global__ void ropeKvKernel(const RopeKvArgs a) {
         T* dst = head < a.heads ? src
                                 : static_cast<T*>(a.keyCache) + (size_t(head - a.heads) * a.capacity + size_t(pos)) * D;
         for (int i = threadIdx.x; i < half; i += blockDim.x) {
-            float o1, o2;
-            ropePair<T>(Num<T>::get(src[i]), Num<T>::get(src[i + half]), pos, a.invFreq[i], o1, o2);
+            float c, sn, o1, o2;
+            ropeAngle<T>(pos, a.invFreq[i], c, sn);
+            ropeRotate<T>(Num<T>::get(src[i]), Num<T>::get(src[i + half]), c, sn, o1, o2);
             dst[i] = Num<T>::put(o1);
             dst[i + half] = Num<T>::put(o2);
         }
@@ -1302,6 +1308,12 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     const auto vKey = [&](int u) { return c0 + slice + u * SL; };   // key of V load u (valid: vOk)
     const auto vOk = [&](int u) { return slice < SL && slice + u * SL < S && vKey(u) >= lo && vKey(u) < hi; };
     uint4 kv[PC], vv[PER];
+    // With RoPE here and 128 a multiple of D/2, every pair this thread rotates is pair t % (D/2): its
+    // angle is worked out before the wait (the position is known).
+    constexpr bool kOneAngle = NT % (D / 2) == 0;
+    float rc = 0.f, rs = 0.f;
+    if (kOneAngle && a.invFreq)
+        ropeAngle<T>(pos, a.invFreq[t % (D / 2)], rc, rs);
     if (early) {
         if (kValid && ck < pos)
 #pragma unroll
@@ -1338,8 +1350,10 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
         for (int i = t; i < pairs; i += NT) {
             const int h = i / half, j = i % half;
             const T* src = h < G ? qg + h * D : kraw;
-            float o1, o2;
-            ropePair<T>(Num<T>::get(src[j]), Num<T>::get(src[j + half]), pos, a.invFreq[j], o1, o2);
+            float c = rc, sn = rs, o1, o2;
+            if (!kOneAngle)
+                ropeAngle<T>(pos, a.invFreq[j], c, sn);
+            ropeRotate<T>(Num<T>::get(src[j]), Num<T>::get(src[j + half]), c, sn, o1, o2);
             if (h < G) {
                 qs[h * D + j] = o1 * a.scale;
                 qs[h * D + j + half] = o2 * a.scale;
@@ -1474,6 +1488,43 @@ __global__ void attentionCombineKernel(const AttentionArgs a, int numSplits, boo
     combineHead<T>(a, numSplits, blockIdx.x, weight, red, early);
 }
 
+/// Block h, headDim threads, at most 32 splits: head h's output as combineHead computes it, with every
+/// load in one round (lane s holds split s's max and Σ p, each thread all splits' sums of its column) and
+/// the max, the weights e^(M_s − M) and Σ_s weight·L_s worked out by every warp for itself with shuffles:
+/// no barrier, one trip to L2 instead of three.
+template <typename T>
+__global__ void attentionCombineWarpKernel(const AttentionArgs a, int numSplits) {
+    letNextLaunch();
+    waitForPrevious();
+    const int h = blockIdx.x, D = a.headDim, d = threadIdx.x, lane = d & 31;
+    const float* base = a.scratch + size_t(h) * numSplits * (D + 2);
+    float M = negInf(), L = 0.f, A[32];
+    if (lane < numSplits) {
+        M = __ldcg(base + size_t(lane) * (D + 2));
+        L = __ldcg(base + size_t(lane) * (D + 2) + 1);
+    }
+#pragma unroll
+    for (int s = 0; s < 32; ++s)
+        A[s] = s < numSplits ? __ldcg(base + size_t(s) * (D + 2) + 2 + d) : 0.f;
+    const float m = warpMax(M);
+    const float e = M == negInf() ? 0.f : expf(M - m);
+    const float l = warpSum(e * L);
+    float acc = 0.f;
+#pragma unroll
+    for (int s = 0; s < 32; ++s) {
+        const float w = __shfl_sync(0xffffffffu, e, s);
+        if (s < numSplits)
+            acc = fmaf(w, A[s], acc);
+    }
+    static_cast<T*>(a.out)[size_t(h) * D + d] = Num<T>::put(acc / l);
+}
+
+/// SLIMBENCH_ATTN_WARP_COMBINE=0 keeps the block-wide combine for up to 32 splits too.
+bool warpCombine() {
+    static const bool on = !envIs("SLIMBENCH_ATTN_WARP_COMBINE", "0");
+    return on;
+}
+
 /// The split kernel loads the K and V rows of earlier positions before it waits for the RoPE launch, and
 /// the combine loads its first splits' partial sums before the weights.  On by default (H200, 8B shape:
 /// attention 9.4 → 8.5 µs per layer); SLIMBENCH_ATTN_EARLY=0 loads everything after the wait.
@@ -1484,6 +1535,11 @@ bool attentionEarly() {
 
 } // namespace
 
+bool fusedAttentionCombine() {
+    static const bool on = envIs("SLIMBENCH_ATTN_COMBINE", "fused");
+    return on;
+}
+
 /// SLIMBENCH_ROPE_IN_ATTN=0 keeps RoPE and the cache write in their own launch (ropeKv).
 bool ropeInAttention() {
     static const bool on = !envIs("SLIMBENCH_ROPE_IN_ATTN", "0");
@@ -1492,11 +1548,6 @@ bool ropeInAttention() {
 
 namespace {
 
-/// SLIMBENCH_ATTN_COMBINE=fused: the last split block of each kv head combines (no combine launch).
-bool fusedCombine() {
-    static const bool on = envIs("SLIMBENCH_ATTN_COMBINE", "fused");
-    return on;
-}
 
 template <typename T, int D>
 void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
@@ -1510,10 +1561,14 @@ void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
         configured = smem;
     }
     // The fused combine keeps the splits' weights and the reduction slots in the kernel's shared memory.
-    const bool fused = fusedCombine() && a.counters && size_t(2 * G * splits + G) * sizeof(float) <= smem;
+    const bool fused = fusedAttentionCombine() && a.counters && size_t(2 * G * splits + G) * sizeof(float) <= smem;
     const bool early = attentionEarly();
     launch(kernel, dim3(a.kvHeads, splits), dim3(kAttentionThreads), smem, s, a, splits, fused, early);
-    if (!fused)
+    if (fused)
+        return;
+    if (splits <= 32 && warpCombine())
+        launch(attentionCombineWarpKernel<T>, dim3(a.heads), dim3(a.headDim), 0, s, a, splits);
+    else
         launch(attentionCombineKernel<T>, dim3(a.heads), dim3(a.headDim), splits * sizeof(float), s, a, splits, early);
 }
 

@@ -138,5 +138,8 @@ void attention(const AttentionArgs& a, void* stream);
 /// Whether the decode step applies RoPE inside the attention launch (AttentionArgs::invFreq) instead of
 /// a ropeKv launch: on unless SLIMBENCH_ROPE_IN_ATTN=0.
 bool ropeInAttention();
+/// Whether the last split block of each kv head combines its heads (SLIMBENCH_ATTN_COMBINE=fused; off by
+/// default, slower on the H200): only then does an attention launch need its counters.
+bool fusedAttentionCombine();
 
 } // namespace slim::cuda

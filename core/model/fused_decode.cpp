@@ -130,14 +130,17 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         g.residual = mode == kc::GemvMode::Residual ? hidden.data_ptr() : nullptr;
         kc::gemv(g, stream);
     };
-    // One attention scratch for the step (the launches run in order); its counters start at zero and
-    // every attention launch leaves them zero (decode_kernels.h).
+    // One attention scratch for the step (the launches run in order).  With the fused combine its
+    // counters start at zero and every attention launch leaves them zero (decode_kernels.h).
     int maxHeads = 1;
     for (const DecoderLayer& L : m_layers)
         maxHeads = std::max(maxHeads, int(L.numHeads));
     at::Tensor scratch = at::empty({kc::attentionScratchFloats(maxHeads, int(D), int(C))}, opts.dtype(at::kFloat));
-    unsigned* counters = kc::attentionCounters(scratch.data_ptr<float>(), maxHeads, int(D), int(C));   // after every layer's partials
-    cudaMemsetAsync(counters, 0, size_t(maxHeads) * sizeof(unsigned), stream);
+    unsigned* counters = nullptr;
+    if (kc::fusedAttentionCombine()) {
+        counters = kc::attentionCounters(scratch.data_ptr<float>(), maxHeads, int(D), int(C));   // after every layer's partials
+        cudaMemsetAsync(counters, 0, size_t(maxHeads) * sizeof(unsigned), stream);
+    }
     for (size_t l = 0; l < m_layers.size(); ++l) {
         const DecoderLayer& L = m_layers[l];
         const auto& v = views[l].p;

@@ -74,11 +74,13 @@ case "${1:-}" in
     TARGETS="slimbench-cli slimbench-cuda-check" build
     CLI="$BUILD/app/cli/slimbench-cli"
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
-    # Twice: as configured, and with the strided tile addressing and early attention loads switched off
-    # (the general paths other group sizes and SLIMBENCH_*=0 take).
+    # Twice: as configured, and with the strided tile addressing, the early attention loads, RoPE inside
+    # the attention and the one-warp combine switched off (the general paths other group sizes, long
+    # caches and SLIMBENCH_*=0 take).
     ( "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check.txt" 2>&1; echo "slimbench-cuda-check rc=$?" >> "$OUT/cuda-check.txt"
-      SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0 "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-general.txt" 2>&1
-      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0) rc=$?" >> "$OUT/cuda-check-general.txt"
+      SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0 SLIMBENCH_ROPE_IN_ATTN=0 SLIMBENCH_ATTN_WARP_COMBINE=0 \
+        "$BUILD/tests/reference/slimbench-cuda-check" > "$OUT/cuda-check-general.txt" 2>&1
+      echo "slimbench-cuda-check (SLIMBENCH_TILE_STRIDED=0 SLIMBENCH_ATTN_EARLY=0 SLIMBENCH_ROPE_IN_ATTN=0 SLIMBENCH_ATTN_WARP_COMBINE=0) rc=$?" >> "$OUT/cuda-check-general.txt"
       tail -2 "$OUT/cuda-check-general.txt" ) &
     check=$!
     for name in ${SHAPES:-llama3-8b tinyllama}; do
