@@ -1294,8 +1294,8 @@ __global__ void __launch_bounds__(kAttentionThreads) attentionSplitKernel(const 
     T* vc = static_cast<T*>(a.valueCache) + size_t(kvh) * a.capacity * D;
     const int key = t / KT, part = t % KT;
     // The position was set before the step's first kernel, and the rows of the keys before it were
-    // written by earlier steps: they can be read before the wait for the RoPE launch, which writes only
-    // the row at the position.  `early` loads this thread's K chunks and V columns of those keys into
+    // written by earlier steps: they can be read before the wait for the previous launch (the q/k/v
+    // GEMV, or the RoPE launch, which writes only the row at the position).  `early` loads this thread's K chunks and V columns of those keys into
     // registers there; otherwise they are asked into L2 and loaded after the wait.
     const int pos = int(*a.position), len = pos + 1;
     const int start = a.window > 0 ? max(0, len - a.window) : 0;
@@ -1547,7 +1547,6 @@ bool ropeInAttention() {
 }
 
 namespace {
-
 
 template <typename T, int D>
 void launchSplit(const AttentionArgs& a, int splits, cudaStream_t s) {
