@@ -4,6 +4,7 @@
 // (2^23 + q as the bits 0x4B000000 | q), as GPU inference kernels such as Marlin and FasterTransformer
 // do for fp16.
 #include "core/cuda/decode_kernels.h"
+#include "core/cuda/tile_split.h"
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -969,29 +970,6 @@ PrefetchPlan parsePrefetchPlan(const char* text) {
 }
 
 namespace {
-
-/// Warps per tile (1, 2, 4 or 8) for `tiles` tiles of `steps` batches each on `blocks` resident blocks:
-/// the split with the fewest serial batches per warp, rounds × (⌈steps / split⌉ + a barrier's worth
-/// of half a batch when the split warps meet in shared memory; one warp per tile needs none).  This
-/// model orders every choice measured on the H200 (decode_step_bench, 600 cached positions) the way
-/// the clock did: on the 8B shape one warp per tile for q/k/v (9.1 → 8.4 µs per layer against 4 warps),
-/// gate/up (22.7 → 21.8) and the lm_head (83 → 80 µs), two for o and down (one: 5.5 → 6.8 and
-/// 12.5 → 18.4 µs); on TinyLlama two for q/k/v (6.8 → 4.4 µs against 8) and four for down.
-int tileSplit(int tiles, int blocks, int steps) {
-    constexpr double kBarrier = 0.5;
-    int best = 1;
-    double bestCost = 0.0;
-    for (int split = 1; split <= kWarps; split *= 2) {
-        const int64_t perRound = int64_t(blocks) * (kWarps / split);
-        const int64_t rounds = (tiles + perRound - 1) / perRound;
-        const double cost = double(rounds) * ((steps + split - 1) / split + (split > 1 ? kBarrier : 0.0));
-        if (split == 1 || cost < bestCost - 1e-9) {
-            best = split;
-            bestCost = cost;
-        }
-    }
-    return best;
-}
 
 /// As many blocks of `kernel` as fit on the GPU at once with `smem` bytes of dynamic shared memory,
 /// cached per size.  Above 48 KiB the kernel opts in to the largest size asked so far (once per size,
