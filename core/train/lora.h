@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,8 +29,7 @@ struct LoraConfig {
     int64_t rank = 8;
     double alpha = 16.0;
     double dropout = 0.05;
-    std::vector<model::Proj> targets = {model::Proj::Q,    model::Proj::K,  model::Proj::V,   model::Proj::O,
-                                        model::Proj::Gate, model::Proj::Up, model::Proj::Down};
+    std::vector<model::Proj> targets{std::begin(model::kAllProj), std::end(model::kAllProj)};   // all seven
     double scale() const { return alpha / static_cast<double>(rank); }
     /// PEFT's adapter_config.json (peft_type LORA, task_type CAUSAL_LM, target_modules ...).
     nlohmann::json toPeftJson(const std::string& baseModel) const;
