@@ -694,19 +694,25 @@ __device__ __forceinline__ void storeHalfPairs(const T* x, int K, float sc, uint
     }
 }
 
-/// The 8 lanes of each row of a tile sum their partial dot products; lane 8·row writes sum j of its row
-/// to out[j · kTileRows + row].
+/// The 8 lanes of each row of a tile sum their partial dot products (every lane ends with its row's sums).
 template <int N>
-__device__ __forceinline__ void tileRowSums(float (&acc)[N], float* out) {
-    const int lane = threadIdx.x & 31;
+__device__ __forceinline__ void sumRowLanes(float (&acc)[N]) {
 #pragma unroll
-    for (int j = 0; j < N; ++j) {
+    for (int j = 0; j < N; ++j)
 #pragma unroll
         for (int o = 1; o < kLanesPerRow; o <<= 1)
             acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
-        if (lane % kLanesPerRow == 0)
+}
+
+/// sumRowLanes, then lane 8·row writes sum j of its row to out[j · kTileRows + row].
+template <int N>
+__device__ __forceinline__ void tileRowSums(float (&acc)[N], float* out) {
+    const int lane = threadIdx.x & 31;
+    sumRowLanes(acc);
+    if (lane % kLanesPerRow == 0)
+#pragma unroll
+        for (int j = 0; j < N; ++j)
             out[j * kTileRows + lane / kLanesPerRow] = acc[j];
-    }
 }
 
 /// The tile's matrices: the stacked matrix holding row `row` (q/k/v), or gate and up.
@@ -779,11 +785,7 @@ __global__ void __launch_bounds__(kThreads, kTileMinBlocks) gemvInt4TileKernel(c
         if (split == 1) {
             // The warp had the whole tile: lane 8·row writes its row, and no barrier holds the block's
             // other warps.
-#pragma unroll
-            for (int j = 0; j < NR; ++j)
-#pragma unroll
-                for (int o = 1; o < kLanesPerRow; o <<= 1)
-                    acc[j] += __shfl_xor_sync(0xffffffffu, acc[j], o);
+            sumRowLanes(acc);
             if (tile < tiles && lane % kLanesPerRow == 0) {
                 int tm = 0, tr = 0;
                 locateRow<kMode>(a, tile * kTileRows, tm, tr);

@@ -141,6 +141,7 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         counters = kc::attentionCounters(scratch.data_ptr<float>(), maxHeads, int(D), int(C));   // after every layer's partials
         cudaMemsetAsync(counters, 0, size_t(maxHeads) * sizeof(unsigned), stream);
     }
+    const bool ropeInside = kc::ropeInAttention();
     for (size_t l = 0; l < m_layers.size(); ++l) {
         const DecoderLayer& L = m_layers[l];
         const auto& v = views[l].p;
@@ -153,15 +154,16 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
              {matOf(Proj::Q, qkvBase), matOf(Proj::K, qkvBase + size_t(H) * D * el), matOf(Proj::V, qkvBase + size_t(H + KV) * D * el)},
              v[int(Proj::Q)].int4);
 
-        const bool ropeInside = kc::ropeInAttention();
+        void* keys = cache.keys(int64_t(l)).data_ptr();
+        void* values = cache.values(int64_t(l)).data_ptr();
         if (!ropeInside) {
             kc::RopeKvArgs r;
             r.dtype = dt;
             r.qkv = qkv.data_ptr();
             r.invFreq = m_invFreq.data_ptr<float>();
             r.position = position;
-            r.keyCache = cache.keys(int64_t(l)).data_ptr();
-            r.valueCache = cache.values(int64_t(l)).data_ptr();
+            r.keyCache = keys;
+            r.valueCache = values;
             r.heads = H;
             r.kvHeads = KV;
             r.headDim = int(D);
@@ -174,8 +176,8 @@ std::optional<at::Tensor> LlamaModel::forwardFused(const at::Tensor& ids, KVCach
         a.dtype = dt;
         a.q = qkv.data_ptr();
         a.invFreq = ropeInside ? m_invFreq.data_ptr<float>() : nullptr;
-        a.keyCache = cache.keys(int64_t(l)).data_ptr();
-        a.valueCache = cache.values(int64_t(l)).data_ptr();
+        a.keyCache = keys;
+        a.valueCache = values;
         a.position = position;
         a.out = attn.data_ptr();
         a.scratch = scratch.data_ptr<float>();
